@@ -1,0 +1,46 @@
+# Set-up and everyday commands.  Needs only Python >= 3.11 and make; everything else is
+# installed from PyPI into .venv, pinned by constraints.txt.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Unicode in and out of Python whatever the locale.
+export PYTHONUTF8 := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test bench constraints clean
+
+demo: $(STAMP)
+	$(BIN)/matcalc grad "‖X − DR‖²_F" --wrt D --check
+	$(BIN)/matcalc grad "aᵀexp(Xb)" --wrt X --latex
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_grad.py
+
+# The virtual environment; removed again if creating it fails halfway.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "matcalc needs Python >= 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+# Install (editable, with the test tools) only when the package metadata or the pins change.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+# Re-pin every installed package after changing the ranges in pyproject.toml.
+constraints:
+	rm -rf $(VENV)-pin
+	$(PYTHON) -m venv $(VENV)-pin
+	$(VENV)-pin/bin/python -m pip install -q ".[dev]"
+	echo "# Exact versions installed by the set-up; regenerate with 'make constraints'." > constraints.txt
+	$(VENV)-pin/bin/python -m pip freeze --exclude matcalc >> constraints.txt
+	rm -rf $(VENV)-pin
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,124 @@
+"""The public API: parse, grad, differential, check.
+
+Each call runs the pipeline of the differential method: text → tree (parser) → df
+(differential) → G with df = tr(Gᵀ dX) (adjoint) → closed form (simplify).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import tree as t
+from .adjoint import gradient as _pull_back
+from .check import CheckReport, check_gradient
+from .differential import differential as _differential
+from .errors import DomainError, MatcalcError, ShapeError
+from .parser import canonical_name
+from .parser import parse as _parse
+from .printing import to_latex, to_unicode
+from .simplify import simplify
+
+
+def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
+    """The expression tree of ``text``, with shapes inferred (see docs/language.md)."""
+    if not isinstance(text, str):
+        raise MatcalcError(f"parse takes the text of an expression, not {type(text).__name__}")
+    return _parse(text, shapes=shapes, domains=domains, functions=functions)
+
+
+def _expression(f, shapes, domains, functions) -> t.Expr:
+    if isinstance(f, t.Expr):
+        return f
+    return parse(f, shapes=shapes, domains=domains, functions=functions)
+
+
+def _variable(e: t.Expr, wrt) -> t.Symbol:
+    symbols = {s.name: s for s in e.free_symbols}
+    if isinstance(wrt, t.Symbol):
+        name = wrt.name
+    elif isinstance(wrt, str) and wrt.strip():
+        name = canonical_name(wrt.strip())
+    else:
+        raise MatcalcError(f"the variable must be a symbol's name, not {wrt!r}")
+    if name not in symbols:
+        known = ", ".join(sorted(symbols)) or "none"
+        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression (its symbols: {known})")
+    return symbols[name]
+
+
+def _scalar(e: t.Expr) -> None:
+    if not e.is_scalar:
+        raise ShapeError(
+            f"the function must be scalar (1×1) to have a gradient, but {to_unicode(e)} is "
+            f"{t.show_shape(e.shape)}"
+        )
+
+
+def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
+    """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified."""
+    return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
+
+
+@dataclass(frozen=True)
+class Differential:
+    """df of a scalar f with respect to X, raw (after the rules of d) and in the form tr(Gᵀ dX)."""
+
+    f: t.Expr
+    wrt: t.Symbol
+    df: t.Expr  # linear in dX, as the differential rules give it
+    gradient: t.Expr  # G, simplified
+
+    @property
+    def canonical(self) -> t.Expr:
+        """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified."""
+        g_t = simplify(t.transpose(self.gradient))
+        dx = t.Differential(self.wrt)
+        if self.wrt.is_scalar:
+            return t.mul(g_t, dx)
+        body = t.matmul(g_t, dx)
+        return body if self.wrt.cols == t.ONE else t.Trace(body)
+
+    def __str__(self) -> str:
+        return f"df = {to_unicode(self.canonical)}"
+
+    def latex(self) -> str:
+        return rf"\mathrm{{d}}f = {to_latex(self.canonical)}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+
+def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
+    """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
+    e = _expression(f, shapes, domains, functions)
+    x = _variable(e, wrt)
+    _scalar(e)
+    df = _differential(e, x)
+    return Differential(e, x, df, simplify(_pull_back(df, x)))
+
+
+def _declarations_of(e: t.Expr) -> tuple[dict, dict]:
+    shapes = {s.name: tuple(_dim_text(d) for d in s.dims) for s in e.free_symbols}
+    domains = {s.name: sorted(s.assumptions) for s in e.free_symbols if s.assumptions}
+    return shapes, domains
+
+
+def _dim_text(d):
+    return int(d) if d.is_Integer else str(d)
+
+
+def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None, domains=None, functions=None) -> CheckReport:
+    """Compare the gradient — or the claimed ``expected`` one — with central finite differences."""
+    e = _expression(f, shapes, domains, functions)
+    x = _variable(e, wrt)
+    _scalar(e)
+    if expected is None:
+        g = grad(e, x)
+    elif isinstance(expected, t.Expr):
+        g = expected
+    else:
+        known_shapes, known_domains = _declarations_of(e)
+        g = parse(expected, shapes=known_shapes, domains=known_domains or None, functions=functions)
+    if g.shape != x.shape and not (t._same(g.rows, x.rows) and t._same(g.cols, x.cols)):
+        raise ShapeError(f"the claimed gradient is {t.show_shape(g.shape)} but {x.name} is {t.show_shape(x.shape)}")
+    return check_gradient(e, x, g, trials=trials, seed=seed)

@@ -1,0 +1,217 @@
+"""The rewriting machinery of the simplifier: rule registry, strategy, measures.
+
+``Simplifier`` rebuilds an expression bottom-up and applies, at every node, the rules
+registered for its class in ``RULES`` (by ``matcalc.simplify``) until none applies; every
+subexpression is simplified once and the total number of rewrites is capped.  ``size`` is the
+measure the simplifier never increases; ``order_key`` orders sums and Hadamard products the way
+they print, so that results are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy
+
+from . import tree as t
+
+MAX_STEPS = 20_000
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    name: str
+    fn: Callable[[t.Expr], t.Expr | None]  # the rewritten node, or None when it does not apply
+
+
+RULES: dict[type, list[Rewrite]] = {}
+
+
+def rewrite(cls, name: str):
+    def register(fn):
+        for c in cls if isinstance(cls, tuple) else (cls,):
+            RULES.setdefault(c, []).append(Rewrite(name, fn))
+        return fn
+
+    return register
+
+
+# ---- measures -------------------------------------------------------------------------------
+
+
+def size(e: t.Expr) -> int:
+    """Nodes of the printed tree: a transposed or inverted symbol counts as one leaf."""
+    if isinstance(e, (t.Transpose, t.Inverse)) and _is_leafish(e.arg):
+        return size(e.arg)
+    if isinstance(e, t.Broadcast):
+        return size(e.arg)
+    return 1 + sum(size(c) for c in e.children())
+
+
+def _is_leafish(e: t.Expr) -> bool:
+    return isinstance(e, (t.Symbol, t.Transpose, t.Inverse, t.Identity, t.Ones))
+
+
+_KEYS: dict[t.Expr, tuple] = {}
+
+
+def order_key(e: t.Expr) -> tuple:
+    """A sort key that follows the printed text (so sums read alphabetically)."""
+    key = _KEYS.get(e)
+    if key is None:
+        key = _order_key(e)
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        _KEYS[e] = key
+    return key
+
+
+def _order_key(e: t.Expr) -> tuple:
+    if isinstance(e, t.Symbol):
+        return (e.name,)
+    if isinstance(e, t.Number):
+        return ("#", str(e.value))
+    if isinstance(e, t.Transpose):
+        return order_key(e.arg) + ("ᵀ",)
+    if isinstance(e, t.Inverse):
+        return order_key(e.arg) + ("⁻¹",)
+    if isinstance(e, (t.MatMul, t.Hadamard)):
+        return sum((order_key(f) for f in e.factors), ())
+    if isinstance(e, t.Scale):
+        return order_key(e.operand) + order_key(e.factor)
+    if isinstance(e, t.Broadcast):
+        return order_key(e.arg)
+    if isinstance(e, t.Add):
+        return ("(",) + sum((order_key(x) for x in e.terms), ()) + (")",)
+    if isinstance(e, t.Apply):
+        return (e.name, "(") + order_key(e.arg) + (")",)
+    params = tuple(str(a) for a in e.args() if not isinstance(a, (t.Expr, tuple)))
+    return (type(e).__name__, *params, "(") + sum((order_key(c) for c in e.children()), ()) + (")",)
+
+
+# ---- the strategy ---------------------------------------------------------------------------
+
+_BUILDERS: dict[type, Callable] = {
+    t.Add: lambda e, a: t.add(*a[0]),
+    t.MatMul: lambda e, a: t.matmul(*a[0]),
+    t.Hadamard: lambda e, a: t.hadamard(*a[0]),
+    t.Scale: lambda e, a: t.scale(*a),
+    t.Transpose: lambda e, a: t.transpose(a[0]),
+    t.Inverse: lambda e, a: t.inverse(a[0]),
+    t.Trace: lambda e, a: t.trace(a[0]),
+    t.MatPow: lambda e, a: t.matpow(*a),
+    t.Power: lambda e, a: t.power(*a),
+    t.HadamardPow: lambda e, a: t.hadamard_pow(*a),
+    t.Broadcast: lambda e, a: t.broadcast(*a),
+}
+
+
+def rebuild(e: t.Expr, simplify_child: Callable[[t.Expr], t.Expr]) -> t.Expr:
+    """e with its children replaced, through the builders' structural normal form."""
+    args = []
+    changed = False
+    for a in e.args():
+        if isinstance(a, t.Expr):
+            b = simplify_child(a)
+        elif isinstance(a, tuple) and a and isinstance(a[0], t.Expr):
+            b = tuple(simplify_child(x) for x in a)
+        else:
+            b = a
+        changed = changed or b is not a
+        args.append(b)
+    builder = _BUILDERS.get(type(e))
+    if builder is not None:
+        return builder(e, args)
+    return type(e)(*args) if changed else e
+
+
+class Simplifier:
+    """Bottom-up rewriting to a fixed point, memoised, with a global step cap."""
+
+    def __init__(self, max_steps: int = MAX_STEPS, trace: list | None = None):
+        self.memo: dict[t.Expr, t.Expr] = {}
+        self.active: set[t.Expr] = set()
+        self.steps = 0
+        self.max_steps = max_steps
+        self.trace = trace
+
+    def __call__(self, e: t.Expr) -> t.Expr:
+        done = self.memo.get(e)
+        if done is not None:
+            return done
+        if e in self.active or self.steps >= self.max_steps:
+            return e
+        self.active.add(e)
+        try:
+            current = rebuild(e, self)
+            result = self._rules(current)
+        finally:
+            self.active.discard(e)
+        self.memo[e] = result
+        self.memo.setdefault(result, result)
+        return result
+
+    def _rules(self, e: t.Expr) -> t.Expr:
+        for rule in RULES.get(type(e), ()):
+            out = rule.fn(e)
+            if out is not None and out != e:
+                self.steps += 1
+                if self.trace is not None:
+                    self.trace.append((rule.name, e, out))
+                return self(out)
+        return e
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def coefficient(e: t.Expr) -> tuple[sympy.Expr, t.Expr]:
+    """(c, core) with e = c·core and c a number (1 when there is none)."""
+    if isinstance(e, t.Scale) and isinstance(e.factor, t.Number):
+        return e.factor.value, e.operand
+    if isinstance(e, t.Scale) and isinstance(e.factor, t.Scale) and isinstance(e.factor.factor, t.Number):
+        return e.factor.factor.value, t.scale(e.factor.operand, e.operand)
+    return sympy.Integer(1), e
+
+
+def with_coefficient(c: sympy.Expr, core: t.Expr) -> t.Expr:
+    return t.scale(t.Number(c), core)
+
+
+def is_negative(c: sympy.Expr) -> bool:
+    return bool(c.could_extract_minus_sign())
+
+
+def is_symmetric(e: t.Expr) -> bool:
+    """Whether e equals its transpose by declaration or by structure (XᵀX, A + Aᵀ, …)."""
+    if isinstance(e, t.Symbol):
+        return bool(e.assumptions & {"symmetric", "spd"})
+    if isinstance(e, (t.Identity, t.Number, t.DiagMat)):
+        return True
+    if isinstance(e, (t.Inverse, t.MatPow, t.Apply, t.HadamardPow)):
+        inner = e.arg if not isinstance(e, t.HadamardPow) else e.base
+        return is_symmetric(inner)
+    if isinstance(e, t.Scale):
+        return is_symmetric(e.operand)
+    if isinstance(e, t.Hadamard):
+        return all(is_symmetric(f) for f in e.factors)
+    if isinstance(e, t.Add):
+        flipped = [_flip(x) for x in e.terms]
+        return all(is_symmetric(x) for x in e.terms) or Counter(flipped) == Counter(e.terms)
+    if isinstance(e, t.MatMul):
+        fs = e.factors
+        n = len(fs)
+        middle_ok = n % 2 == 0 or is_symmetric(fs[n // 2])
+        return middle_ok and all(_flip(fs[i]) == fs[n - 1 - i] for i in range(n // 2))
+    return False
+
+
+def _flip(e: t.Expr) -> t.Expr:
+    """The transpose of e, pushed one level (for structural comparisons)."""
+    if isinstance(e, t.MatMul):
+        return t.matmul(*(t.transpose(f) for f in reversed(e.factors)))
+    if isinstance(e, t.Scale):
+        return t.scale(e.factor, _flip(e.operand))
+    return t.transpose(e)

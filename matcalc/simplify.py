@@ -1,0 +1,294 @@
+"""The simplifier's rules: one named identity each, registered per node class.
+
+``simplify(e)`` is the one normalisation path: the strategy of ``matcalc.rewriting`` applied
+with these rules.  Every rule is an identity (valid for the declared domains); a rule returns
+the rewritten node or None.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sympy
+
+from . import tree as t
+from .rewriting import (
+    Simplifier,
+    coefficient,
+    is_negative,
+    is_symmetric,
+    order_key,
+    rewrite,
+    size,
+    with_coefficient,
+)
+
+
+def simplify(e: t.Expr, trace: list | None = None) -> t.Expr:
+    """The textbook closed form of e: same value, never larger, deterministic."""
+    out = Simplifier(trace=trace)(e)
+    return out if size(out) <= size(e) else e
+
+
+# ---- transposes -----------------------------------------------------------------------------
+
+
+@rewrite(t.Transpose, "a symmetric matrix is its own transpose: Sᵀ = S")
+def _symmetric(e):
+    return e.arg if is_symmetric(e.arg) else None
+
+
+@rewrite(t.Transpose, "a scalar is its own transpose: sᵀ = s")
+def _scalar_transpose(e):
+    return e.arg if e.is_scalar else None
+
+
+@rewrite(t.Transpose, "transpose of a product (AB)ᵀ = BᵀAᵀ")
+def _transpose_product(e):
+    if isinstance(e.arg, t.MatMul):
+        return t.matmul(*(t.transpose(f) for f in reversed(e.arg.factors)))
+    return None
+
+
+@rewrite(t.Transpose, "transpose of a sum (A + B)ᵀ = Aᵀ + Bᵀ")
+def _transpose_sum(e):
+    return t.add(*(t.transpose(x) for x in e.arg.terms)) if isinstance(e.arg, t.Add) else None
+
+
+@rewrite(t.Transpose, "(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ⊘ B)ᵀ = Aᵀ ⊘ Bᵀ, (A^{∘p})ᵀ = (Aᵀ)^{∘p}")
+def _transpose_elementwise(e):
+    a = e.arg
+    if isinstance(a, t.Hadamard):
+        return t.hadamard(*(t.transpose(f) for f in a.factors))
+    if isinstance(a, t.HadamardDiv):
+        return t.HadamardDiv(t.transpose(a.num), t.transpose(a.den))
+    if isinstance(a, t.HadamardPow):
+        return t.hadamard_pow(t.transpose(a.base), a.exponent)
+    return None
+
+
+@rewrite(t.Transpose, "(A⁻¹)ᵀ = (Aᵀ)⁻¹, (Aᵏ)ᵀ = (Aᵀ)ᵏ, (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ")
+def _transpose_through(e):
+    a = e.arg
+    if isinstance(a, t.Inverse):
+        return t.inverse(t.transpose(a.arg))
+    if isinstance(a, t.MatPow):
+        return t.matpow(t.transpose(a.arg), a.exponent)
+    if isinstance(a, t.Kron):
+        return t.Kron(t.transpose(a.left), t.transpose(a.right))
+    if isinstance(a, t.Broadcast):
+        return t.broadcast(t.transpose(a.arg), (a.cols, a.rows))
+    return None
+
+
+# ---- inverses, determinants, traces ---------------------------------------------------------
+
+
+@rewrite(t.Inverse, "(cA)⁻¹ = c⁻¹A⁻¹")
+def _inverse_scale(e):
+    if isinstance(e.arg, t.Scale):
+        return t.scale(t.power(e.arg.factor, -1), t.inverse(e.arg.operand))
+    return None
+
+
+@rewrite(t.Det, "det(Aᵀ) = det A, det(A⁻¹) = 1/det A")
+def _det(e):
+    a = e.arg
+    if isinstance(a, t.Transpose):
+        return t.Det(a.arg)
+    if isinstance(a, t.Inverse):
+        return t.power(t.Det(a.arg), -1)
+    if isinstance(a, t.Identity):
+        return t.Number(t.ONE)
+    return None
+
+
+@rewrite(t.LogDet, "log det(Aᵀ) = log det A, log det(A⁻¹) = −log det A")
+def _logdet(e):
+    a = e.arg
+    if isinstance(a, t.Transpose):
+        return t.LogDet(a.arg)
+    if isinstance(a, t.Inverse):
+        return t.neg(t.LogDet(a.arg))
+    return None
+
+
+@rewrite(t.Trace, "a scalar is its own trace: tr(s) = s; tr(Aᵀ) = tr(A)")
+def _trace(e):
+    if e.arg.is_scalar:
+        return e.arg
+    if isinstance(e.arg, t.Transpose):
+        return t.trace(e.arg.arg)
+    return None
+
+
+# ---- products -------------------------------------------------------------------------------
+
+
+@rewrite(t.MatMul, "AA⁻¹ = I, AᵏAˡ = Aᵏ⁺ˡ")
+def _matmul_powers(e):
+    fs = list(e.factors)
+    for i in range(len(fs) - 1):
+        a, b = fs[i], fs[i + 1]
+        if not t._same(a.rows, a.cols):
+            continue
+        if t.inverse(a) == b:
+            return t.matmul(*fs[:i], t.identity(a.rows), *fs[i + 2 :])
+        base_a, k_a = _power_parts(a)
+        base_b, k_b = _power_parts(b)
+        if base_a == base_b and t._same(base_a.rows, base_a.cols):
+            return t.matmul(*fs[:i], t.matpow(base_a, k_a + k_b), *fs[i + 2 :])
+    return None
+
+
+def _power_parts(e: t.Expr) -> tuple[t.Expr, int]:
+    return (e.arg, e.exponent) if isinstance(e, t.MatPow) else (e, 1)
+
+
+@rewrite(t.MatMul, "𝟙ᵀ𝟙 = n")
+def _ones(e):
+    fs = e.factors
+    for i in range(len(fs) - 1):
+        if isinstance(fs[i], t.Transpose) and isinstance(fs[i].arg, t.Ones) and isinstance(fs[i + 1], t.Ones):
+            return t.matmul(*fs[:i], t.Number(fs[i + 1].n), *fs[i + 2 :])
+    return None
+
+
+@rewrite(t.Scale, "numbers folded: a(bX) = (ab)X")
+def _scale_numbers(e):
+    if isinstance(e.factor, t.Number):
+        value = sympy.nsimplify(sympy.simplify(e.factor.value)) if e.factor.value.free_symbols else None
+        if value is not None and value != e.factor.value:
+            return t.scale(t.Number(value), e.operand)
+    return None
+
+
+@rewrite(t.Scale, "−c(A − B) = c(B − A): a minus sign absorbed into a difference")
+def _absorb_minus(e):
+    c, core = coefficient(e)
+    if not is_negative(c):
+        return None
+    factors = core.factors if isinstance(core, t.MatMul) else (core,)
+    for i, f in enumerate(factors):
+        if isinstance(f, t.Add) and _negatives(f) * 2 >= len(f.terms):
+            flipped = t.add(*(t.neg(x) for x in f.terms))
+            rest = t.matmul(*factors[:i], flipped, *factors[i + 1 :])
+            return with_coefficient(-c, _rescale(e, core, rest))
+    return None
+
+
+def _rescale(e: t.Expr, core: t.Expr, new_core: t.Expr) -> t.Expr:
+    """Replace core by new_core in e = c·(s·core), keeping the symbolic scalars s."""
+    if isinstance(e, t.Scale) and isinstance(e.factor, t.Scale):
+        return t.scale(e.factor.operand, new_core)
+    return new_core
+
+
+def _negatives(s: t.Add) -> int:
+    return sum(1 for x in s.terms if is_negative(coefficient(x)[0]))
+
+
+# ---- sums -----------------------------------------------------------------------------------
+
+
+@rewrite(t.Add, "like terms collected: aX + bX = (a + b)X")
+def _collect(e):
+    groups: dict[t.Expr, sympy.Expr] = defaultdict(lambda: sympy.Integer(0))
+    for term in e.terms:
+        c, core = coefficient(term)
+        groups[core] += c
+    if len(groups) == len(e.terms):
+        return None
+    return t.add(*(with_coefficient(sympy.nsimplify(c), core) for core, c in groups.items() if c != 0)) if any(
+        c != 0 for c in groups.values()
+    ) else t.zero(e.shape)
+
+
+@rewrite(t.Add, "terms ordered: positive terms first, then as they print")
+def _order(e):
+    ordered = tuple(sorted(e.terms, key=_term_key))
+    return t.Add(ordered) if ordered != e.terms else None
+
+
+def _term_key(term: t.Expr) -> tuple:
+    c, core = coefficient(term)
+    return (is_negative(c), order_key(core), str(c))
+
+
+@rewrite(t.Add, "common factor: cA + cB = c(A + B)")
+def _common_number(e):
+    coeffs = [coefficient(x)[0] for x in e.terms]
+    if not all(c.is_Rational for c in coeffs):
+        return None
+    g = sympy.gcd_list(coeffs)
+    if all(is_negative(c) for c in coeffs):
+        g = -g
+    if g == 1 or g == 0:
+        return None
+    return with_coefficient(g, t.add(*(with_coefficient(c / g, coefficient(x)[1]) for c, x in zip(coeffs, e.terms))))
+
+
+@rewrite(t.Add, "common factor: AB + AC = A(B + C), BA + CA = (B + C)A")
+def _common_factor(e):
+    parts = [coefficient(x) for x in e.terms]
+    if any(not isinstance(core, t.Expr) or core.is_scalar for _, core in parts):
+        return None
+    chains = [core.factors if isinstance(core, t.MatMul) else (core,) for _, core in parts]
+    best = None
+    for side in ("left", "right"):
+        common = _shared(chains, side)
+        if common is None:
+            continue
+        rests = [_drop(chain, common, side) for chain in chains]
+        if any(r is None for r in rests):
+            continue
+        inner = t.add(*(with_coefficient(c, r) for (c, _), r in zip(parts, rests)))
+        candidate = t.matmul(common, inner) if side == "left" else t.matmul(inner, common)
+        if size(candidate) < size(e) and (best is None or size(candidate) < size(best)):
+            best = candidate
+    return best
+
+
+def _shared(chains, side):
+    index = 0 if side == "left" else -1
+    first = chains[0][index]
+    return first if all(chain[index] == first for chain in chains) else None
+
+
+def _drop(chain, common, side):
+    rest = chain[1:] if side == "left" else chain[:-1]
+    if rest:
+        return t.matmul(*rest)
+    n = common.cols if side == "left" else common.rows
+    return t.identity(n)
+
+
+# ---- elementwise ----------------------------------------------------------------------------
+
+
+@rewrite(t.Hadamard, "c ⊙ A = cA for a constant c; A ⊙ A = A^{∘2}")
+def _hadamard_constants(e):
+    for i, f in enumerate(e.factors):
+        if isinstance(f, t.Broadcast) and isinstance(f.arg, t.Number):
+            rest = e.factors[:i] + e.factors[i + 1 :]
+            return t.scale(f.arg, t.hadamard(*rest) if len(rest) > 1 else rest[0])
+    counts: dict[t.Expr, int] = defaultdict(int)
+    for f in e.factors:
+        counts[f] += 1
+    if len(counts) < len(e.factors):
+        merged = [t.hadamard_pow(f, k) for f, k in counts.items()]
+        return t.hadamard(*merged) if len(merged) > 1 else merged[0]
+    return None
+
+
+@rewrite(t.Hadamard, "⊙ is commutative: operands ordered as they print")
+def _hadamard_order(e):
+    ordered = tuple(sorted(e.factors, key=order_key))
+    return t.Hadamard(ordered) if ordered != e.factors else None
+
+
+@rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
+def _hdiv_constant(e):
+    if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):
+        return t.scale(t.Number(1 / e.den.arg.value), e.num)
+    return None

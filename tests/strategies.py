@@ -1,0 +1,237 @@
+"""Hypothesis strategies: random well-typed matrix expressions over every operator.
+
+``expressions()`` draws a scalar function of matrices of depth ≤ 5 over random symbolic
+dimensions (m, n, k), built with the same builders the parser uses, so that the printed form
+parses back to the same tree.  Arguments that need a domain get one by construction: inverses,
+determinants and log-determinants take SPD matrices (a declared ``spd`` symbol or AAᵀ + I);
+logs, roots, divisions and negative powers take positive values (a declared ``positive``
+symbol, exp(·) or A^{∘2} + 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+from hypothesis import strategies as st
+
+from matcalc import tree as t
+
+DIMS = [t.dim("m"), t.dim("n"), t.dim("k")]
+ONE = t.ONE
+MATRIX_NAMES = list("ABCDEFGHJKLMNPQRTUVWXYZ")
+VECTOR_NAMES = list("abcdhpquvwxyz")
+SCALAR_NAMES = ["α", "β", "γ", "δ", "λ", "μ"]
+SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "g"]
+
+
+@dataclass
+class Context:
+    """The symbols drawn so far: a name has one shape and one domain."""
+
+    draw: object
+    symbols: dict = field(default_factory=dict)  # (shape, domain) -> [Symbol]
+    used: set = field(default_factory=set)
+
+    def symbol(self, shape, domain=None) -> t.Symbol:
+        key = (shape, domain)
+        existing = self.symbols.setdefault(key, [])
+        if existing and self.draw(st.booleans()):
+            return self.draw(st.sampled_from(existing))
+        if shape == t.SCALAR:
+            pool = SCALAR_NAMES
+        elif shape[1] == ONE:
+            pool = VECTOR_NAMES
+        else:
+            pool = MATRIX_NAMES
+        free = [n for n in pool if n not in self.used]
+        if not free:
+            return existing[0] if existing else self._reuse(shape, domain)
+        name = free[0]
+        self.used.add(name)
+        assumptions = {"spd": {"spd", "symmetric", "invertible"}, "positive": {"positive"}}.get(domain, set())
+        s = t.Symbol(name, shape, frozenset(assumptions))
+        existing.append(s)
+        return s
+
+    def _reuse(self, shape, domain):
+        for (s_shape, _), syms in self.symbols.items():
+            if s_shape == shape and syms:
+                return syms[0]
+        raise RuntimeError("symbol pool exhausted")
+
+
+def _shape_kind(shape):
+    r, c = shape
+    if r == ONE and c == ONE:
+        return "scalar"
+    if c == ONE:
+        return "vector"
+    if r == ONE:
+        return "row"
+    return "square" if r == c else "matrix"
+
+
+def gen(ctx: Context, shape, depth: int) -> t.Expr:
+    """A random expression of the given shape."""
+    draw = ctx.draw
+    kind = _shape_kind(shape)
+    if depth <= 0 or draw(st.integers(0, 4)) == 0:
+        return leaf(ctx, shape)
+    d = depth - 1
+    options = ["add", "sub", "scale", "matmul", "hadamard", "hdiv", "hpow", "apply", "logsqrt"]
+    if kind != "row":
+        options.append("transpose")
+    if kind in ("matrix", "square"):
+        options.append("broadcast")
+    if kind == "square":
+        options += ["inverse", "matpow", "adj", "diagmat"]
+    if kind == "vector":
+        options += ["diagvec"]
+    if kind == "scalar":
+        options += ["trace", "det", "logdet", "norm2", "normsq", "norm1", "sum", "call", "power", "kron", "vec"]
+    op = draw(st.sampled_from(options))
+    return BUILD[op](ctx, shape, d)
+
+
+def leaf(ctx: Context, shape) -> t.Expr:
+    draw = ctx.draw
+    kind = _shape_kind(shape)
+    if kind == "row":
+        return t.transpose(ctx.symbol((shape[1], ONE)))
+    if kind == "scalar" and draw(st.integers(0, 3)) == 0:
+        return t.Number(sympy.Rational(draw(st.sampled_from([1, 2, 3, -1, -2])), draw(st.sampled_from([1, 1, 2, 3]))))
+    if kind == "square" and draw(st.integers(0, 5)) == 0:
+        return t.Identity(shape[0])
+    return ctx.symbol(shape, draw(st.sampled_from([None, None, None, "positive"])))
+
+
+def positive(ctx: Context, shape, d: int) -> t.Expr:
+    choice = ctx.draw(st.integers(0, 2))
+    if choice == 0 or d <= 0:
+        return ctx.symbol(shape, "positive")
+    if choice == 1:
+        return t.Apply("exp", gen(ctx, shape, min(d, 2)))
+    one = t.broadcast(t.Number(ONE), shape)
+    return t.add(t.hadamard_pow(gen(ctx, shape, d), 2), one)
+
+
+def spd(ctx: Context, n, d: int) -> t.Expr:
+    if d <= 0 or ctx.draw(st.booleans()):
+        return ctx.symbol((n, n), "spd")
+    k = ctx.draw(st.sampled_from(DIMS))
+    a = gen(ctx, (n, k), d)
+    return t.add(t.matmul(a, t.transpose(a)), t.Identity(n))
+
+
+def _dim(ctx):
+    return ctx.draw(st.sampled_from(DIMS))
+
+
+def _binary(fn):
+    return lambda ctx, shape, d: fn(gen(ctx, shape, d), gen(ctx, shape, d))
+
+
+def _scale(ctx, shape, d):
+    return t.mul(gen(ctx, t.SCALAR, d), gen(ctx, shape, d))
+
+
+def _matmul(ctx, shape, d):
+    k = _dim(ctx)
+    return t.mul(gen(ctx, (shape[0], k), d), gen(ctx, (k, shape[1]), d))
+
+
+def _hadamard(ctx, shape, d):
+    a, b = gen(ctx, shape, d), gen(ctx, shape, d)
+    return t.mul(a, b) if shape == t.SCALAR else t.hadamard(a, b)
+
+
+def _hdiv(ctx, shape, d):
+    num, den = gen(ctx, shape, d), positive(ctx, shape, d)
+    if shape == t.SCALAR:
+        return t.scale(t.power(den, -1), num)
+    return t.HadamardDiv(num, den)
+
+
+def _hpow(ctx, shape, d):
+    return t.hadamard_pow(gen(ctx, shape, d), ctx.draw(st.sampled_from([2, 3])))
+
+
+def _apply(ctx, shape, d):
+    return t.Apply(ctx.draw(st.sampled_from(SAFE_FUNCTIONS)), gen(ctx, shape, min(d, 3)))
+
+
+def _logsqrt(ctx, shape, d):
+    return t.Apply(ctx.draw(st.sampled_from(["log", "sqrt"])), positive(ctx, shape, d))
+
+
+def _broadcast(ctx, shape, d):
+    small = ctx.draw(st.sampled_from([(ONE, shape[1]), (shape[0], ONE), t.SCALAR]))
+    return t.add(gen(ctx, shape, d), t.broadcast(gen(ctx, small, d), shape))
+
+
+def _sum(ctx, shape, d):
+    a = gen(ctx, (_dim(ctx), _dim(ctx)), d)
+    return t.matmul(t.transpose(t.Ones(a.rows)), a, t.Ones(a.cols))
+
+
+def _kron(ctx, shape, d):
+    m, n = t.dim("m"), t.dim("n")
+    return t.Trace(t.Kron(gen(ctx, (m, m), min(d, 2)), gen(ctx, (n, n), min(d, 2))))
+
+
+def _vec(ctx, shape, d):
+    s = (_dim(ctx), _dim(ctx))
+    return t.matmul(t.transpose(t.Vec(gen(ctx, s, min(d, 2)))), t.Vec(gen(ctx, s, min(d, 2))))
+
+
+def _any_shape(ctx):
+    return ctx.draw(st.sampled_from([(_dim(ctx), _dim(ctx)), (_dim(ctx), ONE)]))
+
+
+BUILD = {
+    "add": _binary(t.add),
+    "sub": _binary(t.sub),
+    "scale": _scale,
+    "matmul": _matmul,
+    "hadamard": _hadamard,
+    "hdiv": _hdiv,
+    "hpow": _hpow,
+    "apply": _apply,
+    "logsqrt": _logsqrt,
+    "transpose": lambda ctx, shape, d: t.transpose(gen(ctx, (shape[1], shape[0]), d)),
+    "broadcast": _broadcast,
+    "inverse": lambda ctx, shape, d: t.inverse(spd(ctx, shape[0], d)),
+    "matpow": lambda ctx, shape, d: t.matpow(gen(ctx, shape, min(d, 2)), ctx.draw(st.sampled_from([2, 3]))),
+    "adj": lambda ctx, shape, d: t.Adj(spd(ctx, shape[0], min(d, 2))),
+    "diagmat": lambda ctx, shape, d: t.DiagMat(gen(ctx, (shape[0], ONE), d)),
+    "diagvec": lambda ctx, shape, d: t.DiagVec(gen(ctx, (shape[0], shape[0]), d)),
+    "trace": lambda ctx, shape, d: t.Trace(gen(ctx, (_dim(ctx),) * 2, d)),
+    "det": lambda ctx, shape, d: t.Det(spd(ctx, _dim(ctx), min(d, 2))),
+    "logdet": lambda ctx, shape, d: t.LogDet(spd(ctx, _dim(ctx), d)),
+    "norm2": lambda ctx, shape, d: t.Norm(positive(ctx, _any_shape(ctx), d), 2),
+    "normsq": lambda ctx, shape, d: t.power(t.Norm(gen(ctx, _any_shape(ctx), d), 2), 2),
+    "norm1": lambda ctx, shape, d: t.Norm(positive(ctx, (_dim(ctx), ONE), d), 1),
+    "sum": _sum,
+    "call": lambda ctx, shape, d: t.Call("f", gen(ctx, _any_shape(ctx), d)),
+    "power": lambda ctx, shape, d: t.power(positive(ctx, t.SCALAR, d), ctx.draw(st.sampled_from([2, 3, -1]))),
+    "kron": _kron,
+    "vec": _vec,
+}
+
+FUNCTIONS = {"g": "elementwise", "f": "scalar"}
+
+
+@st.composite
+def expressions(draw, max_depth: int = 5):
+    """(f, wrt, shapes, domains): a random scalar function and one of its variables."""
+    ctx = Context(draw)
+    f = gen(ctx, t.SCALAR, draw(st.integers(1, max_depth)))
+    symbols = sorted(f.free_symbols, key=lambda s: s.name)
+    if not symbols:
+        f = t.add(f, t.Trace(ctx.symbol((DIMS[0], DIMS[0]))))
+        symbols = sorted(f.free_symbols, key=lambda s: s.name)
+    wrt = draw(st.sampled_from(symbols))
+    shapes = {s.name: tuple(str(d) if not d.is_Integer else int(d) for d in s.dims) for s in symbols}
+    domains = {s.name: sorted(s.assumptions) for s in symbols if s.assumptions}
+    return f, wrt, shapes, domains

@@ -1,0 +1,316 @@
+"""Numeric evaluation: every node class against a direct NumPy computation."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import sympy
+
+import matcalc.tree as t
+from matcalc import functions as fn
+from matcalc.errors import DomainError, MatcalcError, ShapeError
+from matcalc.evaluate import RULES, Evaluator, evaluate
+
+RNG = np.random.default_rng(7)
+A_ = RNG.standard_normal((3, 4))
+B_ = RNG.standard_normal((3, 4))
+S_ = RNG.standard_normal((3, 3)) + 3 * np.eye(3)
+P_ = RNG.uniform(0.5, 2.0, (3, 4))
+x_ = RNG.standard_normal(3)
+y_ = RNG.standard_normal(4)
+C_ = RNG.standard_normal((3 * 2, 4 * 5))
+K_ = RNG.standard_normal((2, 5))
+
+A = t.symbol("A", "m", "n")
+B = t.symbol("B", "m", "n")
+S = t.symbol("S", "m", "m")
+P = t.symbol("P", "m", "n")
+x = t.symbol("x", "m")
+y = t.symbol("y", "n")
+C = t.symbol("C", "r", "c")
+K = t.symbol("K", "p", "q")
+alpha = t.symbol("α")
+VALUES = {"A": A_, "B": B_, "S": S_, "P": P_, "x": x_, "y": y_, "C": C_, "K": K_, "α": 0.7}
+
+m, n = t.dim("m"), t.dim("n")
+half = sympy.Rational(1, 2)
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _adjugate(M):
+    return np.linalg.det(M) * np.linalg.inv(M)
+
+
+def _kron_factor_left(Cv, Bv):
+    p, q = Bv.shape
+    r, c = Cv.shape[0] // p, Cv.shape[1] // q
+    return np.array([[np.sum(Cv[i * p:(i + 1) * p, j * q:(j + 1) * q] * Bv) for j in range(c)] for i in range(r)])
+
+
+CASES = [
+    ("Symbol", A, A_),
+    ("Number", t.Number(sympy.Rational(3, 4)), 0.75),
+    ("Number of a dimension", t.Scale(t.Number(1 / m), x), x_ / 3),
+    ("Identity", t.Identity(m), np.eye(3)),
+    ("Ones", t.Ones(n), np.ones(4)),
+    ("Zero", t.Zero((m, n)), np.zeros((3, 4))),
+    ("Add", t.Add((A, B, A)), 2 * A_ + B_),
+    ("Scale", t.Scale(alpha, A), 0.7 * A_),
+    ("MatMul", t.MatMul((t.Transpose(x), A, y)), x_ @ A_ @ y_),
+    ("MatMul of matrices", t.MatMul((A, t.Transpose(B), S)), A_ @ B_.T @ S_),
+    ("Transpose", t.Transpose(A), A_.T),
+    ("Inverse", t.Inverse(S), np.linalg.inv(S_)),
+    ("MatPow", t.MatPow(S, 3), S_ @ S_ @ S_),
+    ("Power", t.Power(alpha, sympy.Integer(-2)), 0.7**-2),
+    ("Power fractional", t.Power(alpha, half), np.sqrt(0.7)),
+    ("Trace", t.Trace(S), np.trace(S_)),
+    ("Det", t.Det(S), np.linalg.det(S_)),
+    ("LogDet", t.LogDet(t.MatMul((S, t.Transpose(S)))), np.log(np.linalg.det(S_ @ S_.T))),
+    ("Adj", t.Adj(S), _adjugate(S_)),
+    ("Hadamard", t.Hadamard((A, B, P)), A_ * B_ * P_),
+    ("HadamardDiv", t.HadamardDiv(A, P), A_ / P_),
+    ("HadamardPow", t.HadamardPow(A, sympy.Integer(3)), A_**3),
+    ("HadamardPow fractional", t.HadamardPow(P, half), np.sqrt(P_)),
+    ("Apply exp", t.Apply("exp", A), np.exp(A_)),
+    ("Apply sigmoid", t.Apply("sigmoid", A), _sigmoid(A_)),
+    ("Apply relu", t.Apply("relu", A), np.maximum(A_, 0)),
+    ("Apply formula", t.Apply("h", A, 0, "x**3 + sin(x)"), A_**3 + np.sin(A_)),
+    ("Apply formula derivative", t.Apply("h", A, 2, "x**3 + sin(x)"), 6 * A_ - np.sin(A_)),
+    ("Apply stand-in", t.Apply("g", A), np.sin(A_) + A_**3 / 6 + A_ / 3),
+    ("Apply stand-in derivative", t.Apply("g", A, 1), np.cos(A_) + A_**2 / 2 + 1 / 3),
+    ("Kron", t.Kron(A, S), np.kron(A_, S_)),
+    ("Norm 2 of a matrix", t.Norm(A), np.sqrt(np.sum(A_**2))),
+    ("Norm 2 of a vector", t.Norm(x), np.linalg.norm(x_)),
+    ("Norm 1", t.Norm(x, 1), np.sum(np.abs(x_))),
+    ("Call stand-in", t.Call("f", A), np.sum(np.sin(A_)) + np.sum(A_**2) / 2),
+    ("Grad stand-in", t.Grad("f", A), np.cos(A_) + A_),
+    ("DiagMat", t.DiagMat(x), np.diag(x_)),
+    ("DiagVec", t.DiagVec(S), np.diag(S_)),
+    ("Vec", t.Vec(A), A_.flatten(order="F")),
+    ("Unvec", t.Unvec(t.Vec(A), (m, n)), A_),
+    ("Unvec to other shape", t.Unvec(t.Vec(A), (n, m)), A_.reshape((4, 3), order="F")),
+    ("KronFactor left", t.KronFactor(C, K, "left"), _kron_factor_left(C_, K_)),
+    ("Broadcast row", t.Broadcast(t.Transpose(y), (m, n)), np.tile(y_, (3, 1))),
+    ("Broadcast column", t.Broadcast(x, (m, n)), np.tile(x_[:, None], (1, 4))),
+    ("Broadcast scalar", t.Broadcast(alpha, (m, n)), np.full((3, 4), 0.7)),
+]
+
+
+@pytest.mark.parametrize("label, expr, expected", CASES, ids=[c[0] for c in CASES])
+def test_node_matches_numpy(label, expr, expected):
+    got = evaluate(expr, VALUES, dims={"m": 3, "n": 4})
+    if np.ndim(expected) == 0:
+        assert isinstance(got, float)
+    else:
+        assert isinstance(got, np.ndarray) and got.shape == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_every_node_class_has_a_rule():
+    classes = {c for c in vars(t).values() if isinstance(c, type) and issubclass(c, t.Expr) and c is not t.Expr}
+    assert classes <= set(RULES)
+    assert {c[1].__class__ for c in CASES} | {t.Differential} == classes
+
+
+def test_differential_by_name_and_by_node():
+    dA = t.Differential(A)
+    e = t.MatMul((t.Transpose(x), dA, y))
+    dA_ = RNG.standard_normal((3, 4))
+    expected = x_ @ dA_ @ y_
+    assert evaluate(e, {"x": x_, "y": y_, "dA": dA_}) == pytest.approx(expected)
+    assert evaluate(e, {x: x_, y: y_, dA: dA_}) == pytest.approx(expected)
+    with pytest.raises(DomainError, match="no value for dA"):
+        evaluate(e, {"x": x_, "y": y_, "A": A_})
+
+
+def test_kron_factor_is_the_adjoint_of_the_kronecker_product():
+    m_, n_, p_, q_ = 2, 3, 4, 5
+    Cv = RNG.standard_normal((m_ * p_, n_ * q_))
+    Av, Bv = RNG.standard_normal((m_, n_)), RNG.standard_normal((p_, q_))
+    dA, dB = RNG.standard_normal((m_, n_)), RNG.standard_normal((p_, q_))
+    c_, a_, b_ = t.symbol("C", m_ * p_, n_ * q_), t.symbol("A", m_, n_), t.symbol("B", p_, q_)
+    left = evaluate(t.KronFactor(c_, b_, "left"), {"C": Cv, "B": Bv})
+    right = evaluate(t.KronFactor(c_, a_, "right"), {"C": Cv, "A": Av})
+    assert left.shape == (m_, n_) and right.shape == (p_, q_)
+    assert np.sum(Cv * np.kron(dA, Bv)) == pytest.approx(np.sum(left * dA))
+    assert np.sum(Cv * np.kron(Av, dB)) == pytest.approx(np.sum(right * dB))
+
+
+# ---- forms of values and results -----------------------------------------------------------
+
+
+def test_result_forms():
+    assert isinstance(evaluate(t.MatMul((t.Transpose(x), x)), VALUES), float)
+    col = evaluate(t.MatMul((A, y)), VALUES)
+    assert col.shape == (3,)
+    np.testing.assert_allclose(col, A_ @ y_)
+    row = evaluate(t.Transpose(x), VALUES)
+    assert row.shape == (1, 3)
+    assert evaluate(S, VALUES).shape == (3, 3)
+
+
+def test_vectors_as_columns_rows_and_scalars_as_arrays():
+    r = t.symbol("r", 1, "n")
+    got = evaluate(t.MatMul((r, t.Transpose(A), x)), {"r": y_, "A": A_, "x": x_.reshape(3, 1)})
+    assert got == pytest.approx(y_ @ A_.T @ x_)
+    assert evaluate(t.Scale(alpha, x), {"α": np.array([[2.0]]), "x": x_}) == pytest.approx(2 * x_)
+
+
+def test_result_is_a_copy():
+    out = evaluate(A, {"A": A_})
+    out[0, 0] = 99.0
+    assert A_[0, 0] != 99.0
+
+
+def test_dimensions_inferred_from_values_and_pinned_by_dims():
+    e = t.Add((t.MatMul((A, t.Transpose(B))), t.Identity(m)))
+    np.testing.assert_allclose(evaluate(e, {"A": A_, "B": B_}), A_ @ B_.T + np.eye(3))
+    k = t.dim("k")
+    assert evaluate(t.Trace(t.Identity(k)), {}, dims={"k": 5}) == 5.0
+    assert evaluate(t.Number(k * k), dims={"k": 3}) == 9.0
+    with pytest.raises(DomainError, match="dimension k"):
+        evaluate(t.Trace(t.Identity(k)), {})
+
+
+def test_symbol_keys_and_subscripted_names():
+    w = t.symbol("W_1", "m", "n")
+    assert np.allclose(evaluate(w, {"W_1": A_}), A_)
+    assert np.allclose(evaluate(w, {w: A_}), A_)
+
+
+def test_ascii_spellings_of_names():
+    pytest.importorskip("matcalc.parser")
+    w = t.symbol("W_1", "m", "n")
+    assert np.allclose(evaluate(w, {"W1": A_}), A_)
+    assert evaluate(alpha, {"alpha": 0.25}) == 0.25
+
+
+def test_user_callables():
+    g0 = t.Apply("g", A)
+    g1 = t.Apply("g", A, 1)
+    cube = {"g": lambda z: z**3, "g′": lambda z: 3 * z**2}
+    np.testing.assert_allclose(evaluate(g0, VALUES, functions=cube), A_**3)
+    np.testing.assert_allclose(evaluate(g1, VALUES, functions=cube), 3 * A_**2)
+    np.testing.assert_allclose(evaluate(g1, VALUES, functions={("g", 1): np.cos}), np.cos(A_))
+    f = {"f": lambda v: float(v @ v), "∇f": lambda v: 2 * v}
+    assert evaluate(t.Call("f", x), VALUES, functions=f) == pytest.approx(x_ @ x_)
+    np.testing.assert_allclose(evaluate(t.Grad("f", x), VALUES, functions=f), 2 * x_)
+
+
+def test_builtin_derivative_order():
+    np.testing.assert_allclose(evaluate(t.Apply("tanh", A, 1), VALUES), 1 - np.tanh(A_) ** 2)
+
+
+# ---- sharing -------------------------------------------------------------------------------
+
+
+def test_shared_subtrees_evaluated_once():
+    e = t.Scale(alpha, x)
+    for _ in range(80):  # 2⁸⁰ paths, 80 distinct sums
+        e = t.Add((e, e))
+    got = evaluate(e, VALUES)
+    np.testing.assert_allclose(got, 2.0**80 * 0.7 * x_)
+
+
+def test_deep_chain_needs_no_recursion():
+    e = A
+    for _ in range(5000):
+        e = t.Apply("sin", e)
+    expected = A_
+    for _ in range(5000):
+        expected = np.sin(expected)
+    np.testing.assert_allclose(evaluate(e, VALUES), expected)
+
+
+def test_evaluator_at_keeps_independent_values():
+    e = t.Add((t.MatMul((t.Inverse(S), A)), B))
+    ev = Evaluator([e], VALUES)
+    base = ev.matrix(e)
+    moved = ev.at("B", np.zeros((3, 4)))
+    assert t.Inverse(S) in moved.memo and e not in moved.memo
+    np.testing.assert_allclose(moved.matrix(e), base - B_)
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def test_missing_value():
+    with pytest.raises(DomainError, match="no value for B"):
+        evaluate(t.Add((A, B)), {"A": A_})
+
+
+def test_conflicting_shapes_name_symbol_and_shapes():
+    with pytest.raises(ShapeError) as err:
+        evaluate(t.Add((A, B)), {"A": A_, "B": np.ones((3, 5))})
+    assert "B" in str(err.value) and "m×n" in str(err.value) and "3×5" in str(err.value)
+    with pytest.raises(ShapeError, match="x is declared m×1"):
+        evaluate(t.MatMul((t.Transpose(x), A)), {"A": A_, "x": np.ones(4)})
+    with pytest.raises(ShapeError):
+        evaluate(t.Add((S, t.Identity(m))), {"S": S_}, dims={"m": 4})
+    with pytest.raises(ShapeError, match="2×2"):
+        evaluate(t.symbol("Z", 3, 3), {"Z": np.eye(2)})
+
+
+def test_bad_values():
+    with pytest.raises(ShapeError, match="3 axes"):
+        evaluate(A, {"A": np.zeros((3, 4, 1))})
+    with pytest.raises(DomainError, match="not a real number"):
+        evaluate(A, {"A": "abc"})
+
+
+def test_singular_matrix():
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    Z = t.symbol("Z", "k", "k")
+    with pytest.raises(DomainError, match="singular"):
+        evaluate(t.Inverse(Z), {"Z": singular})
+    with pytest.raises(DomainError, match="positive determinant"):
+        evaluate(t.LogDet(Z), {"Z": -np.eye(3)})
+    with pytest.raises(DomainError):
+        evaluate(t.LogDet(Z), {"Z": singular})
+    np.testing.assert_allclose(evaluate(t.Adj(Z), {"Z": singular}), [[4.0, -2.0], [-2.0, 1.0]])
+    assert evaluate(t.Det(Z), {"Z": singular}) == pytest.approx(0.0)
+
+
+def test_invalid_values_give_nan_quietly():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = evaluate(t.Apply("log", x), {"x": np.array([1.0, -1.0, 0.0])})
+        zero_div = evaluate(t.HadamardDiv(x, x), {"x": np.array([1.0, 0.0, 2.0])})
+    assert got[0] == 0.0 and np.isnan(got[1]) and got[2] == -np.inf
+    assert np.isnan(zero_div[1]) and zero_div[0] == 1.0
+
+
+def test_errors_are_matcalc_errors():
+    for bad in [lambda: evaluate(A, {}), lambda: evaluate(A, {"A": np.ones(2)}, dims={"n": 3})]:
+        with pytest.raises(MatcalcError):
+            bad()
+
+
+def test_expr_method_installed():
+    import matcalc  # noqa: F401  (wires Expr.evaluate)
+
+    assert A.evaluate({"A": A_}).shape == (3, 4)
+
+
+def test_stand_in_matches_functions_table():
+    g2 = sympy.diff(fn.STAND_IN_ELEMENTWISE, fn.X, 2)
+    expected = sympy.lambdify(fn.X, g2, "numpy")(A_)
+    np.testing.assert_allclose(evaluate(t.Apply("g", A, 2), VALUES), expected)
+
+
+def test_formula_with_unknown_function():
+    from matcalc.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError, match="h"):
+        evaluate(t.Apply("h", A, 0, "frobnicate(x)"), VALUES)
+
+
+def test_fractional_power_of_negative_is_nan():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(evaluate(t.Power(alpha, half), {"α": -1.0}))
