@@ -118,7 +118,11 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
         g = expected
     else:
         known_shapes, known_domains = _declarations_of(e)
-        g = parse(expected, shapes=known_shapes, domains=known_domains or None, functions=functions)
-    if g.shape != x.shape and not (t._same(g.rows, x.rows) and t._same(g.cols, x.cols)):
+        try:
+            g = _parse(expected, shapes=known_shapes, domains=known_domains or None, functions=functions,
+                       shape=tuple(_dim_text(d) for d in x.shape))
+        except ShapeError as exc:
+            raise ShapeError(f"the claimed gradient does not have the shape of {x.name}: {exc}") from None
+    if not (t._same(g.rows, x.rows) and t._same(g.cols, x.cols)):
         raise ShapeError(f"the claimed gradient is {t.show_shape(g.shape)} but {x.name} is {t.show_shape(x.shape)}")
     return check_gradient(e, x, g, trials=trials, seed=seed)

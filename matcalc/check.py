@@ -8,7 +8,10 @@ symmetric part plus a skew part — not symmetric, so that X⁻¹ in place of X�
 
 ``check_gradient`` compares a claimed gradient G with the central finite-difference gradient
 of f, refined by Richardson extrapolation: with D(h) = (f(x + h) − f(x − h)) / 2h per entry,
-(4·D(h/2) − D(h)) / 3 has error O(h⁴).  The step is h = 10⁻³·max(1, |xᵢⱼ|).
+(4·D(h/2) − D(h)) / 3 has error O(h⁴).  Steps h = 10⁻³·max(1, |xᵢⱼ|)·{1, ¼, 1/16, 1/64} are
+tried; the two consecutive estimates that agree best give the value and its error estimate E.
+A point where E exceeds 10⁻⁴ of the gradient's size cannot judge the claim and is redrawn;
+otherwise up to 4E of the difference is put down to the finite differences.
 
 Tolerance.  At each point the error is
 
@@ -33,6 +36,8 @@ from .errors import DomainError, ShapeError
 from .evaluate import Evaluator, NumericError, canonical, user_form
 
 STEP = 1e-3
+REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
+UNRESOLVED = 1e-4  # finite differences less certain than this (relative) redraw the point
 NOISE = 1000.0
 MAX_TRIES = 20
 SIZES = (2, 3, 4, 5)
@@ -225,40 +230,63 @@ def _scalar(a: np.ndarray) -> float:
     return float(a[0, 0])
 
 
-def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> np.ndarray:
-    """Richardson-extrapolated central differences of f with respect to every entry of x."""
+def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Richardson-extrapolated central differences of f with respect to every entry of x, and
+    an estimate of their error.
+
+    For each entry, R(h) = (4·D(h/2) − D(h)) / 3 is formed for the steps h, h/4, h/16, h/64;
+    the pair of consecutive estimates that agree best gives the value (the finer one) and its
+    error (their difference), so that neither truncation nor rounding dominates.
+    """
     g = np.empty_like(x)
+    spread = np.empty_like(x)
     for idx in np.ndindex(x.shape):
-        h = STEP * max(1.0, abs(x[idx]))
-        quotients = []
-        for step in (h, h / 2):
+        h0 = STEP * max(1.0, abs(x[idx]))
+
+        def quotient(step):
             sides = []
             for sign in (1.0, -1.0):
                 xs = x.copy()
                 xs[idx] += sign * step
                 sides.append(_scalar(ev.at(name, xs).matrix(f)))
-            quotients.append((sides[0] - sides[1]) / (2 * step))
-        g[idx] = (4 * quotients[1] - quotients[0]) / 3
-    return g
+            return (sides[0] - sides[1]) / (2 * step)
+
+        estimates = []
+        for k in range(len(REFINE)):
+            h = h0 * REFINE[k]
+            estimates.append((4 * quotient(h / 2) - quotient(h)) / 3)
+        gaps = [abs(estimates[j + 1] - estimates[j]) for j in range(len(estimates) - 1)]
+        j = int(np.nanargmin(gaps)) if not all(np.isnan(gaps)) else 0
+        g[idx], spread[idx] = estimates[j + 1], gaps[j]
+    return g, _norm(spread)
+
+
+def _norm(a: np.ndarray) -> float:
+    """The Frobenius norm, without overflow for huge entries."""
+    big = float(np.max(np.abs(a))) if np.size(a) else 0.0
+    return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
 
 
 def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
-    """(error, values, G_fd, G) at one random point, or None where f or G is not finite."""
+    """(error, values, G_fd, G) at one random point, or None where f or G is not finite or
+    where finite differences cannot resolve the gradient to the tolerance."""
     values, dims = _point([f, gradient, wrt], seed, sizes)
     try:
         ev = Evaluator([f, gradient, wrt], values, dims, functions)
         fx, g = _scalar(ev.matrix(f)), ev.matrix(gradient)
         if not (np.isfinite(fx) and np.all(np.isfinite(g))):
             return None
-        fd = _finite_differences(ev, f, wrt.name, ev.matrix(wrt))
+        fd, fd_error = _finite_differences(ev, f, wrt.name, ev.matrix(wrt))
     except NumericError:
         return None
     if not np.all(np.isfinite(fd)):
         return None
     atol = NOISE * np.finfo(float).eps * (1 + abs(fx)) / STEP * np.sqrt(g.size)
-    diff = np.linalg.norm(g - fd)
-    err = diff / max(np.linalg.norm(g), np.linalg.norm(fd), atol / rtol)
-    return float(err), values, user_form(wrt.shape, fd), user_form(wrt.shape, g)
+    scale = max(_norm(g), _norm(fd), atol / rtol)
+    if fd_error > UNRESOLVED * scale:
+        return None
+    diff = max(_norm(g - fd) - 4 * fd_error, 0.0)
+    return float(diff / scale), values, user_form(wrt.shape, fd), user_form(wrt.shape, g)
 
 
 def check_gradient(

@@ -56,6 +56,12 @@ def canonical_name(name: str) -> str:
     return base + (f"_{sub}" if sub else "") + primes
 
 
+def is_greek_word(run: str) -> bool:
+    """Whether ``run`` is an ASCII Greek name with its digits, primes and subscript (alpha_1)."""
+    m = _NAME.fullmatch(run)
+    return m is not None and m["base"] in GREEK
+
+
 def split_name(name: str) -> tuple[str, str, int]:
     """(base, subscript, number of primes) of a canonical name."""
     primes = len(name) - len(name.rstrip("′"))

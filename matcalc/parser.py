@@ -33,6 +33,7 @@ from .declarations import (
     GREEK,
     Declarations,
     canonical_name,
+    is_greek_word,
     parse_declarations,
     split_name,
 )
@@ -112,8 +113,8 @@ def _tok_error(reason: str, tok: Token) -> ParseError:
 class TokenPass(PostLex):
     """Joins log det, primes and function powers, marks prefix words, pairs bars and brackets.
 
-    A bar closes when a bar of its kind is the innermost open bracket and the previous token
-    ends an operand; otherwise it opens.
+    A bar closes when a bar of its kind is open (the innermost open bracket) and the previous
+    token ends an operand; otherwise it opens.
     """
 
     always_accept = ("NBAR", "ABAR")
@@ -226,15 +227,16 @@ def _pair(tokens: list):
         prev = tok
         yield tok
     if stack:
+        kind = stack[-1][0]
+        if len(stack) > 1 and kind in ("‖", "|") and any(k == kind for k, _ in stack[:-1]):
+            raise _unclosed(*stack[-2])  # what kept the last bar from closing an earlier one
         raise _unclosed(*stack[-1])
 
 
 def _bar(tok: Token, stack: list, prev) -> Token:
     """The bar as an opener or a closer (see TokenPass)."""
     bar, opener, closer = BARS[tok.type]
-    if prev is not None and prev.type in ENDS_OPERAND and any(k == bar for k, _ in stack):
-        if stack[-1][0] != bar:
-            raise _unclosed(*stack[-1])
+    if prev is not None and prev.type in ENDS_OPERAND and stack and stack[-1][0] == bar:
         stack.pop()
         return Token.new_borrow_pos(closer, tok.value, tok)
     stack.append((bar, tok))
@@ -390,13 +392,7 @@ class ToSyntax(Transformer_NonRecursive):
         items = _items(ch[0])
         target = items[-1]
         for op, data, end in ch[1:]:
-            span = (target.span[0], end)
-            if op == "T":
-                target = Node("T", (target,), None, span)
-            elif op == "invT":
-                target = Node("invT", (target,), None, span)
-            else:
-                target = Node(op, (target,), data, span)
+            target = Node(op, (target,), data, (target.span[0], end))
         return _run(items[:-1] + [target])
 
     def transpose(self, meta, ch):
@@ -550,8 +546,7 @@ class ToSyntax(Transformer_NonRecursive):
         whole = canonical_name(run)
         if run == "ones" and "ones" not in decl.symbols:
             return [Node("ones", (), None, (start, start + len(run)))]
-        m = re.fullmatch(r"([A-Za-z]+)", re.split(r"[0-9_′″‴₀-₉]", run)[0])
-        if whole in decl.symbols or (m and m.group(1) in GREEK and ATOM.match(run) is not None and _greek_run(run)):
+        if whole in decl.symbols or is_greek_word(run):
             return [self.symbol(whole, start, start + len(run))]
         out, i = [], 0
         while i < len(run):
@@ -572,14 +567,6 @@ class ToSyntax(Transformer_NonRecursive):
         if name in self.decl.functions:
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
         return Node("sym", (), name, (start, end))
-
-
-def _greek_run(run: str) -> bool:
-    """Whether the whole run is an ASCII Greek name with its digits, primes and subscript."""
-    from .declarations import _NAME
-
-    m = _NAME.fullmatch(run)
-    return m is not None and m["base"] in GREEK
 
 
 def _postorder(root: Node):
@@ -708,6 +695,8 @@ class Dims:
             drop.parent = keep
             keep.rigid = keep.rigid or drop.rigid
             return
+        if isinstance(a, Prod) and isinstance(b, Prod):
+            return self._unify_products(a, b)
         if isinstance(b, Var):
             a, b = b, a
         if not isinstance(a, Var) or a.declared or (b == 1 and a.rigid):
@@ -715,6 +704,24 @@ class Dims:
         if isinstance(b, Prod) and a in b.factors:
             raise Clash()
         a.value = b
+
+    def _unify_products(self, a: Prod, b: Prod) -> None:
+        """Two products match only where the answer is unique: after cancelling common
+        factors, one side is a single variable (m·v = m·n·k gives v = n·k), or both sides are
+        powers of one variable each (v·v = m·m gives v = m)."""
+        fa, fb = list(a.factors), list(b.factors)
+        for v in a.factors:
+            if v in fb:
+                fa.remove(v)
+                fb.remove(v)
+        if a.coef != b.coef:
+            raise Clash()
+        if len(fa) == 1 or len(fb) == 1:
+            one, rest = (fa, fb) if len(fa) == 1 else (fb, fa)
+            return self.unify(one[0], self._normal(1, rest))
+        if fa and len(fa) == len(fb) and len(set(fa)) == 1 and len(set(fb)) == 1:
+            return self.unify(fa[0], fb[0])
+        raise Clash()
 
     def is_one(self, d) -> bool:
         return self.resolve(d) == 1
@@ -785,6 +792,13 @@ class ShapeInference:
                 detail = f"the dimensions {x} and {y} cannot be matched; declare the shapes so that they agree"
             raise ShapeError(f"{message()}: {detail.format(x=x, y=y)}" if detail else message()) from None
 
+    def fit(self, root: Node, target) -> None:
+        """Unify the shape of the whole expression with ``target`` (names or ints)."""
+        have = self.shape[id(root)]
+        want = tuple(int(d) if str(d).isdigit() else str(d) for d in target)
+        for a, b in zip(have, want):
+            self.unify(a, self.dims.of(b), lambda: f"the expression is {self.show(have)}, not {want[0]}×{want[1]}")
+
     def square(self, node: Node, shape, what: str) -> None:
         self.unify(shape[0], shape[1], lambda: f"{what} of a non-square matrix: {self.desc(node.kids[0], shape)}",
                    "its dimensions {x} and {y} differ")
@@ -793,7 +807,8 @@ class ShapeInference:
         """The shape of an elementwise combination, broadcasting the side with a literal 1."""
         sides = set()
         message = lambda: f"cannot {verb} {left()} and {right()}"  # noqa: E731
-        for i in (0, 1):
+        ones = [i for i in (0, 1) if self.dims.is_one(a[i]) or self.dims.is_one(b[i])]
+        for i in sorted((0, 1), key=lambda i: i in ones):  # positions without a literal 1 first
             x, y = a[i], b[i]
             if self.dims.is_one(x) and not self.dims.is_one(y) and self.dims.rigid(y):
                 sides.add("L")
@@ -1124,13 +1139,15 @@ def syntax_tree(text: str, decl: Declarations) -> Node:
     return root
 
 
-def parse(text: str, shapes=None, domains=None, functions=None):
+def parse(text: str, shapes=None, domains=None, functions=None, shape=None):
     """The expression tree of ``text``, with shapes inferred (see docs/language.md).
 
     ``shapes`` maps names to dims (``()``, ``("m",)``, ``("m", "n")``) or is the text form
     ``"X: m×n, a: m, λ: scalar, Σ: spd, g: elementwise"``; ``domains`` maps names to
     symmetric / spd / invertible / positive; ``functions`` maps names to "elementwise",
-    "scalar" or a formula in x.  Raises a MatcalcError subclass on bad input.
+    "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
+    whole expression must have (it sizes a free I or 𝟙).  Raises a MatcalcError subclass on
+    bad input.
     """
     if not isinstance(text, str):
         raise ParseError(f"an expression must be text, not {type(text).__name__}")
@@ -1143,6 +1160,8 @@ def parse(text: str, shapes=None, domains=None, functions=None):
     try:
         inference = ShapeInference(text, decl)
         inference.run(root)
+        if shape is not None:
+            inference.fit(root, shape)
         return build(root, inference)
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

@@ -135,6 +135,7 @@ class Simplifier:
         self.active: set[t.Expr] = set()
         self.steps = 0
         self.max_steps = max_steps
+        self.max_rounds = 8
         self.trace = trace
 
     def __call__(self, e: t.Expr) -> t.Expr:
@@ -146,6 +147,11 @@ class Simplifier:
         self.active.add(e)
         try:
             current = rebuild(e, self)
+            for _ in range(self.max_rounds):  # the builders may have made new children
+                again = rebuild(current, self)
+                if again == current:
+                    break
+                current = again
             result = self._rules(current)
         finally:
             self.active.discard(e)

@@ -266,12 +266,15 @@ def _drop(chain, common, side):
 # ---- elementwise ----------------------------------------------------------------------------
 
 
-@rewrite(t.Hadamard, "c ⊙ A = cA for a constant c; A ⊙ A = A^{∘2}")
+@rewrite(t.Hadamard, "c ⊙ A = cA for a constant c; 𝟙𝟙ᵀ ⊙ A = A; A ⊙ A = A^{∘2}")
 def _hadamard_constants(e):
     for i, f in enumerate(e.factors):
+        rest = e.factors[:i] + e.factors[i + 1 :]
+        body = t.hadamard(*rest) if len(rest) > 1 else rest[0]
         if isinstance(f, t.Broadcast) and isinstance(f.arg, t.Number):
-            rest = e.factors[:i] + e.factors[i + 1 :]
-            return t.scale(f.arg, t.hadamard(*rest) if len(rest) > 1 else rest[0])
+            return t.scale(f.arg, body)
+        if _is_ones(f):
+            return body
     counts: dict[t.Expr, int] = defaultdict(int)
     for f in e.factors:
         counts[f] += 1
@@ -281,14 +284,52 @@ def _hadamard_constants(e):
     return None
 
 
-@rewrite(t.Hadamard, "⊙ is commutative: operands ordered as they print")
+def _is_ones(e: t.Expr) -> bool:
+    """𝟙, 𝟙ᵀ or 𝟙𝟙ᵀ: all entries one."""
+    if isinstance(e, t.Transpose):
+        e = e.arg
+    if isinstance(e, t.Ones):
+        return True
+    return isinstance(e, t.MatMul) and all(_is_ones(f) for f in e.factors)
+
+
+@rewrite(t.Hadamard, "⊙ is commutative: operands ordered (factors, then function values, then 1 − …)")
 def _hadamard_order(e):
-    ordered = tuple(sorted(e.factors, key=order_key))
+    ordered = tuple(sorted(e.factors, key=_operand_key))
     return t.Hadamard(ordered) if ordered != e.factors else None
+
+
+def _operand_key(e: t.Expr) -> tuple:
+    """Chain-rule order: the upstream factor, then g(A), then derivative forms such as 1 − σ(A)."""
+    c, core = coefficient(e)
+    if isinstance(core, t.Apply):
+        rank = 1
+    elif isinstance(core, t.Add) and any(isinstance(x, t.Broadcast) and isinstance(x.arg, t.Number) for x in core.terms):
+        rank = 2
+    else:
+        rank = 0
+    return (rank, order_key(e))
 
 
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
 def _hdiv_constant(e):
     if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):
         return t.scale(t.Number(1 / e.den.arg.value), e.num)
+    return None
+
+
+# ---- Kronecker adjoints ---------------------------------------------------------------------
+
+
+@rewrite(t.KronFactor, "⟨cC, · ⊗ B⟩ = c⟨C, · ⊗ B⟩; ⟨I, · ⊗ B⟩ = tr(B)I; ⟨D ⊗ E, · ⊗ B⟩ = ⟨E, B⟩D")
+def _kron_factor(e):
+    c, other = e.arg, e.other
+    if isinstance(c, t.Scale):
+        return t.scale(c.factor, t.KronFactor(c.operand, other, e.side))
+    if isinstance(c, t.Identity) and t._same(other.rows, other.cols):
+        return t.scale(t.trace(other), t.identity(e.rows))
+    if isinstance(c, t.Kron):
+        kept, paired = (c.left, c.right) if e.side == "left" else (c.right, c.left)
+        if t._same(paired.rows, other.rows) and t._same(paired.cols, other.cols):
+            return t.scale(t.inner(paired, other), kept)
     return None

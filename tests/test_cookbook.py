@@ -160,6 +160,13 @@ def test_textbook_answer_agrees_with_finite_differences(f, wrt, answer, decl):
     assert report, f"∂/∂{wrt} {f} = {answer}?\n{report}"
 
 
+@pytest.mark.parametrize("f, wrt, answer, decl", ROWS)
+def test_printed_gradient_reads_back_as_a_correct_gradient(f, wrt, answer, decl):
+    """str(G) is in the input language (docs/language.md) and still the gradient."""
+    printed = str(mc.grad(f, wrt, **decl))
+    assert mc.check(f, wrt, expected=printed, **decl), printed
+
+
 @pytest.mark.parametrize("f, wrt, wrong, decl", WRONG)
 def test_wrong_answer_is_rejected(f, wrt, wrong, decl):
     assert mc.check(f, wrt, **decl), "the right gradient must pass first"

@@ -294,7 +294,7 @@ def test_latex_is_balanced_and_ascii(e):
 KNOWN_COMMANDS = {
     "left", "right", "top", "odot", "oslash", "otimes", "operatorname", "det", "log", "exp", "sin",
     "cos", "tan", "tanh", "sigma", "sqrt", "lVert", "rVert", "mathbf", "nabla", "mathrm", "tfrac",
-    "frac", "alpha", "beta", "Sigma", "mathit", "circ", "langle", "rangle", "cdot",
+    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot",
 }
 
 

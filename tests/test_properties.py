@@ -37,5 +37,9 @@ def test_simplification_keeps_the_value_and_never_grows(case):
     assert size(simple) <= size(raw)
     assert simplify(simple) == simple
     values = sample([f], seed=1)
-    a, b = raw.evaluate(values), simple.evaluate(values)
+    dims = {}
+    for s in f.free_symbols:
+        shape = np.shape(values[s.name]) + (1, 1)
+        dims.update({str(d): n for d, n in zip(s.dims, shape) if not d.is_Integer})
+    a, b = raw.evaluate(values, dims=dims), simple.evaluate(values, dims=dims)
     assert np.allclose(a, b, rtol=1e-9, atol=1e-9 * (1 + np.max(np.abs(a)))), (str(raw), str(simple))
