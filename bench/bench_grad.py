@@ -39,8 +39,8 @@ EXAMPLES = [
 SIZES = (1, 2, 4, 8, 16, 32)
 
 
-def term(i: int) -> str:
-    """The i-th term of the scaling sums: distinct symbols, so that nothing collects."""
+def term(i) -> str:
+    """The i-th summand of the scaling sums: its own symbols, so that nothing collects."""
     return f"tr(A_{{{i}}}XB_{{{i}}}Xᵀ) + a_{{{i}}}ᵀexp(Xb_{{{i}}})"
 
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         f"max {max(everything):.2f} ms over {len(everything)} calls"
     )
 
-    print(f"\nscaling: grad wrt X of a sum of k terms {term(1)} (ms)\n")
+    print(f"\nscaling: grad wrt X of the sum over i = 1…k of {term('i')} (ms)\n")
     print(f"{'k':>4} {'median':>9} {'median/k':>9}")
     for k in SIZES:
         f = " + ".join(term(i) for i in range(1, k + 1))

@@ -357,12 +357,12 @@ def _apply(n: t.Apply, ev: Evaluator) -> np.ndarray:
 
 def _stand_in_f(a) -> float:
     a = np.asarray(a, dtype=float)
-    return float(np.sum(np.sin(a)) + 0.5 * np.sum(a * a))
+    return float(np.sum(np.log1p(a * a)) + 0.5 * np.sum(a * a))
 
 
 def _stand_in_grad(a):
     a = np.asarray(a, dtype=float)
-    return np.cos(a) + a
+    return 2 * a / (1 + a * a) + a
 
 
 def _call(n: t.Call, ev: Evaluator) -> np.ndarray:

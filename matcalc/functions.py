@@ -95,9 +95,10 @@ ELEMENTWISE: dict[str, Elementwise] = {
 X = sympy.Symbol("x")
 
 # Stand-ins that give a symbolic user function numbers when it is checked numerically: smooth,
-# with no two derivatives alike, so that a wrong order of derivative shows.
-STAND_IN_ELEMENTWISE = sympy.sin(X) + X**3 / 6 + X / 3
-STAND_IN_SCALAR = "sum(sin(A)) + ‖A‖²/2"
+# not oscillating (so finite differences stay accurate at large arguments), with no two
+# derivatives alike, so that a wrong order of derivative shows.
+STAND_IN_ELEMENTWISE = X**3 / 6 + X / 3 + sympy.log(1 + X**2)
+STAND_IN_SCALAR = "sum(log(1 + A^{∘2})) + ‖A‖²_F/2, with gradient 2A ⊘ (1 + A^{∘2}) + A"
 
 
 def parse_formula(name: str, formula: str) -> sympy.Expr:

@@ -24,7 +24,7 @@ def sym(*names: str, **extra) -> dict:
     return {"domains": {n: "symmetric" for n in names}, **extra}
 
 
-def row(eq: str, f: str, wrt: str, answer: str | None, decl: dict | None = None):
+def row(eq: str, f: str, wrt: str, answer: str, decl: dict | None = None):
     return pytest.param(f, wrt, answer, decl or {}, id=f"{eq} {f} wrt {wrt}")
 
 
