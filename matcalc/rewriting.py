@@ -47,7 +47,9 @@ def size(e: t.Expr) -> int:
         return size(e.arg)
     if isinstance(e, t.Broadcast):
         return size(e.arg)
-    return 1 + sum(size(c) for c in e.children())
+    # The adjoints of ⊗ and vec have no textbook notation: they count as long.
+    extra = 4 if isinstance(e, (t.KronFactor, t.Unvec)) else 0
+    return 1 + extra + sum(size(c) for c in e.children())
 
 
 def _is_leafish(e: t.Expr) -> bool:

@@ -84,6 +84,11 @@ def _transpose_through(e):
 # ---- inverses, determinants, traces ---------------------------------------------------------
 
 
+@rewrite(t.Inverse, "(Aᵏ)⁻¹ = (A⁻¹)ᵏ")
+def _inverse_power(e):
+    return t.matpow(t.inverse(e.arg.arg), e.arg.exponent) if isinstance(e.arg, t.MatPow) else None
+
+
 @rewrite(t.Inverse, "(cA)⁻¹ = c⁻¹A⁻¹")
 def _inverse_scale(e):
     if isinstance(e.arg, t.Scale):
@@ -125,24 +130,35 @@ def _trace(e):
 # ---- products -------------------------------------------------------------------------------
 
 
-@rewrite(t.MatMul, "AA⁻¹ = I, AᵏAˡ = Aᵏ⁺ˡ")
+@rewrite(t.MatMul, "AA⁻¹ = I, AᵏAˡ = Aᵏ⁺ˡ (k, l integers, negative for powers of A⁻¹)")
 def _matmul_powers(e):
     fs = list(e.factors)
     for i in range(len(fs) - 1):
-        a, b = fs[i], fs[i + 1]
-        if not t._same(a.rows, a.cols):
-            continue
-        if t.inverse(a) == b:
-            return t.matmul(*fs[:i], t.identity(a.rows), *fs[i + 2 :])
-        base_a, k_a = _power_parts(a)
-        base_b, k_b = _power_parts(b)
+        base_a, k_a = _power_parts(fs[i])
+        base_b, k_b = _power_parts(fs[i + 1])
         if base_a == base_b and t._same(base_a.rows, base_a.cols):
             return t.matmul(*fs[:i], t.matpow(base_a, k_a + k_b), *fs[i + 2 :])
     return None
 
 
 def _power_parts(e: t.Expr) -> tuple[t.Expr, int]:
-    return (e.arg, e.exponent) if isinstance(e, t.MatPow) else (e, 1)
+    """(B, k) with e = Bᵏ: A⁻¹ is (A, −1), (A⁻¹)³ is (A, −3)."""
+    k = 1
+    if isinstance(e, t.Inverse):
+        e, k = e.arg, -k
+    if isinstance(e, t.MatPow):
+        e, k = e.arg, k * e.exponent
+    if isinstance(e, t.Inverse):
+        e, k = e.arg, -k
+    return e, k
+
+
+@rewrite(t.Inverse, "inverse of a product of square matrices (AB)⁻¹ = B⁻¹A⁻¹")
+def _inverse_product(e):
+    a = e.arg
+    if isinstance(a, t.MatMul) and all(t._same(f.rows, f.cols) for f in a.factors):
+        return t.matmul(*(t.inverse(f) for f in reversed(a.factors)))
+    return None
 
 
 @rewrite(t.MatMul, "𝟙ᵀ𝟙 = n")
@@ -231,36 +247,41 @@ def _common_number(e):
 @rewrite(t.Add, "common factor: AB + AC = A(B + C), BA + CA = (B + C)A")
 def _common_factor(e):
     parts = [coefficient(x) for x in e.terms]
-    if any(not isinstance(core, t.Expr) or core.is_scalar for _, core in parts):
+    if any(core.is_scalar for _, core in parts):
         return None
     chains = [core.factors if isinstance(core, t.MatMul) else (core,) for _, core in parts]
     best = None
     for side in ("left", "right"):
         common = _shared(chains, side)
-        if common is None:
+        if not common:
             continue
-        rests = [_drop(chain, common, side) for chain in chains]
-        if any(r is None for r in rests):
-            continue
+        rests = [_drop(chain, len(common), side, common) for chain in chains]
         inner = t.add(*(with_coefficient(c, r) for (c, _), r in zip(parts, rests)))
-        candidate = t.matmul(common, inner) if side == "left" else t.matmul(inner, common)
+        candidate = t.matmul(*common, inner) if side == "left" else t.matmul(inner, *common)
         if size(candidate) < size(e) and (best is None or size(candidate) < size(best)):
             best = candidate
     return best
 
 
-def _shared(chains, side):
-    index = 0 if side == "left" else -1
-    first = chains[0][index]
-    return first if all(chain[index] == first for chain in chains) else None
+def _shared(chains, side) -> tuple:
+    """The longest run of factors that every chain starts (or ends) with."""
+    shortest = min(len(c) for c in chains)
+    n = 0
+    while n < shortest:
+        pick = (lambda c: c[n]) if side == "left" else (lambda c: c[-1 - n])
+        if any(pick(c) != pick(chains[0]) for c in chains):
+            break
+        n += 1
+    if n == 0:
+        return ()
+    return tuple(chains[0][:n]) if side == "left" else tuple(chains[0][-n:])
 
 
-def _drop(chain, common, side):
-    rest = chain[1:] if side == "left" else chain[:-1]
+def _drop(chain, n, side, common):
+    rest = chain[n:] if side == "left" else chain[: len(chain) - n]
     if rest:
         return t.matmul(*rest)
-    n = common.cols if side == "left" else common.rows
-    return t.identity(n)
+    return t.identity(common[-1].cols if side == "left" else common[0].rows)
 
 
 # ---- elementwise ----------------------------------------------------------------------------
