@@ -354,7 +354,8 @@ class UnicodePrinter(Printer):
 
     @staticmethod
     def _bars(text: str) -> str:
-        return f"‖{text}‖"
+        # A norm inside a norm is bracketed, so that the bars pair unambiguously: ‖(x‖y‖z)‖.
+        return f"‖({text})‖" if "‖" in text else f"‖{text}‖"
 
     @staticmethod
     def _angle(text: str) -> str:
