@@ -406,7 +406,7 @@ class UnicodePrinter(Printer):
     def _power(self, e: t.Power) -> str:
         p = _exp(e)
         if isinstance(e.base, t.Norm) and e.base.p == 2 and e.base.arg.cols != 1 and p == 2:
-            return f"‖{self.doprint(e.base.arg)}‖²_F"
+            return self._bars(self.doprint(e.base.arg)) + "²_F"
         base = self.parenthesize(e.base, ATOM)
         return base + (_sup(p) if p.is_Integer else f"^{{{self._exponent(p)}}}")
 

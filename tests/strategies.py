@@ -91,7 +91,9 @@ def gen(ctx: Context, shape, depth: int) -> t.Expr:
     if kind == "scalar":
         options += ["trace", "det", "logdet", "norm2", "normsq", "norm1", "sum", "call", "power", "kron", "vec"]
     op = draw(st.sampled_from(options))
-    return BUILD[op](ctx, shape, d)
+    out = BUILD[op](ctx, shape, d)
+    # A − A is the zero matrix, which prints as 0 and reads back as a number: draw a leaf.
+    return leaf(ctx, shape) if t.is_zero(out) else out
 
 
 def leaf(ctx: Context, shape) -> t.Expr:
