@@ -354,3 +354,73 @@ def _kron_factor(e):
         if t._same(paired.rows, other.rows) and t._same(paired.cols, other.cols):
             return t.scale(t.inner(paired, other), kept)
     return None
+
+
+# ---- scalar algebra -------------------------------------------------------------------------
+
+_SCALAR_FUNCTIONS = {"abs": sympy.Abs, "sign": sympy.sign, "exp": sympy.exp, "log": sympy.log}
+_FROM_SYMPY = {sympy.Abs: "abs", sympy.sign: "sign", sympy.exp: "exp", sympy.log: "log"}
+
+
+@rewrite(t.Scale, "scalar algebra by SymPy: s²/s³ = 1/s, sign(s)·s/|s| = 1")
+def _scalar_algebra(e):
+    target = e if e.is_scalar else e.factor
+    if not isinstance(target, (t.Scale, t.Power)):
+        return None
+    atoms: dict = {}
+    expr = _to_sympy(target, atoms)
+    if len(atoms) < 1 or sympy.count_ops(expr) > 40:
+        return None
+    denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
+    expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
+    nodes = {sympy.Symbol(s.name, real=True, nonzero=True): n for s, n in atoms.items()} | atoms
+    back = _from_sympy(sympy.simplify(expr), nodes)
+    if back is None:
+        return None
+    new = back if e.is_scalar else t.scale(back, e.operand)
+    return new if size(new) < size(e) else None
+
+
+def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
+    """e (1×1) as a SymPy expression; subexpressions it cannot see into become symbols."""
+    if isinstance(e, t.Number):
+        return e.value
+    if isinstance(e, t.Scale):
+        return _to_sympy(e.factor, atoms) * _to_sympy(e.operand, atoms)
+    if isinstance(e, t.Power):
+        return _to_sympy(e.base, atoms) ** e.exponent
+    if isinstance(e, t.Add):
+        return sympy.Add(*(_to_sympy(x, atoms) for x in e.terms))
+    if isinstance(e, t.Apply) and e.name in _SCALAR_FUNCTIONS and e.order == 0 and e.formula is None:
+        return _SCALAR_FUNCTIONS[e.name](_to_sympy(e.arg, atoms))
+    for symbol, node in atoms.items():
+        if node == e:
+            return symbol
+    assumptions = {"positive": True} if isinstance(e, t.Norm) else {"real": True}
+    symbol = sympy.Symbol(f"s{len(atoms)}", **assumptions)
+    atoms[symbol] = e
+    return symbol
+
+
+def _from_sympy(expr: sympy.Expr, nodes: dict) -> t.Expr | None:
+    if expr.is_Number:
+        return t.Number(expr)
+    if expr in nodes:
+        return nodes[expr]
+    args = [_from_sympy(a, nodes) for a in expr.args] if not expr.is_Pow else []
+    if None in args:
+        return None
+    if expr.is_Mul:
+        out = args[0]
+        for a in args[1:]:
+            out = t.mul(out, a)
+        return out
+    if expr.is_Add:
+        return t.add(*args)
+    if expr.is_Pow and expr.exp.is_Rational:
+        base = _from_sympy(expr.base, nodes)
+        return None if base is None else t.power(base, expr.exp)
+    name = _FROM_SYMPY.get(expr.func)
+    if name is not None and len(args) == 1:
+        return t.Apply(name, args[0])
+    return None
