@@ -133,7 +133,12 @@ def walk(root: Expr) -> Iterator[Expr]:
 
 
 def _same(a: Dim, b: Dim) -> bool:
-    return a == b or sympy.simplify(a - b) == 0
+    """Whether two dimensions are equal (products such as m·n compare by value)."""
+    if a == b:
+        return True
+    if a.is_Atom and b.is_Atom:
+        return False
+    return sympy.expand(a - b) == 0
 
 
 def _need(ok: bool, message: str) -> None:
