@@ -741,7 +741,7 @@ def power(base: Expr, exponent) -> Expr:
         return base
     if exponent == 0:
         return Number(ONE)
-    if isinstance(base, Number):
+    if isinstance(base, Number) and (base.value**exponent).is_Rational:
         return Number(base.value**exponent)
     if isinstance(base, Power):
         return power(base.base, base.exponent * exponent)

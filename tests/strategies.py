@@ -22,7 +22,7 @@ ONE = t.ONE
 MATRIX_NAMES = list("ABCDEFGHJKLMNPQRTUVWXYZ")
 VECTOR_NAMES = list("abcdhpquvwxyz")
 SCALAR_NAMES = ["α", "β", "γ", "δ", "λ", "μ"]
-SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "g"]
+SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sign", "g"]
 
 
 @dataclass
@@ -79,7 +79,7 @@ def gen(ctx: Context, shape, depth: int) -> t.Expr:
     if depth <= 0 or (depth <= 2 and draw(st.integers(0, 2)) == 0):
         return leaf(ctx, shape)
     d = depth - 1
-    options = ["add", "sub", "scale", "matmul", "hadamard", "hdiv", "hpow", "apply", "logsqrt"]
+    options = ["add", "sub", "scale", "matmul", "hadamard", "hdiv", "hpow", "apply", "logsqrt", "root"]
     if kind != "row":
         options.append("transpose")
     if kind in ("matrix", "square"):
@@ -217,7 +217,10 @@ BUILD = {
     "norm1": lambda ctx, shape, d: t.Norm(positive(ctx, (_dim(ctx), ONE), d), 1),
     "sum": _sum,
     "call": lambda ctx, shape, d: t.Call("f", gen(ctx, _any_shape(ctx), d)),
-    "power": lambda ctx, shape, d: t.power(positive(ctx, t.SCALAR, d), ctx.draw(st.sampled_from([2, 3, -1]))),
+    "power": lambda ctx, shape, d: t.power(
+        positive(ctx, t.SCALAR, d), ctx.draw(st.sampled_from([2, 3, -1, sympy.Rational(1, 2), sympy.Rational(-3, 2)]))
+    ),
+    "root": lambda ctx, shape, d: t.hadamard_pow(positive(ctx, shape, d), sympy.Rational(1, 2)),
     "kron": _kron,
     "vec": _vec,
 }

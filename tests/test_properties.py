@@ -1,6 +1,6 @@
 """Property tests over random well-typed expressions (tests/strategies.py)."""
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 import matcalc as mc
 from matcalc.adjoint import gradient
@@ -42,4 +42,5 @@ def test_simplification_keeps_the_value_and_never_grows(case):
         shape = np.shape(values[s.name]) + (1, 1)
         dims.update({str(d): n for d, n in zip(s.dims, shape) if not d.is_Integer})
     a, b = raw.evaluate(values, dims=dims), simple.evaluate(values, dims=dims)
+    assume(np.all(np.isfinite(a)))  # e.g. exp(e²ˢ)^{−½}: the raw form can overflow where the simple one does not
     assert np.allclose(a, b, rtol=1e-9, atol=1e-9 * (1 + np.max(np.abs(a)))), (str(raw), str(simple))
