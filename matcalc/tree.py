@@ -741,11 +741,16 @@ def power(base: Expr, exponent) -> Expr:
         return base
     if exponent == 0:
         return Number(ONE)
-    if isinstance(base, Number) and (base.value**exponent).is_Rational:
+    if isinstance(base, Number) and not _irrational(base.value**exponent):
         return Number(base.value**exponent)
     if isinstance(base, Power):
         return power(base.base, base.exponent * exponent)
     return Power(base, exponent)
+
+
+def _irrational(value: sympy.Expr) -> bool:
+    """A number such as √2, which stays a power so that it prints as one."""
+    return bool(value.is_number) and not value.is_Rational
 
 
 def hadamard_pow(base: Expr, exponent) -> Expr:

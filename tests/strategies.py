@@ -111,7 +111,7 @@ def positive(ctx: Context, shape, d: int) -> t.Expr:
     if choice == 0 or d <= 0:
         return ctx.symbol(shape, "positive")
     if choice == 1:
-        return t.Apply("exp", gen(ctx, shape, min(d, 2)))
+        return t.Apply("exp", gen(ctx, shape, min(d, 1)))
     one = t.broadcast(t.Number(ONE), shape)
     return t.add(t.hadamard_pow(gen(ctx, shape, d), 2), one)
 
@@ -158,10 +158,11 @@ def _hpow(ctx, shape, d):
 
 
 def _apply(ctx, shape, d):
-    arg = gen(ctx, shape, min(d, 3))
+    name = ctx.draw(st.sampled_from(SAFE_FUNCTIONS))
+    arg = gen(ctx, shape, min(d, 1 if name == "exp" else 3))  # exp(exp(·)²) overflows
     if not arg.free_symbols:  # exp(exp(4)²) overflows at every point
         arg = ctx.symbol(shape)
-    return t.Apply(ctx.draw(st.sampled_from(SAFE_FUNCTIONS)), arg)
+    return t.Apply(name, arg)
 
 
 def _logsqrt(ctx, shape, d):
