@@ -34,7 +34,7 @@ def transpose_rule(cls: type, identity: str):
 def gradient(df: t.Expr, wrt: t.Symbol) -> t.Expr:
     """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx)."""
     target = t.Differential(wrt)
-    order = _postorder(df)
+    order = list(t.postorder(df))
     memo: dict[t.Expr, bool] = {}
     for node in order:
         memo[node] = node == target or any(memo[c] for c in node.children())
@@ -54,24 +54,6 @@ def gradient(df: t.Expr, wrt: t.Symbol) -> t.Expr:
         for child, piece in entry[1](node, cotangent, depends):
             pending.setdefault(child, []).append(piece)
     return t.add(*found) if found else t.zero(wrt.shape)
-
-
-def _postorder(root: t.Expr) -> list[t.Expr]:
-    """Distinct nodes, children before parents (iterative, so deep trees are fine)."""
-    out: list[t.Expr] = []
-    done: set[t.Expr] = set()
-    stack: list[tuple[t.Expr, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node in done:
-            continue
-        if expanded:
-            done.add(node)
-            out.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(node.children()) if c not in done)
-    return out
 
 
 # ---- rules ----------------------------------------------------------------------------------

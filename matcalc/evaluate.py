@@ -10,7 +10,7 @@ The rules are data: ``RULES`` maps each node class to a function of (node, Evalu
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 import sympy
@@ -86,22 +86,6 @@ def _shape_text(shape) -> str:
 def _operands(n: t.Expr) -> tuple:
     """The children whose values a node's rule reads (dX does not read X)."""
     return () if isinstance(n, t.Differential) else n.children()
-
-
-def _postorder(root: t.Expr, done) -> Iterator[t.Expr]:
-    """Distinct nodes below ``root`` not in ``done``, each after all of its children."""
-    seen: set = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            yield node
-            continue
-        if node in done or node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(_operands(node)))
 
 
 class Evaluator:
@@ -223,7 +207,7 @@ class Evaluator:
         """The value of ``e`` as a 2-D array of its shape."""
         if e not in self.memo:
             with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-                for n in _postorder(e, self.memo):
+                for n in t.postorder(e, self.memo, _operands):
                     self.memo[n] = self._rule(n)
         return self.memo[e]
 
@@ -258,7 +242,7 @@ class Evaluator:
             depends: set = set()
             done: set = set()
             for root in self.exprs:
-                for n in _postorder(root, done):
+                for n in t.postorder(root, done, _operands):
                     done.add(n)
                     if (isinstance(n, t.Symbol) and n.name == name) or any(c in depends for c in _operands(n)):
                         depends.add(n)

@@ -132,6 +132,24 @@ def walk(root: Expr) -> Iterator[Expr]:
         stack.extend(reversed(e.children()))
 
 
+def postorder(root: Expr, skip=frozenset(), children=None) -> Iterator[Expr]:
+    """Distinct nodes below ``root`` that are not in ``skip``, each after all of its children
+    (iterative, so deep trees are fine); ``children(node)`` may narrow what is descended into."""
+    children = children or Expr.children
+    seen: set = set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+            continue
+        if node in skip or node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(children(node)))
+
+
 def _same(a: Dim, b: Dim) -> bool:
     """Whether two dimensions are equal (products such as m·n compare by value)."""
     if a == b:
