@@ -212,7 +212,7 @@ def _show(prefix: str, value) -> str:
 
 
 def _same_shape(a: t.Shape, b: t.Shape) -> bool:
-    return all(x == y or sympy.simplify(x - y) == 0 for x, y in zip(a, b))
+    return all(t.same_dim(x, y) for x, y in zip(a, b))
 
 
 def _resolve_wrt(wrt, exprs) -> t.Symbol:

@@ -136,7 +136,7 @@ def _matmul_powers(e):
     for i in range(len(fs) - 1):
         base_a, k_a = _power_parts(fs[i])
         base_b, k_b = _power_parts(fs[i + 1])
-        if base_a == base_b and t._same(base_a.rows, base_a.cols):
+        if base_a == base_b and t.same_dim(base_a.rows, base_a.cols):
             return t.matmul(*fs[:i], t.matpow(base_a, k_a + k_b), *fs[i + 2 :])
     return None
 
@@ -156,7 +156,7 @@ def _power_parts(e: t.Expr) -> tuple[t.Expr, int]:
 @rewrite(t.Inverse, "inverse of a product of square matrices (AB)⁻¹ = B⁻¹A⁻¹")
 def _inverse_product(e):
     a = e.arg
-    if isinstance(a, t.MatMul) and all(t._same(f.rows, f.cols) for f in a.factors):
+    if isinstance(a, t.MatMul) and all(t.same_dim(f.rows, f.cols) for f in a.factors):
         return t.matmul(*(t.inverse(f) for f in reversed(a.factors)))
     return None
 
@@ -347,11 +347,11 @@ def _kron_factor(e):
     c, other = e.arg, e.other
     if isinstance(c, t.Scale):
         return t.scale(c.factor, t.KronFactor(c.operand, other, e.side))
-    if isinstance(c, t.Identity) and t._same(other.rows, other.cols):
+    if isinstance(c, t.Identity) and t.same_dim(other.rows, other.cols):
         return t.scale(t.trace(other), t.identity(e.rows))
     if isinstance(c, t.Kron):
         kept, paired = (c.left, c.right) if e.side == "left" else (c.right, c.left)
-        if t._same(paired.rows, other.rows) and t._same(paired.cols, other.cols):
+        if t.same_dim(paired.rows, other.rows) and t.same_dim(paired.cols, other.cols):
             return t.scale(t.inner(paired, other), kept)
     return None
 
