@@ -161,7 +161,7 @@ def _inverse_product(e):
     return None
 
 
-@rewrite(t.MatMul, "𝟙ᵀ𝟙 = n")
+@rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n")
 def _ones(e):
     fs = e.factors
     for i in range(len(fs) - 1):
@@ -170,13 +170,12 @@ def _ones(e):
     return None
 
 
-@rewrite(t.Scale, "numbers folded: a(bX) = (ab)X")
-def _scale_numbers(e):
-    if isinstance(e.factor, t.Number):
-        value = sympy.nsimplify(sympy.simplify(e.factor.value)) if e.factor.value.free_symbols else None
-        if value is not None and value != e.factor.value:
-            return t.scale(t.Number(value), e.operand)
-    return None
+@rewrite(t.Number, "numbers in dimensions simplified: 2n/n = 2")
+def _number(e):
+    if not e.value.free_symbols:
+        return None
+    value = sympy.simplify(e.value)
+    return t.Number(value) if value != e.value else None
 
 
 @rewrite(t.Scale, "−c(A − B) = c(B − A): a minus sign absorbed into a difference")
@@ -184,20 +183,14 @@ def _absorb_minus(e):
     c, core = coefficient(e)
     if not is_negative(c):
         return None
-    factors = core.factors if isinstance(core, t.MatMul) else (core,)
+    scalar, body = (core.factor, core.operand) if isinstance(core, t.Scale) else (None, core)
+    factors = body.factors if isinstance(body, t.MatMul) else (body,)
     for i, f in enumerate(factors):
-        if isinstance(f, t.Add) and _negatives(f) * 2 >= len(f.terms):
+        if isinstance(f, t.Add) and 2 * _negatives(f) >= len(f.terms):
             flipped = t.add(*(t.neg(x) for x in f.terms))
-            rest = t.matmul(*factors[:i], flipped, *factors[i + 1 :])
-            return with_coefficient(-c, _rescale(e, core, rest))
+            body = t.matmul(*factors[:i], flipped, *factors[i + 1 :])
+            return with_coefficient(-c, body if scalar is None else t.scale(scalar, body))
     return None
-
-
-def _rescale(e: t.Expr, core: t.Expr, new_core: t.Expr) -> t.Expr:
-    """Replace core by new_core in e = c·(s·core), keeping the symbolic scalars s."""
-    if isinstance(e, t.Scale) and isinstance(e.factor, t.Scale):
-        return t.scale(e.factor.operand, new_core)
-    return new_core
 
 
 def _negatives(s: t.Add) -> int:
@@ -215,9 +208,8 @@ def _collect(e):
         groups[core] += c
     if len(groups) == len(e.terms):
         return None
-    return t.add(*(with_coefficient(sympy.nsimplify(c), core) for core, c in groups.items() if c != 0)) if any(
-        c != 0 for c in groups.values()
-    ) else t.zero(e.shape)
+    kept = [with_coefficient(c, core) for core, c in groups.items() if c != 0]
+    return t.add(*kept) if kept else t.zero(e.shape)
 
 
 @rewrite(t.Add, "terms ordered: positive terms first, then as they print")

@@ -1,0 +1,68 @@
+"""The simplifier's rules, one identity each: the printed result, its value and its size."""
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.check import sample
+from matcalc.rewriting import RULES, size
+from matcalc.simplify import simplify
+
+CASES = [
+    # (input, declarations, simplified form)
+    ("(AB)ᵀ", {}, "BᵀAᵀ"),
+    ("(A + B)ᵀ", {}, "Aᵀ + Bᵀ"),
+    ("(A ⊙ B)ᵀ", {}, "Aᵀ ⊙ Bᵀ"),
+    ("(A⁻¹)ᵀ", {}, "A⁻ᵀ"),
+    ("Mᵀ", {"domains": {"M": "symmetric"}}, "M"),
+    ("(XᵀX)ᵀ", {}, "XᵀX"),
+    ("(aᵀXb)ᵀ", {}, "aᵀXb"),
+    ("X + X", {}, "2X"),
+    ("2X − 3X", {}, "−X"),
+    ("AX + AY", {}, "A(X + Y)"),
+    ("XA + YA", {}, "(X + Y)A"),
+    ("Ax + Aᵀx", {}, "(A + Aᵀ)x"),
+    ("2A + 2B", {}, "2(A + B)"),
+    ("−2(X − DR)", {}, "2(DR − X)"),
+    ("AA⁻¹B", {}, "B"),
+    ("XX", {}, "X²"),
+    ("X²X⁻³", {}, "X⁻¹"),
+    ("(AB)⁻¹", {"shapes": "A: n×n, B: n×n"}, "B⁻¹A⁻¹"),
+    ("det(Xᵀ)", {}, "det(X)"),
+    ("log det(X⁻¹)", {"domains": {"X": "spd"}}, "−log det(X)"),
+    ("tr(Xᵀ)", {}, "tr(X)"),
+    ("X ⊙ X", {}, "X^{∘2}"),
+    ("X ⊙ (𝟙𝟙ᵀ)", {}, "X"),
+    ("2 ⊙ X", {}, "2X"),
+    ("X ⊘ 2", {}, "½X"),
+    ("exp(Xb) ⊙ a", {}, "a ⊙ exp(Xb)"),
+    ("(det X)(det X)⁻¹X", {}, "X"),
+    ("(xᵀx)²(xᵀx)⁻³x", {}, "x/(xᵀx)"),
+]
+
+
+@pytest.mark.parametrize("text, decl, expected", CASES, ids=[c[0] for c in CASES])
+def test_rule(text, decl, expected):
+    e = mc.parse(text, **decl)
+    out = simplify(e)
+    assert str(out) == expected
+    assert size(out) <= size(e)
+    assert simplify(out) == out
+    values = sample([e], seed=3)
+    dims = {}
+    for s in e.free_symbols:
+        shape = np.shape(values[s.name]) + (1, 1)
+        dims.update({str(d): n for d, n in zip(s.dims, shape) if not d.is_Integer})
+    assert np.allclose(out.evaluate(values, dims=dims), e.evaluate(values, dims=dims))
+
+
+def test_every_rule_has_a_textbook_name():
+    names = [r.name for rules in RULES.values() for r in rules]
+    assert len(names) >= 25
+    assert all(len(n) > 8 for n in names)
+
+
+def test_results_do_not_depend_on_the_order_of_terms():
+    a = mc.grad("tr(AX) + tr(BX) + tr(CX)", "X")
+    b = mc.grad("tr(CX) + tr(AX) + tr(BX)", "X")
+    assert a == b
