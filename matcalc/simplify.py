@@ -313,15 +313,41 @@ def _hadamard_order(e):
 
 
 def _operand_key(e: t.Expr) -> tuple:
-    """Chain-rule order: the upstream factor, then g(A), then derivative forms such as 1 − σ(A)."""
-    c, core = coefficient(e)
-    if isinstance(core, t.Apply):
+    """Chain-rule order: the upstream factor, then g(A), then derivative forms of one argument
+    such as g′(A), 1 − σ(A) or 3A^{∘2} + cos(A)."""
+    core = coefficient(e)[1]
+    if isinstance(core, t.Apply) and core.order == 0:
         rank = 1
-    elif isinstance(core, t.Add) and any(isinstance(x, t.Broadcast) and isinstance(x.arg, t.Number) for x in core.terms):
+    elif _argument(core) is not None:
         rank = 2
     else:
         rank = 0
     return (rank, order_key(e))
+
+
+def _argument(e: t.Expr):
+    """The A of an elementwise expression in one argument A (g′(A), 1 − σ(A), A^{∘2} + cos A),
+    built from functions of A, powers and constants; None for anything else."""
+    found: set = set()
+
+    def visit(n: t.Expr) -> bool:
+        if isinstance(n, t.Broadcast) and isinstance(n.arg, t.Number):
+            return True
+        if isinstance(n, t.Apply):
+            found.add(n.arg)
+            return True
+        if isinstance(n, t.HadamardPow):
+            return visit(n.base)
+        if isinstance(n, t.Scale) and isinstance(n.factor, t.Number):
+            return visit(n.operand)
+        if isinstance(n, (t.Add, t.Hadamard, t.HadamardDiv)):
+            return all(visit(c) for c in n.children())
+        found.add(n)
+        return True
+
+    if isinstance(e, (t.Symbol, t.MatMul)) or not visit(e) or len(found) != 1:
+        return None
+    return next(iter(found))
 
 
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")

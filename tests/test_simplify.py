@@ -66,3 +66,9 @@ def test_results_do_not_depend_on_the_order_of_terms():
     a = mc.grad("tr(AX) + tr(BX) + tr(CX)", "X")
     b = mc.grad("tr(CX) + tr(AX) + tr(BX)", "X")
     assert a == b
+
+
+def test_hadamard_operands_follow_the_chain_rule():
+    g = mc.grad("‖h(XW) − Y‖²_F", "W", functions={"h": "x**3 + sin(x)"})
+    assert str(g) == "2Xᵀ((h(XW) − Y) ⊙ (3(XW)^{∘2} + cos(XW)))"
+    assert mc.check("‖h(XW) − Y‖²_F", "W", functions={"h": "x**3 + sin(x)"})
