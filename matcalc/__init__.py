@@ -4,8 +4,9 @@
     >>> str(mc.grad("‖X − DR‖²_F", "D"))
     '2(DR − X)Rᵀ'
 
-The pipeline, one module per stage: grammar/matcalc.lark → parser → tree → differential →
-adjoint → simplify → printing / evaluate → check → api → cli.  This file wires the printers and
+The pipeline, one module per stage: grammar/matcalc.lark → tokens → syntax → shapes →
+parser → tree (nodes and builders) → differential → adjoint → simplify (run by rewriting) →
+printing / evaluate → check → api → cli.  This file wires the printers and
 the evaluator onto ``Expr`` (so that the tree module need not import later stages) and
 re-exports the public API.
 """

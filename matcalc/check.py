@@ -140,7 +140,9 @@ def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     return m
 
 
-def _point(exprs, seed: int, sizes: dict | None) -> tuple[dict, dict]:
+def point(exprs, seed: int = 0, sizes: dict | None = None) -> tuple[dict, dict]:
+    """(values, dims): a random point for ``exprs`` as ``sample`` draws it, with the size of
+    every dimension (to evaluate expressions such as I or 𝟙 whose size no value shows)."""
     exprs = _exprs(exprs)
     rng = np.random.default_rng(seed)
     names, fixed = _dimension_names(exprs)
@@ -163,7 +165,7 @@ def sample(exprs, seed: int = 0, sizes: dict | None = None) -> dict:
 
     ``sizes`` pins dimensions ({"n": 3}); the others get random sizes in 2..5.
     """
-    return _point(exprs, seed, sizes)[0]
+    return point(exprs, seed, sizes)[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def _norm(a: np.ndarray) -> float:
 def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
     """(error, values, G_fd, G, verdict error) at one random point, or None where f or G is not finite or
     where finite differences cannot resolve the gradient to the tolerance."""
-    values, dims = _point([f, gradient, wrt], seed, sizes)
+    values, dims = point([f, gradient, wrt], seed, sizes)
     try:
         ev = Evaluator([f, gradient, wrt], values, dims, functions)
         fx, g = _scalar(ev.matrix(f)), ev.matrix(gradient)

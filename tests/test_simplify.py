@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import matcalc as mc
-from matcalc.check import sample
+from matcalc.check import point
 from matcalc.rewriting import RULES, size
 from matcalc.simplify import simplify
 
@@ -48,11 +48,7 @@ def test_rule(text, decl, expected):
     assert str(out) == expected
     assert size(out) <= size(e)
     assert simplify(out) == out
-    values = sample([e], seed=3)
-    dims = {}
-    for s in e.free_symbols:
-        shape = np.shape(values[s.name]) + (1, 1)
-        dims.update({str(d): n for d, n in zip(s.dims, shape) if not d.is_Integer})
+    values, dims = point([e], seed=3)
     assert np.allclose(out.evaluate(values, dims=dims), e.evaluate(values, dims=dims))
 
 
