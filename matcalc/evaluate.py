@@ -339,18 +339,8 @@ def _apply(n: t.Apply, ev: Evaluator) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), a.shape)
 
 
-def _stand_in_f(a) -> float:
-    a = np.asarray(a, dtype=float)
-    return float(np.sum(np.log1p(a * a)) + 0.5 * np.sum(a * a))
-
-
-def _stand_in_grad(a):
-    a = np.asarray(a, dtype=float)
-    return 2 * a / (1 + a * a) + a
-
-
 def _call(n: t.Call, ev: Evaluator) -> np.ndarray:
-    f = ev.functions.get(n.name, _stand_in_f)
+    f = ev.functions.get(n.name, fn.stand_in_scalar)
     r = np.asarray(f(user_form(n.arg.shape, ev[n.arg])), dtype=float)
     if r.size != 1:
         raise ShapeError(f"{n.name} must return a scalar, got an array of shape {r.shape}")
@@ -358,7 +348,7 @@ def _call(n: t.Call, ev: Evaluator) -> np.ndarray:
 
 
 def _grad(n: t.Grad, ev: Evaluator) -> np.ndarray:
-    g = ev.functions.get("∇" + n.name, _stand_in_grad)
+    g = ev.functions.get("∇" + n.name, fn.stand_in_gradient)
     a = ev[n.arg]
     r = np.asarray(g(user_form(n.arg.shape, a)), dtype=float)
     if r.size != a.size:

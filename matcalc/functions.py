@@ -14,6 +14,7 @@ import numpy as np
 import sympy
 
 from . import tree as t
+from .errors import DomainError
 
 
 def _sigmoid(x):
@@ -98,13 +99,22 @@ X = sympy.Symbol("x")
 # not oscillating (so finite differences stay accurate at large arguments), with no two
 # derivatives alike, so that a wrong order of derivative shows.
 STAND_IN_ELEMENTWISE = X**3 / 6 + X / 3 + sympy.log(1 + X**2)
-STAND_IN_SCALAR = "sum(log(1 + A^{∘2})) + ‖A‖²_F/2, with gradient 2A ⊘ (1 + A^{∘2}) + A"
+
+
+def stand_in_scalar(a) -> float:
+    """The stand-in of an opaque scalar function: f(A) = Σᵢⱼ log(1 + Aᵢⱼ²) + ‖A‖²_F/2."""
+    a = np.asarray(a, dtype=float)
+    return float(np.sum(np.log1p(a * a)) + 0.5 * np.sum(a * a))
+
+
+def stand_in_gradient(a) -> np.ndarray:
+    """∇f of the stand-in: 2A ⊘ (1 + A^{∘2}) + A."""
+    a = np.asarray(a, dtype=float)
+    return 2 * a / (1 + a * a) + a
 
 
 def parse_formula(name: str, formula: str) -> sympy.Expr:
     """The SymPy expression of a user formula in x; raises DomainError when it is not one."""
-    from .errors import DomainError
-
     try:
         expr = sympy.sympify(formula, locals={"x": X, "sigmoid": _sympy_sigmoid()})
     except (sympy.SympifyError, SyntaxError, TypeError) as exc:

@@ -22,6 +22,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from lark.visitors import Transformer_NonRecursive, v_args
 
 from . import functions as fn
+from . import nodes
 from .declarations import ATOM, DECORATION, GREEK, Declarations, canonical_name, is_greek_word, split_name
 from .errors import MatcalcError, ParseError
 from .tokens import DECLARED, MAX_DEPTH, PREFIX_WORDS, SIGMOID_NAMES, SUPERSCRIPTS, TokenPass
@@ -397,14 +398,11 @@ class ToSyntax(Transformer_NonRecursive):
 
 def postorder(root: Node):
     """Every node below ``root``, children before parents, without recursion."""
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            yield node
-            continue
-        stack.append((node, True))
-        stack.extend((k, False) for k in reversed(node.kids))
+    return nodes.postorder(root, children=_kids)
+
+
+def _kids(node: Node) -> tuple:
+    return tuple(node.kids)
 
 
 # ---- text → syntax tree ---------------------------------------------------------------------

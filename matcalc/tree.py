@@ -116,8 +116,6 @@ def scale(factor: Expr, operand: Expr) -> Expr:
         factor = Scale(factor.operand, factor.factor)
     if isinstance(factor, Number) and isinstance(operand, Number):
         return Number(factor.value * operand.value)
-    if isinstance(factor, Number) and isinstance(operand, Zero):
-        return operand
     return Scale(factor, operand)
 
 
