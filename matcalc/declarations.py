@@ -241,14 +241,15 @@ class Declarations:
 
     @classmethod
     def build(cls, shapes=None, domains=None, functions=None) -> "Declarations":
-        if isinstance(shapes, str):
-            text_shapes, text_domains, text_functions = parse_declarations(shapes)
-            shapes = text_shapes
-            domains = {**text_domains, **dict(domains or {})}
-            functions = {**text_functions, **dict(functions or {})}
         for label, value in (("shapes", shapes), ("domains", domains), ("functions", functions)):
-            if value is not None and not isinstance(value, dict):
-                raise _bad(f"{label} must be a dict, not {type(value).__name__}")
+            if value is not None and not isinstance(value, (dict, str)):
+                raise _bad(f"{label} must be a dict or declaration text, not {type(value).__name__}")
+        texts = [v for v in (shapes, domains, functions) if isinstance(v, str)]
+        if texts:
+            text_shapes, text_domains, text_functions = parse_declarations(", ".join(texts))
+            shapes = {**text_shapes, **_dict_or_none(shapes)}
+            domains = {**text_domains, **_dict_or_none(domains)}
+            functions = {**text_functions, **_dict_or_none(functions)}
         d = cls()
         originals: dict = {}
         for name, dims in (shapes or {}).items():
@@ -279,6 +280,11 @@ class Declarations:
 
     def dim_names(self) -> set:
         return {x for dims in self.shapes.values() for x in dims if isinstance(x, str)}
+
+
+def _dict_or_none(value):
+    """A declaration given as a dict, or {} for None and for text already read."""
+    return value if isinstance(value, dict) else {}
 
 
 def _key(name) -> str:

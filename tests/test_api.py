@@ -99,3 +99,14 @@ def test_gradient_with_respect_to_a_symmetric_matrix_is_unstructured():
 def test_symmetric_declaration_simplifies_the_answer():
     assert str(mc.grad("xᵀAx", "x")) == "(A + Aᵀ)x"
     assert str(mc.grad("xᵀAx", "x", domains={"A": "symmetric"})) == "2Ax"
+
+
+def test_declarations_may_be_given_as_text_in_any_keyword():
+    by_text = mc.grad("‖g(XW) − Y‖²_F + xᵀMx", "W", shapes="X: m×n", domains="M: symmetric", functions="g: elementwise")
+    by_dict = mc.grad(
+        "‖g(XW) − Y‖²_F + xᵀMx", "W", shapes={"X": ("m", "n")}, domains={"M": ["symmetric"]},
+        functions={"g": "elementwise"},
+    )
+    assert by_text == by_dict
+    assert str(by_text) == "2Xᵀ((g(XW) − Y) ⊙ g′(XW))"
+    assert str(mc.grad("xᵀMx", "x", domains="M: symmetric")) == "2Mx"

@@ -114,7 +114,7 @@ CASES = [
      ["both as a symbol and as a function"]),
     ("symmetric vector", "a", {"shapes": {"a": ("n",)}, "domains": {"a": "symmetric"}}, DomainError, ["not square"]),
     ("spd non-square matrix", "X", {"shapes": "X: m×n spd"}, DomainError, ["not square"]),
-    ("shapes of the wrong type", "X", {"shapes": ["X", "m"]}, DomainError, ["must be a dict"]),
+    ("shapes of the wrong type", "X", {"shapes": ["X", "m"]}, DomainError, ["must be a dict or declaration text"]),
 ]
 
 
