@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 # Unicode in and out of Python whatever the locale.
 export PYTHONUTF8 := 1
@@ -19,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py
 
 # The virtual environment; removed again if creating it fails halfway.
@@ -33,11 +34,16 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	touch $@
 
+# The benchmarks' extra packages (JAX), installed only by `make bench`.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,bench]"
+	touch $@
+
 # Re-pin every installed package after changing the ranges in pyproject.toml.
 constraints:
 	rm -rf $(VENV)-pin
 	$(PYTHON) -m venv $(VENV)-pin
-	$(VENV)-pin/bin/python -m pip install -q ".[dev]"
+	$(VENV)-pin/bin/python -m pip install -q ".[dev,bench]"
 	echo "# Exact versions installed by the set-up; regenerate with 'make constraints'." > constraints.txt
 	$(VENV)-pin/bin/python -m pip freeze --exclude matcalc >> constraints.txt
 	rm -rf $(VENV)-pin

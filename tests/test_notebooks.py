@@ -1,0 +1,25 @@
+"""Every notebook in notebooks/ runs from top to bottom without an error (nbclient).
+
+The notebooks check their own derivations numerically in cells that assert, so a wrong
+answer fails here as well as a broken call.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_its_checks_pass(path):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        pytest.fail(f"{path.name}: {error}")
+    assert any(cell.cell_type == "code" and "assert" in cell.source for cell in notebook.cells), path.name
