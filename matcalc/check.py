@@ -10,8 +10,10 @@ symmetric part plus a skew part — not symmetric, so that X⁻¹ in place of X�
 of f, refined by Richardson extrapolation: with D(h) = (f(x + h) − f(x − h)) / 2h per entry,
 (4·D(h/2) − D(h)) / 3 has error O(h⁴).  Steps h = 10⁻³·max(1, |xᵢⱼ|)·{1, ¼, 1/16, 1/64} are
 tried; the two consecutive estimates that agree best give the value and its error estimate E.
-A point where E exceeds 10⁻⁴ of the gradient's size cannot judge the claim and is redrawn;
-otherwise up to 4E of the difference is put down to the finite differences.
+A point where E exceeds 10⁻⁴ of the finite differences' own size cannot judge the claim (f
+varies faster than the steps can follow, as sin(10⁸·…) does) and is redrawn; when no point of
+a trial can be resolved the report is *inconclusive* (falsy, ``inconclusive`` set).  Otherwise
+up to 4E of the difference is put down to the finite differences.
 
 Tolerance.  At each point the error is
 
@@ -187,6 +189,7 @@ class CheckReport:
     actual: object = None
     wrt: str = "X"
     rtol: float = 1e-6
+    inconclusive: bool = False  # no point where finite differences resolve the gradient
 
     def __bool__(self) -> bool:
         return self.ok
@@ -196,6 +199,8 @@ class CheckReport:
         return max(self.trials) if self.trials else 0.0
 
     def __str__(self) -> str:
+        if self.inconclusive:
+            return "? inconclusive: finite differences cannot resolve the gradient at any random point tried"
         if self.ok:
             k = len(self.trials)
             where = "1 random point" if k == 1 else f"{k} random points"
@@ -269,9 +274,13 @@ def _norm(a: np.ndarray) -> float:
     return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
 
 
+UNRESOLVED_POINT = "unresolved"
+
+
 def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
-    """(error, values, G_fd, G, verdict error) at one random point, or None where f or G is not finite or
-    where finite differences cannot resolve the gradient to the tolerance."""
+    """(error, values, G_fd, G, verdict error) at one random point; None where f or G is not
+    finite; UNRESOLVED_POINT where finite differences cannot resolve the gradient: their error
+    estimate exceeds 10⁻⁴ of their own size (never of the claimed G's, which may be wrong)."""
     values, dims = point([f, gradient, wrt], seed, sizes)
     try:
         ev = Evaluator([f, gradient, wrt], values, dims, functions)
@@ -284,9 +293,9 @@ def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
     if not np.all(np.isfinite(fd)):
         return None
     atol = NOISE * np.finfo(float).eps * (1 + abs(fx)) / STEP * np.sqrt(g.size)
+    if fd_error > UNRESOLVED * max(_norm(fd), atol / rtol):
+        return UNRESOLVED_POINT
     scale = max(_norm(g), _norm(fd), atol / rtol)
-    if fd_error > UNRESOLVED * scale:
-        return None
     # The relative error as reported; the verdict allows for the finite differences' own error.
     error = _norm(g - fd) / scale
     verdict = float(max(_norm(g - fd) - 4 * fd_error, 0.0) / scale)
@@ -317,11 +326,15 @@ def check_gradient(
         raise DomainError(f"a check needs at least one trial, not {trials}")
     errors, verdicts, worst = [], [], None
     for i in range(trials):
+        unresolved = False
         for attempt in range(MAX_TRIES):
             result = _trial(f, wrt, gradient, seed + i + attempt * trials, sizes, functions, rtol)
-            if result is not None:
+            unresolved = unresolved or result is UNRESOLVED_POINT
+            if result is not None and result is not UNRESOLVED_POINT:
                 break
         else:
+            if unresolved:
+                return CheckReport(ok=False, wrt=wrt.name, rtol=rtol, inconclusive=True)
             raise DomainError(
                 f"found no point where the function and the gradient are finite in {MAX_TRIES} tries"
             )

@@ -42,14 +42,42 @@ def rewrite(cls, name: str):
 
 
 def size(e: t.Expr) -> int:
-    """Nodes of the printed tree: a transposed or inverted symbol counts as one leaf."""
-    if isinstance(e, (t.Transpose, t.Inverse)) and _is_leafish(e.arg):
+    """Nodes of the printed tree.  A mark ᵀ (or ⁻¹ on a leaf) decorates its operand and is no
+    node, so moving transposes never changes the size; −A is one node above A, and in a sum
+    a term's minus sign stands in place of the plus, so x − μ is as large as x + μ."""
+    if isinstance(e, t.Transpose) or (isinstance(e, t.Inverse) and _is_leafish(e.arg)):
         return size(e.arg)
     if isinstance(e, t.Broadcast):
         return size(e.arg)
+    if isinstance(e, t.Scale):
+        return _product_size(e)
+    if isinstance(e, t.Add):
+        return 1 + sum(size(_signless(x)) for x in e.terms)
     # The adjoints of ⊗ and vec have no textbook notation: they count as long.
     extra = 4 if isinstance(e, (t.KronFactor, t.Unvec)) else 0
     return 1 + extra + sum(size(c) for c in e.children())
+
+
+def _product_size(e: t.Scale) -> int:
+    """A product of scalars and a matrix, c·s·A/d, however the scales nest: one product node,
+    its factors, a divisor d counted as d, and the number c one node unless it is ±1 (−A is
+    one node above A)."""
+    leaves, stack, c = [], [e], sympy.Integer(1)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Scale):
+            stack += [n.operand, n.factor]
+        elif isinstance(n, t.Number):
+            c *= n.value
+        else:
+            leaves.append(n)
+    out = 1 + sum(size(x.base) if isinstance(x, t.Power) and x.exponent == -1 else size(x) for x in leaves)
+    return out + (0 if c in (1, -1) else 1)
+
+
+def _signless(term: t.Expr) -> t.Expr:
+    c, core = coefficient(term)
+    return with_coefficient(-c, core) if is_negative(c) else term
 
 
 def _is_leafish(e: t.Expr) -> bool:
@@ -57,6 +85,32 @@ def _is_leafish(e: t.Expr) -> bool:
 
 
 _KEYS: dict[t.Expr, tuple] = {}
+_STRUCT: dict[t.Expr, tuple] = {}
+
+
+def total_key(e: t.Expr) -> tuple:
+    """``order_key`` made total: ties (A ⊙ B and AB, g(X) and g′(X)) are broken by structure, so
+    that sorting never depends on the order the operands came in."""
+    return (order_key(e), structure_key(e))
+
+
+def structure_key(e: t.Expr) -> tuple:
+    """A complete, hash-free key of e's structure: equal keys mean equal trees."""
+    key = _STRUCT.get(e)
+    if key is None:
+        parts = []
+        for a in e.args():
+            if isinstance(a, t.Expr):
+                parts.append(structure_key(a))
+            elif isinstance(a, tuple) and a and isinstance(a[0], t.Expr):
+                parts.append(tuple(structure_key(x) for x in a))
+            else:
+                parts.append(str(sorted(a)) if isinstance(a, frozenset) else str(a))
+        key = (type(e).__name__, tuple(parts))
+        if len(_STRUCT) > 100_000:
+            _STRUCT.clear()
+        _STRUCT[e] = key
+    return key
 
 
 def order_key(e: t.Expr) -> tuple:
@@ -77,6 +131,8 @@ def _order_key(e: t.Expr) -> tuple:
         return ("#", str(e.value))
     if isinstance(e, t.Transpose):
         return order_key(e.arg) + ("ᵀ",)
+    if isinstance(e, t.Inverse) and isinstance(e.arg, t.Transpose):
+        return order_key(e.arg.arg) + ("⁻¹", "ᵀ")  # A⁻¹ + A⁻ᵀ, as A + Aᵀ
     if isinstance(e, t.Inverse):
         return order_key(e.arg) + ("⁻¹",)
     if isinstance(e, (t.MatMul, t.Hadamard)):
@@ -176,12 +232,24 @@ class Simplifier:
 
 
 def coefficient(e: t.Expr) -> tuple[sympy.Expr, t.Expr]:
-    """(c, core) with e = c·core and c a number (1 when there is none)."""
-    if isinstance(e, t.Scale) and isinstance(e.factor, t.Number):
-        return e.factor.value, e.operand
-    if isinstance(e, t.Scale) and isinstance(e.factor, t.Scale) and isinstance(e.factor.factor, t.Number):
-        return e.factor.factor.value, t.scale(e.factor.operand, e.operand)
+    """(c, core) with e = c·core and c a number (1 when there is none); the number may sit
+    deep in the factor, as the builders put it: ((−2·s)·r)·X has c = −2."""
+    if isinstance(e, t.Scale):
+        c, rest = _leading_number(e.factor)
+        if rest is not e.factor:
+            return c, e.operand if rest is None else t.scale(rest, e.operand)
     return sympy.Integer(1), e
+
+
+def _leading_number(s: t.Expr) -> tuple[sympy.Expr, t.Expr | None]:
+    """(c, rest) with the scalar s = c·rest (rest None when s is the number c)."""
+    if isinstance(s, t.Number):
+        return s.value, None
+    if isinstance(s, t.Scale):
+        c, rest = _leading_number(s.factor)
+        if rest is not s.factor:
+            return c, s.operand if rest is None else t.scale(rest, s.operand)
+    return sympy.Integer(1), s
 
 
 def with_coefficient(c: sympy.Expr, core: t.Expr) -> t.Expr:

@@ -12,22 +12,24 @@ from collections import defaultdict
 import sympy
 
 from . import tree as t
-from .rewriting import (
-    Simplifier,
-    coefficient,
-    is_negative,
-    is_symmetric,
-    order_key,
-    rewrite,
-    size,
-    with_coefficient,
-)
+from .rewriting import Simplifier, coefficient, is_symmetric, rewrite, size, total_key
+from .simplify_sums import bracket_transposed_sums
 
 
 def simplify(e: t.Expr, trace: list | None = None) -> t.Expr:
-    """The textbook closed form of e: same value, never larger, deterministic."""
-    out = Simplifier(trace=trace)(e)
+    """The textbook closed form of e: same value, never larger, idempotent, deterministic."""
+    out = normal_form(e, trace)
     return out if size(out) <= size(e) else e
+
+
+def normal_form(e: t.Expr, trace: list | None = None) -> t.Expr:
+    """The rules run to a fixed point (transposes at the leaves, every loop capped), then a
+    bracketed sum of transposes written (x − μ)ᵀ.  Equal for operands of + and ⊙ in any order."""
+    out = Simplifier(trace=trace)(e)
+    shown = bracket_transposed_sums(out)
+    if shown != out and trace is not None:
+        trace.append(("sum of transposes Aᵀ + Bᵀ = (A + B)ᵀ, in brackets", out, shown))
+    return shown
 
 
 # ---- transposes -----------------------------------------------------------------------------
@@ -118,12 +120,25 @@ def _logdet(e):
     return None
 
 
-@rewrite(t.Trace, "a scalar is its own trace: tr(s) = s; tr(Aᵀ) = tr(A)")
+@rewrite(t.Trace, "a scalar is its own trace: tr(s) = s; tr(Aᵀ) = tr(A), tr(A⁻ᵀ) = tr(A⁻¹)")
 def _trace(e):
-    if e.arg.is_scalar:
-        return e.arg
-    if isinstance(e.arg, t.Transpose):
-        return t.trace(e.arg.arg)
+    a = e.arg
+    if a.is_scalar:
+        return a
+    if isinstance(a, t.Transpose):
+        return t.trace(a.arg)
+    if isinstance(a, t.Inverse) and isinstance(a.arg, t.Transpose):
+        return t.trace(t.inverse(a.arg.arg))
+    return None
+
+
+@rewrite(t.DiagVec, "diag(abᵀ) = a ⊙ b; diag(Aᵀ) = diag(A)")
+def _diag_vec(e):
+    a = e.arg
+    if isinstance(a, t.Transpose):
+        return t.DiagVec(a.arg)
+    if isinstance(a, t.MatMul) and len(a.factors) == 2 and a.factors[0].cols == t.ONE:
+        return t.hadamard(a.factors[0], t.transpose(a.factors[1]))
     return None
 
 
@@ -161,6 +176,32 @@ def _inverse_product(e):
     return None
 
 
+@rewrite(t.MatMul, "diagonal scaling as a Hadamard product: diag(a)B diag(c) = (acᵀ) ⊙ B, diag(a)B = a ⊙ B")
+def _diag_scaling(e):
+    """diag(a)B multiplies row i of B by aᵢ: a ⊙ B with a broadcast along the rows (and
+    B diag(c) = B ⊙ cᵀ); taken where shorter."""
+    fs = list(e.factors)
+    for i, f in enumerate(fs):
+        if not isinstance(f, t.DiagMat):
+            continue
+        if i + 1 < len(fs) and not isinstance(fs[i + 1], t.DiagMat):
+            b = fs[i + 1]
+            if i + 2 < len(fs) and isinstance(fs[i + 2], t.DiagMat):
+                outer = t.matmul(f.arg, t.transpose(fs[i + 2].arg))
+                new = fs[:i] + [t.hadamard(outer, b)] + fs[i + 3 :]
+            else:
+                new = fs[:i] + [t.hadamard(t.broadcast(f.arg, b.shape), b)] + fs[i + 2 :]
+        elif i > 0 and not isinstance(fs[i - 1], t.DiagMat):
+            b = fs[i - 1]
+            new = fs[: i - 1] + [t.hadamard(b, t.broadcast(t.transpose(f.arg), b.shape))] + fs[i + 1 :]
+        else:
+            continue
+        candidate = t.matmul(*new)
+        if size(candidate) < size(e):
+            return candidate
+    return None
+
+
 @rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n")
 def _ones(e):
     fs = e.factors
@@ -178,105 +219,22 @@ def _number(e):
     return t.Number(value) if value != e.value else None
 
 
-@rewrite(t.Scale, "−c(A − B) = c(B − A): a minus sign absorbed into a difference")
-def _absorb_minus(e):
-    c, core = coefficient(e)
-    if not is_negative(c):
-        return None
-    scalar, body = (core.factor, core.operand) if isinstance(core, t.Scale) else (None, core)
-    factors = body.factors if isinstance(body, t.MatMul) else (body,)
-    for i, f in enumerate(factors):
-        if isinstance(f, t.Add) and 2 * _negatives(f) >= len(f.terms):
-            flipped = t.add(*(t.neg(x) for x in f.terms))
-            body = t.matmul(*factors[:i], flipped, *factors[i + 1 :])
-            return with_coefficient(-c, body if scalar is None else t.scale(scalar, body))
-    return None
-
-
-def _negatives(s: t.Add) -> int:
-    return sum(1 for x in s.terms if is_negative(coefficient(x)[0]))
-
-
-# ---- sums -----------------------------------------------------------------------------------
-
-
-@rewrite(t.Add, "like terms collected: aX + bX = (a + b)X")
-def _collect(e):
-    groups: dict[t.Expr, sympy.Expr] = defaultdict(lambda: sympy.Integer(0))
-    for term in e.terms:
-        c, core = coefficient(term)
-        groups[core] += c
-    if len(groups) == len(e.terms):
-        return None
-    kept = [with_coefficient(c, core) for core, c in groups.items() if c != 0]
-    return t.add(*kept) if kept else t.zero(e.shape)
-
-
-@rewrite(t.Add, "terms ordered: positive terms first, then as they print")
-def _order(e):
-    ordered = tuple(sorted(e.terms, key=_term_key))
-    return t.Add(ordered) if ordered != e.terms else None
-
-
-def _term_key(term: t.Expr) -> tuple:
-    c, core = coefficient(term)
-    return (is_negative(c), order_key(core), str(c))
-
-
-@rewrite(t.Add, "common factor: cA + cB = c(A + B)")
-def _common_number(e):
-    coeffs = [coefficient(x)[0] for x in e.terms]
-    if not all(c.is_Rational for c in coeffs):
-        return None
-    g = sympy.gcd_list(coeffs)
-    if all(is_negative(c) for c in coeffs):
-        g = -g
-    if g == 1 or g == 0:
-        return None
-    return with_coefficient(g, t.add(*(with_coefficient(c / g, coefficient(x)[1]) for c, x in zip(coeffs, e.terms))))
-
-
-@rewrite(t.Add, "common factor: AB + AC = A(B + C), BA + CA = (B + C)A")
-def _common_factor(e):
-    parts = [coefficient(x) for x in e.terms]
-    if any(core.is_scalar for _, core in parts):
-        return None
-    chains = [core.factors if isinstance(core, t.MatMul) else (core,) for _, core in parts]
-    best = None
-    for side in ("left", "right"):
-        common = _shared(chains, side)
-        if not common:
-            continue
-        rests = [_drop(chain, len(common), side, common) for chain in chains]
-        inner = t.add(*(with_coefficient(c, r) for (c, _), r in zip(parts, rests)))
-        candidate = t.matmul(*common, inner) if side == "left" else t.matmul(inner, *common)
-        if size(candidate) < size(e) and (best is None or size(candidate) < size(best)):
-            best = candidate
-    return best
-
-
-def _shared(chains, side) -> tuple:
-    """The longest run of factors that every chain starts (or ends) with."""
-    shortest = min(len(c) for c in chains)
-    n = 0
-    while n < shortest:
-        pick = (lambda c: c[n]) if side == "left" else (lambda c: c[-1 - n])
-        if any(pick(c) != pick(chains[0]) for c in chains):
-            break
-        n += 1
-    if n == 0:
-        return ()
-    return tuple(chains[0][:n]) if side == "left" else tuple(chains[0][-n:])
-
-
-def _drop(chain, n, side, common):
-    rest = chain[n:] if side == "left" else chain[: len(chain) - n]
-    if rest:
-        return t.matmul(*rest)
-    return t.identity(common[-1].cols if side == "left" else common[0].rows)
-
-
 # ---- elementwise ----------------------------------------------------------------------------
+
+
+@rewrite((t.Hadamard, t.HadamardDiv, t.HadamardPow), "for scalars a ⊙ b = ab, a ⊘ b = a/b, a^{∘p} = aᵖ")
+def _scalar_elementwise(e):
+    if not e.is_scalar:
+        return None
+    if isinstance(e, t.Hadamard):  # in the order ⊙ sorts them, whatever order they came in
+        factors = sorted(e.factors, key=_operand_key)
+        out = factors[0]
+        for f in factors[1:]:
+            out = t.mul(out, f)
+        return out
+    if isinstance(e, t.HadamardDiv):
+        return t.mul(e.num, t.power(e.den, -1))
+    return t.power(e.base, e.exponent)
 
 
 @rewrite(t.Hadamard, "c ⊙ A = cA for a constant c; 𝟙𝟙ᵀ ⊙ A = A; A ⊙ A = A^{∘2}")
@@ -316,13 +274,15 @@ def _operand_key(e: t.Expr) -> tuple:
     """Chain-rule order: the upstream factor, then g(A), then derivative forms of one argument
     such as g′(A), 1 − σ(A) or 3A^{∘2} + cos(A)."""
     core = coefficient(e)[1]
-    if isinstance(core, t.Apply) and core.order == 0:
+    if isinstance(core, t.Broadcast) or (isinstance(core, t.MatMul) and core.factors[0].cols == t.ONE):
+        rank = -1  # a ⊙ B, (acᵀ) ⊙ B: a broadcast vector or an outer product first
+    elif isinstance(core, t.Apply) and core.order == 0:
         rank = 1
     elif _argument(core) is not None:
         rank = 2
     else:
         rank = 0
-    return (rank, order_key(e))
+    return (rank, total_key(e))
 
 
 def _argument(e: t.Expr):
@@ -345,7 +305,7 @@ def _argument(e: t.Expr):
         found.add(n)
         return True
 
-    if isinstance(e, (t.Symbol, t.MatMul)) or not visit(e) or len(found) != 1:
+    if isinstance(e, (t.Symbol, t.MatMul, t.Transpose, t.Inverse)) or not visit(e) or len(found) != 1:
         return None
     return next(iter(found))
 
@@ -396,7 +356,12 @@ def _scalar_algebra(e):
     if back is None:
         return None
     new = back if e.is_scalar else t.scale(back, e.operand)
-    return new if size(new) < size(e) else None
+    return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
+
+
+def _nodes(e: t.Expr) -> int:
+    """All nodes, so that of two forms as large αβ⁻³α loses to α²β⁻³."""
+    return 1 + sum(_nodes(c) for c in e.children())
 
 
 def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
@@ -409,6 +374,8 @@ def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
         return _to_sympy(e.base, atoms) ** e.exponent
     if isinstance(e, t.Add):
         return sympy.Add(*(_to_sympy(x, atoms) for x in e.terms))
+    if isinstance(e, t.Apply) and e.name == "sigmoid" and e.order == 0 and e.formula is None:
+        return 1 / (1 + sympy.exp(-_to_sympy(e.arg, atoms)))
     if isinstance(e, t.Apply) and e.name in _SCALAR_FUNCTIONS and e.order == 0 and e.formula is None:
         return _SCALAR_FUNCTIONS[e.name](_to_sympy(e.arg, atoms))
     for symbol, node in atoms.items():
@@ -421,6 +388,20 @@ def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
 
 
 def _from_sympy(expr: sympy.Expr, nodes: dict) -> t.Expr | None:
+    """The node of a SymPy expression; 1/(1 + exp(u)) is the logistic function σ(−u)."""
+    if expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2 and 1 in expr.base.args:
+        g = next(a for a in expr.base.args if a != 1)
+        if g.func is sympy.exp:
+            u = _from_sympy(-g.args[0], nodes)
+            return None if u is None else t.Apply("sigmoid", u)
+    if expr.is_Mul:  # exp(u)/(1 + exp(u)) = σ(u)
+        for a in expr.args:
+            if a.is_Pow and a.exp == -1 and a.base.is_Add and len(a.base.args) == 2 and 1 in a.base.args:
+                g = next(x for x in a.base.args if x != 1)
+                if g.func is sympy.exp and g in expr.args:
+                    rest = _from_sympy(expr / (g * a), nodes)
+                    u = _from_sympy(g.args[0], nodes)
+                    return None if rest is None or u is None else t.mul(rest, t.Apply("sigmoid", u))
     if expr.is_Number:
         return t.Number(expr)
     if expr in nodes:

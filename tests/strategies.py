@@ -242,3 +242,28 @@ def expressions(draw, max_depth: int = 5):
     shapes = {s.name: tuple(str(d) if not d.is_Integer else int(d) for d in s.dims) for s in symbols}
     domains = {s.name: sorted(s.assumptions) for s in symbols if s.assumptions}
     return f, wrt, shapes, domains
+
+
+def shuffled(e: t.Expr, rng) -> t.Expr:
+    """e with the operands of every sum and Hadamard product permuted by ``rng`` (the same
+    value; the nodes are built directly, so nothing is re-sorted or merged)."""
+    memo: dict = {}
+
+    def walk(n: t.Expr) -> t.Expr:
+        if n in memo:
+            return memo[n]
+        args = []
+        for a in n.args():
+            if isinstance(a, t.Expr):
+                args.append(walk(a))
+            elif isinstance(a, tuple) and a and isinstance(a[0], t.Expr):
+                items = [walk(x) for x in a]
+                if isinstance(n, (t.Add, t.Hadamard)):
+                    rng.shuffle(items)
+                args.append(tuple(items))
+            else:
+                args.append(a)
+        memo[n] = out = type(n)(*args)
+        return out
+
+    return walk(e)

@@ -38,6 +38,26 @@ CASES = [
     ("exp(Xb) ⊙ a", {}, "a ⊙ exp(Xb)"),
     ("(det X)(det X)⁻¹X", {}, "X"),
     ("(xᵀx)²(xᵀx)⁻³x", {}, "x/(xᵀx)"),
+    ("Xbcᵀ + Xcbᵀ", {}, "X(bcᵀ + cbᵀ)"),
+    ("X + XA", {}, "X + XA"),
+    ("Ax + Aᵀx − 2x", {}, "(A + Aᵀ − 2I)x"),
+    ("Σ⁻¹ + Σ⁻¹(μ − x)(xᵀ − μᵀ)Σ⁻¹", {"shapes": "x: n, μ: n"}, "Σ⁻¹ − Σ⁻¹(x − μ)(x − μ)ᵀΣ⁻¹"),
+    ("−(x − μ)(xᵀ − μᵀ)", {"shapes": "x: n, μ: n"}, "−(x − μ)(x − μ)ᵀ"),
+    ("2(xᵀ − μᵀ)", {"shapes": "x: n, μ: n"}, "2(x − μ)ᵀ"),
+    ("Aᵀ + Bᵀ", {}, "Aᵀ + Bᵀ"),
+    ("Ax/(xᵀx) + Bx/(xᵀx)", {}, "(A + B)x/(xᵀx)"),
+    ("X ⊙ exp(X) + exp(X)", {}, "exp(X) ⊙ (1 + X)"),
+    ("diag(a)Bdiag(c)", {}, "(acᵀ) ⊙ B"),
+    ("diag(a)B", {}, "a ⊙ B"),
+    ("Bdiag(c)", {}, "cᵀ ⊙ B"),
+    ("diag(abᵀ)", {}, "a ⊙ b"),
+    ("tr((Xᵀ)⁻¹)", {}, "tr(X⁻¹)"),
+    ("Σ⁻ᵀ + Σ⁻¹", {}, "Σ⁻¹ + Σ⁻ᵀ"),
+    ("exp(s)/(1 + exp(s))", {"shapes": "s: scalar"}, "σ(s)"),
+    ("(1 − σ(α)) ⊙ σ(α)", {}, "(1 − σ(α))σ(α)"),
+    ("σ(α) ⊙ (1 − σ(α))", {}, "(1 − σ(α))σ(α)"),
+    ("(1 + (β + ½α)²)²", {}, "(1 + (½α + β)²)²"),
+    ("−AX − AᵀX", {}, "−(A + Aᵀ)X"),
 ]
 
 
@@ -56,6 +76,47 @@ def test_every_rule_has_a_textbook_name():
     names = [r.name for rules in RULES.values() for r in rules]
     assert len(names) >= 25
     assert all(len(n) > 8 for n in names)
+
+
+def test_the_same_answer_under_every_hash_seed():
+    """No answer depends on hash or set order: the golden answers again, in fresh interpreters."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path.insert(0, 'tests'); import matcalc as mc; from golden import ROWS\n"
+        "print('\\n'.join(str(mc.grad(f, w, **d)) for f, w, d, _, _ in ROWS[::3]))"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    outputs = set()
+    for seed in ("1", "2", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONUTF8="1")
+        run = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+
+
+def test_every_loop_is_capped():
+    """The rewrites are counted against a budget: with none left, no rule applies."""
+    from matcalc.adjoint import gradient
+    from matcalc.differential import differential
+    from matcalc.rewriting import MAX_STEPS, Simplifier
+
+    f = mc.parse("tr(AXBXᵀC) + ‖X − DR‖²_F")
+    x = next(s for s in f.free_symbols if s.name == "X")
+    raw = gradient(differential(f, x), x)
+    capped, full = Simplifier(max_steps=0), Simplifier()
+    assert str(capped(raw)) == "2(X − DR) + (BᵀXᵀAᵀCᵀ)ᵀ + AᵀCᵀXBᵀ" and capped.steps == 0
+    assert str(full(raw)) == "2(X − DR) + AᵀCᵀXBᵀ + CAXB" and 0 < full.steps < MAX_STEPS
+
+
+def test_simplify_never_returns_a_larger_tree():
+    """−(x − μ)(x − μ)ᵀ costs a sign more than (μ − x)(x − μ)ᵀ; standing alone it is kept."""
+    e = mc.parse("(μ − x)(x − μ)ᵀ", shapes="x: n, μ: n")
+    assert size(simplify(e)) <= size(e)
+    assert simplify(simplify(e)) == simplify(e)
 
 
 def test_results_do_not_depend_on_the_order_of_terms():
