@@ -273,6 +273,6 @@ def _kronfactor(e, d):
     return t.add(first, second)
 
 
-for _const in (t.Number, t.Identity, t.Ones, t.Zero):
+for _const in (t.Number, t.Identity, t.Ones, t.Zero, t.Commutation):
     RULES[_const] = Rule("a constant has no differential", lambda e, d: t.zero(e.shape))
 

@@ -18,6 +18,7 @@ import sympy
 from . import functions as fn
 from . import tree as t
 from .errors import DomainError, ShapeError, UnsupportedError
+from .nodes import DifferentialOf
 
 PRIMES = {1: ("′", "'"), 2: ("″", "''", "′′"), 3: ("‴", "'''", "′′′")}
 SINGULAR_CONDITION = 1.0 / np.finfo(float).eps
@@ -84,7 +85,10 @@ def _shape_text(shape) -> str:
 
 
 def _operands(n: t.Expr) -> tuple:
-    """The children whose values a node's rule reads (dX does not read X)."""
+    """The children whose values a node's rule reads (dX does not read X; a product reads the
+    vector v of a diag(v) factor, not the dense diagonal matrix)."""
+    if isinstance(n, t.MatMul):
+        return tuple(f.arg if isinstance(f, t.DiagMat) else f for f in n.factors)
     return () if isinstance(n, t.Differential) else n.children()
 
 
@@ -356,6 +360,12 @@ def _grad(n: t.Grad, ev: Evaluator) -> np.ndarray:
     return r.reshape(a.shape)
 
 
+def _commutation(m: int, n: int) -> np.ndarray:
+    """K with K vec(A) = vec(Aᵀ) for an m×n A: row k of K picks entry k of vec(Aᵀ)."""
+    where = np.arange(m * n).reshape((m, n), order="F")  # position of A[i, j] in vec(A)
+    return np.eye(m * n)[where.T.reshape(-1, order="F")]
+
+
 def _kron_factor(n: t.KronFactor, ev: Evaluator) -> np.ndarray:
     """left: R[i,j] = Σₖₗ C[(i,k),(j,l)] B[k,l]; right: R[k,l] = Σᵢⱼ C[(i,k),(j,l)] A[i,j]."""
     c, o = ev[n.arg], ev[n.other]
@@ -365,6 +375,49 @@ def _kron_factor(n: t.KronFactor, ev: Evaluator) -> np.ndarray:
     if n.side == "left":
         return np.einsum("ikjl,kl->ij", c.reshape(rows // p, p, cols // q, q), o)
     return np.einsum("ikjl,ij->kl", c.reshape(p, rows // p, q, cols // q), o)
+
+
+def _differential_of(n: DifferentialOf, ev: Evaluator) -> np.ndarray:
+    """d(E) along dX, numerically: central differences (E(X + h dX) − E(X − h dX)) / 2h refined
+    by Richardson extrapolation (4D(h/2) − D(h)) / 3, for h = 10⁻³·{1, ¼, 1/16} (relative to X
+    and dX); of two consecutive estimates, the finer of the pair that agrees best."""
+    name, dx = n.direction.var.name, ev[n.direction]
+    x = ev.values.get(("sym", name))
+    if x is None:
+        raise DomainError(f"no value for {name}, needed for d({_show(n.arg)})")
+    size = float(np.max(np.abs(dx))) if dx.size else 0.0
+    if size == 0.0:
+        return np.zeros(ev.shape(n))
+    h0 = 1e-3 * max(1.0, float(np.max(np.abs(x)))) / size
+
+    def quotient(h):
+        return (ev.at(name, x + h * dx).matrix(n.arg) - ev.at(name, x - h * dx).matrix(n.arg)) / (2 * h)
+
+    estimates = [(4 * quotient(h / 2) - quotient(h)) / 3 for h in (h0, h0 / 4, h0 / 16)]
+    gaps = [np.max(np.abs(b - a)) for a, b in zip(estimates, estimates[1:])]
+    return estimates[1 + int(np.nanargmin(gaps))] if not all(np.isnan(gaps)) else estimates[-1]
+
+
+def _chain(arrays: list) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.linalg.multi_dot(arrays)
+
+
+def _matmul(n: t.MatMul, ev: Evaluator) -> np.ndarray:
+    """The product, with a diag(v) factor applied as a scaling: diag(v)B = v[:, None] * B and
+    B diag(v) = B * v[None, :] (the dense diagonal matrix is never built)."""
+    done, rows = [], None  # the product so far; a diagonal not yet applied to the next factor
+    for f in n.factors:
+        if isinstance(f, t.DiagMat):
+            v = ev[f.arg][:, 0]
+            if done:
+                done = [_chain(done) * v[None, :]]
+            else:
+                rows = v if rows is None else rows * v
+            continue
+        a = ev[f]
+        done.append(a if rows is None else rows[:, None] * a)
+        rows = None
+    return _chain(done) if done else np.diag(rows)
 
 
 def _norm(n: t.Norm, ev: Evaluator) -> float:
@@ -381,7 +434,7 @@ RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
     t.Zero: lambda n, ev: np.zeros(ev.shape(n)),
     t.Add: lambda n, ev: sum(ev[x] for x in n.terms),
     t.Scale: lambda n, ev: ev[n.factor][0, 0] * ev[n.operand],
-    t.MatMul: lambda n, ev: np.linalg.multi_dot([ev[x] for x in n.factors]),
+    t.MatMul: _matmul,
     t.Transpose: lambda n, ev: ev[n.arg].T,
     t.Inverse: lambda n, ev: _inverse(ev[n.arg]),
     t.MatPow: lambda n, ev: np.linalg.matrix_power(ev[n.arg], n.exponent),
@@ -404,6 +457,8 @@ RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
     t.Unvec: lambda n, ev: ev[n.arg].reshape(ev.shape(n), order="F"),
     t.KronFactor: _kron_factor,
     t.Broadcast: lambda n, ev: np.broadcast_to(ev[n.arg], ev.shape(n)),
+    t.Commutation: lambda n, ev: _commutation(ev.size(n.m), ev.size(n.n)),
+    DifferentialOf: _differential_of,
 }
 
 

@@ -37,8 +37,25 @@ def dim(value) -> Dim:
     raise ShapeError(f"{value!r} is not a dimension")
 
 
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def show_dim(d: Dim) -> str:
-    return str(d).replace("*", "·")
+    """A dimension as a textbook writes it: mn, n², 2n, m + n, n − 1, m(n + 1); factors named
+    by more than one letter are set apart by · (n_1·n_2)."""
+    d = sympy.sympify(d)
+    if d.is_Add:
+        return " + ".join(show_dim(a) for a in d.as_ordered_terms()).replace("+ −", "− ")
+    if d.is_Pow and d.exp.is_Integer and d.exp > 1:
+        base = show_dim(d.base)
+        return (base if d.base.is_Atom else f"({base})") + str(d.exp).translate(SUPERSCRIPTS)
+    c, rest = d.as_coeff_Mul()
+    factors = rest.as_ordered_factors()
+    if d.is_Mul and c.is_Integer and not any(f.is_Pow and f.exp.is_negative for f in factors):
+        sep = "" if all(len(s.name) == 1 for s in d.free_symbols) else "·"
+        text = sep.join(f"({show_dim(f)})" if f.is_Add else show_dim(f) for f in factors)
+        return {1: "", -1: "−"}.get(int(c), str(c).replace("-", "−")) + text
+    return str(d).replace("**", "^").replace("*", "·").replace("-", "−")
 
 
 def show_shape(shape: Shape) -> str:
@@ -581,3 +598,38 @@ class Broadcast(Expr):
             f"cannot broadcast {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
         )
         return self.dims
+
+
+@node
+class Commutation(Expr):
+    """K, the mn×mn commutation matrix of an m×n matrix: K vec(A) = vec(Aᵀ)."""
+
+    m: Dim
+    n: Dim
+
+    def _shape(self):
+        return (self.m * self.n, self.m * self.n)
+
+
+# ---- derivations (matcalc.derive): never differentiated, for display and numeric checks -------
+
+
+@node
+class DifferentialOf(Expr):
+    """d(E): the differential of E along ``direction`` (dX), not yet worked out."""
+
+    arg: Expr
+    direction: Differential
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class Partial(Expr):
+    """∂f/∂V: the gradient of the function being derived with respect to V, as a name."""
+
+    var: Symbol
+
+    def _shape(self):
+        return self.var.shape

@@ -48,6 +48,7 @@ from .nodes import (  # noqa: F401  (re-exported: the tree's whole vocabulary in
     Unvec,
     KronFactor,
     Broadcast,
+    Commutation,
     dim,
     show_dim,
     show_shape,
@@ -274,3 +275,8 @@ def matpow(e: Expr, k: int) -> Expr:
 def symbol(name: str, rows=1, cols=1, assumptions=()) -> Symbol:
     """A symbol from plain values: ``symbol("X", "m", "n")``, ``symbol("x", "n")``."""
     return Symbol(name, (dim(rows), dim(cols)), frozenset(assumptions))
+
+
+def commutation(m: Dim, n: Dim) -> Expr:
+    """K with K vec(A) = vec(Aᵀ) for an m×n matrix A; the identity when A is a vector."""
+    return identity(m * n) if m == ONE or n == ONE else Commutation(m, n)

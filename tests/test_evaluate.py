@@ -98,6 +98,7 @@ CASES = [
     ("Broadcast row", t.Broadcast(t.Transpose(y), (m, n)), np.tile(y_, (3, 1))),
     ("Broadcast column", t.Broadcast(x, (m, n)), np.tile(x_[:, None], (1, 4))),
     ("Broadcast scalar", t.Broadcast(alpha, (m, n)), np.full((3, 4), 0.7)),
+    ("Commutation", t.Commutation(m, n), np.eye(12)[[r // 4 + 3 * (r % 4) for r in range(12)]]),
 ]
 
 
@@ -314,3 +315,27 @@ def test_fractional_power_of_negative_is_nan():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(evaluate(t.Power(alpha, half), {"α": -1.0}))
+
+
+def test_products_with_diag_factors_scale_instead_of_building_the_diagonal():
+    s, z = t.symbol("s", "m"), t.symbol("z", "n")
+    ds, dz = t.DiagMat(s), t.DiagMat(z)
+    s_, z_ = RNG.uniform(0.1, 1.0, 3), RNG.standard_normal(4)
+    values = VALUES | {"s": s_, "z": z_}
+    dense = {ds: np.diag(s_), dz: np.diag(z_)}
+    cases = [
+        t.MatMul((t.transpose(A), ds, A)),  # Xᵀdiag(σ ⊙ (1 − σ))X of the logistic Hessian
+        t.MatMul((ds, A)),
+        t.MatMul((A, dz)),
+        t.MatMul((ds, A, dz)),
+        t.MatMul((ds, ds, S, S)),
+        t.MatMul((S, ds, ds)),
+        t.MatMul((ds, ds)),
+        t.MatMul((t.transpose(x), ds, x)),
+    ]
+    for e in cases:
+        factors = Evaluator(e.factors, values)
+        expected = np.linalg.multi_dot([dense[f] if f in dense else factors.matrix(f) for f in e.factors])
+        ev = Evaluator([e], values)
+        np.testing.assert_allclose(ev.matrix(e), expected, rtol=1e-12, atol=1e-12)
+        assert ds not in ev.memo and dz not in ev.memo  # the dense diagonal is never built
