@@ -31,8 +31,11 @@ def transpose_rule(cls: type, identity: str):
     return register
 
 
-def gradient(df: t.Expr, wrt: t.Symbol) -> t.Expr:
-    """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx)."""
+def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None) -> t.Expr:
+    """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx).
+
+    ``observe(identity, node, pending)``, if given, is called after each rule applied: then
+    df = Σ ⟨C, n⟩ over the cotangents C pending at each node n (``matcalc.derive`` shows it)."""
     target = t.Differential(wrt)
     order = list(t.postorder(df))
     memo: dict[t.Expr, bool] = {}
@@ -53,20 +56,22 @@ def gradient(df: t.Expr, wrt: t.Symbol) -> t.Expr:
             raise UnsupportedError(f"{type(node).__name__} is not linear in d{wrt.name}")
         for child, piece in entry[1](node, cotangent, depends):
             pending.setdefault(child, []).append(piece)
+        if observe is not None:
+            observe(entry[0], node, pending)
     return t.add(*found) if found else t.zero(wrt.shape)
 
 
 # ---- rules ----------------------------------------------------------------------------------
 
 
-@transpose_rule(t.Add, "⟨C, A + B⟩ = ⟨C, A⟩ + ⟨C, B⟩")
+@transpose_rule(t.Add, "linearity tr(A + B) = tr(A) + tr(B): ⟨C, A + B⟩ = ⟨C, A⟩ + ⟨C, B⟩")
 def _add(e, c, depends):
     for term in e.terms:
         if depends(term):
             yield term, c
 
 
-@transpose_rule(t.Scale, "⟨C, αA⟩ = ⟨αC, A⟩ = α⟨C, A⟩")
+@transpose_rule(t.Scale, "a scalar factor commutes: ⟨C, αA⟩ = ⟨αC, A⟩")
 def _scale(e, c, depends):
     if depends(e.operand):
         yield e.operand, t.scale(e.factor, c)
