@@ -207,7 +207,9 @@ class Printer:
         """The text after the minus sign of a negative ``e``."""
         n = _negate(e)
         p = precedence(n)
-        return self.paren(self.doprint(n)) if p < PRODUCT or p == ELEMENTWISE else self.doprint(n)
+        # −A ⊗ B reads as −(A ⊗ B): a Kronecker product needs no bracket after a sign.
+        wrap = p < PRODUCT or (p == ELEMENTWISE and not isinstance(n, t.Kron))
+        return self.paren(self.doprint(n)) if wrap else self.doprint(n)
 
     def _product(self, e: t.Expr) -> str:
         if _negative(e):
@@ -258,7 +260,7 @@ class Printer:
     def _constant(self, e: t.Expr) -> str:
         return self.CONSTANTS[type(e)]
 
-    _print_Identity = _print_Ones = _print_Zero = _constant
+    _print_Identity = _print_Ones = _print_Zero = _print_Commutation = _constant
 
     def _named(self, e: t.Expr) -> str:
         return self._call(self.NAMED[type(e)], e.arg)
@@ -274,6 +276,9 @@ class Printer:
 
     def _print_Differential(self, e: t.Differential) -> str:
         return self.GLYPHS["d"] + self.doprint(e.var)
+
+    def _print_DifferentialOf(self, e) -> str:  # d(E), not yet worked out (matcalc.derive)
+        return self.GLYPHS["d"] + self.paren(self.doprint(e.arg))
 
     def _print_Norm(self, e: t.Norm) -> str:
         suffix = self.GLYPHS["1-norm"] if e.p == 1 else ("_F" if e.arg.cols != 1 else "")
@@ -339,7 +344,7 @@ class UnicodePrinter(Printer):
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
               "1-norm": "₁", "slot": "·"}
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
-    CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0"}
+    CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
              t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹"}
 
@@ -421,6 +426,9 @@ class UnicodePrinter(Printer):
         marks = PRIME_MARKS.get(e.order, f"⁽{_sup(e.order)}⁾" if e.order else "")
         return self._call(self._function(e.name) + marks, e.arg)
 
+    def _print_Partial(self, e) -> str:  # ∂f/∂V named in a derivation (matcalc.derive)
+        return f"(∂f/∂{self.doprint(e.var)})"
+
 
 DIGITS = "0123456789"
 LETTERS = "[A-Za-zα-ωΑ-Ωϑϕϵ]"  # the letters a name is made of (docs/language.md, Symbols)
@@ -478,13 +486,20 @@ class LatexPrinter(Printer):
     def paren(self, text: str) -> str:
         return rf"\left({text}\right)"
 
+    def _print_Commutation(self, e: t.Commutation) -> str:
+        return f"K_{{{sympy.latex(e.m)},{sympy.latex(e.n)}}}"
+
+    def __init__(self, names=frozenset()):
+        super().__init__()
+        # The sigmoid is \sigma unless σ is a symbol too: then \operatorname{sigmoid}, as in Unicode.
+        self.functions = {k: v for k, v in LATEX_FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+
     def _call(self, name: str, arg: t.Expr) -> str:
         return name + self.paren(self.doprint(arg))
 
-    @staticmethod
-    def _function(name: str) -> str:
-        if name in LATEX_FUNCTIONS:
-            return LATEX_FUNCTIONS[name]
+    def _function(self, name: str) -> str:
+        if name in self.functions:
+            return self.functions[name]
         return _latex_word(name) if len(name) == 1 else rf"\operatorname{{{name}}}"
 
     @staticmethod
@@ -562,6 +577,9 @@ class LatexPrinter(Printer):
         marks = "'" * e.order if e.order <= 3 else f"^{{({e.order})}}"
         return self._call(self._function(e.name) + marks, e.arg)
 
+    def _print_Partial(self, e) -> str:  # ∂f/∂V named in a derivation (matcalc.derive)
+        return rf"\frac{{\partial f}}{{\partial {self.doprint(e.var)}}}"
+
 
 def to_unicode(e: t.Expr) -> str:
     """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
@@ -570,4 +588,4 @@ def to_unicode(e: t.Expr) -> str:
 
 def to_latex(e: t.Expr) -> str:
     """LaTeX of ``e`` (for MathJax): the structure of ``to_unicode`` with LaTeX commands."""
-    return LatexPrinter().print_tree(e)
+    return LatexPrinter({_split_name(s.name)[0] for s in e.free_symbols}).print_tree(e)

@@ -192,6 +192,8 @@ CASES = [
     (t.sub(X, ones_like(X)), "X − 1", "X - 1"),
     (t.add(X, t.broadcast(num(-2), X.shape)), "X + (−2)", r"X + \left(-2\right)"),
     (t.add(t.broadcast(num(-2), X.shape), X), "−2 + X", "-2 + X"),
+    (t.matmul(t.Commutation(*X.shape), t.Kron(a, b)), "K(a ⊗ b)", r"K_{m,n}\left(a \otimes b\right)"),
+    (t.neg(t.Kron(Tr(X), A)), "−Xᵀ ⊗ A", r"-X^{\top} \otimes A"),
 ]
 
 
@@ -213,7 +215,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 31
+    assert len(NODE_CLASSES) == 32
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)
