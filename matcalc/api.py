@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import backprop as _backprop
+from . import jacobian as _jacobian
 from . import tree as t
 from .adjoint import gradient as _pull_back
 from .check import CheckReport, check_gradient
+from .check import point as _point
 from .differential import differential as _differential
+from .derive import Derivation
+from .derive import derive as _derive
 from .errors import DomainError, MatcalcError, ShapeError
+from .jacobian_check import Jacobian
 from .parser import canonical_name
 from .parser import parse as _parse
 from .printing import to_latex, to_unicode
@@ -124,3 +130,54 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
         except ShapeError as exc:
             raise ShapeError(f"the claimed gradient does not have the shape of {x.name}: {exc}") from None
     return check_gradient(e, x, g, trials=trials, seed=seed)
+
+
+def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
+    """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
+    e = _expression(F, shapes, domains, functions)
+    return _backprop.vjp(e, _variable(e, wrt), upstream)
+
+
+def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
+    """The stationary point of scalar f in closed form, where ∇f is affine in wrt (normal equations)."""
+    e = _expression(f, shapes, domains, functions)
+    x = _variable(e, wrt)
+    _scalar(e)
+    return _backprop.stationary_point(e, x)
+
+
+def _sampler(exprs, x: t.Symbol):
+    """seed → a random point (values, dims) for exprs that respects the domains."""
+    return lambda seed: _point([*exprs, x], seed)
+
+
+def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
+             functions=None) -> Jacobian:
+    """∂vec(F)/∂vec(X)ᵀ in closed form: J with vec(dF) = J vec(dX) (``layout="denominator"``:
+    Jᵀ).  A scalar F gives the gradient as a row, vec(G)ᵀ.  Returns a ``Jacobian``: ``str``
+    and ``latex()`` print J, ``.matrix`` is the expression, ``.evaluate(values)`` the 2-D array
+    (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
+    layout), ``.check()`` compares with finite differences."""
+    e = _expression(F, shapes, domains, functions)
+    x = _variable(e, wrt)
+    matrix = _jacobian.jacobian_matrix(e, x, layout)
+    return Jacobian(e, x, matrix, layout, bool(as_tensor), sampler=_sampler([e, matrix], x))
+
+
+def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
+    """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
+    Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
+    e = _expression(f, shapes, domains, functions)
+    x = _variable(e, wrt)
+    matrix = _jacobian.hessian_matrix(e, x)
+    return Jacobian(e, x, matrix, "numerator", bool(as_tensor), hessian=True,
+                    sampler=_sampler([e, matrix], x))
+
+
+def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
+    """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
+    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.derive``)."""
+    e = _expression(f, shapes, domains, functions)
+    x = _variable(e, wrt)
+    _scalar(e)
+    return _derive(e, x, grad(e, x))

@@ -1,8 +1,9 @@
-"""The command line: ``matcalc grad EXPR --wrt X [--shapes …] [--latex] [--check]``.
+"""The command line: ``matcalc grad|jacobian|hessian|vjp|solve EXPR --wrt X [--shapes …] [--latex] [--check]``.
 
-Prints the gradient (Unicode, or LaTeX with ``--latex``) and with ``--check`` the numeric
-verification.  Exit codes: 0 success, 1 the numeric check disagrees, 2 bad input (a
-``MatcalcError``, printed as ``error: …`` with the caret line for syntax errors) or bad usage.
+Prints the result (Unicode, or LaTeX with ``--latex``); ``grad --steps`` prints the derivation
+first, ``--check`` the numeric verification after.  Exit codes: 0 success, 1 the numeric check
+disagrees, 2 bad input (a ``MatcalcError``, printed as ``error: …`` with the caret line for
+syntax errors) or bad usage.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import io
 import sys
 
-from . import __version__, api
+from . import __version__, api, backprop
 from .errors import MatcalcError
 from .declarations import parse_declarations
 
@@ -22,32 +23,49 @@ DECLARATION_OPTIONS = (
 )
 
 
+# Each sub-command: (name, help, description, example EXPR, has --check).
+SUBCOMMANDS = (
+    ("grad", "the gradient of a scalar expression",
+     "Print the gradient of the scalar expression EXPR with respect to a variable.", "‖X − DR‖²_F", True),
+    ("jacobian", "the Jacobian ∂vec(F)/∂vec(X)ᵀ of a vector- or matrix-valued expression",
+     "Print J with vec(dF) = J vec(dX) in closed form (⊗, the commutation matrix K, diag).", "AXB", True),
+    ("hessian", "the Hessian of a scalar expression",
+     "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", True),
+    ("vjp", "the backpropagation rule ∂L/∂X of a matrix-valued expression",
+     "Print ∂L/∂X in closed form, given the upstream gradient G = ∂L/∂EXPR.", "WX", True),
+    ("solve", "the stationary point of a scalar expression",
+     "Print the point where the gradient of EXPR vanishes, when it is affine in the variable.", "‖Xw − y‖²", False),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``matcalc`` (one sub-command per operation)."""
     parser = argparse.ArgumentParser(
         prog="matcalc",
-        description="Matrix calculus by the differential method: closed-form gradients of "
-        "scalar functions of matrices written as a textbook writes them.",
+        description="Matrix calculus by the differential method: closed-form gradients, Jacobians, "
+        "Hessians and backpropagation rules of matrix expressions written as a textbook writes them.",
     )
     parser.add_argument("--version", action="version", version=f"matcalc {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    grad = commands.add_parser(
-        "grad",
-        help="the gradient of a scalar expression",
-        description="Print the gradient of the scalar expression EXPR with respect to a variable.",
+    subs = {}
+    for name, help_text, description, example, checks in SUBCOMMANDS:
+        sub = subs[name] = commands.add_parser(name, help=help_text, description=description)
+        sub.add_argument("expr", metavar="EXPR", help=f'the expression, e.g. "{example}"')
+        sub.add_argument("--wrt", required=True, metavar="X", help="the variable")
+        for option, text in DECLARATION_OPTIONS:
+            sub.add_argument(option, default="", metavar="TEXT", help=text)
+        sub.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
+        if checks:
+            sub.add_argument("--check", action="store_true", help="also compare with central finite differences")
+            sub.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random check points")
+    subs["grad"].add_argument(
+        "--steps", action="store_true", help="first print the derivation, one numbered rule per step"
     )
-    grad.add_argument("expr", metavar="EXPR", help='the expression, e.g. "‖X − DR‖²_F"')
-    grad.add_argument("--wrt", required=True, metavar="X", help="the variable")
-    for option, text in DECLARATION_OPTIONS:
-        grad.add_argument(option, default="", metavar="TEXT", help=text)
-    grad.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
-    grad.add_argument(
-        "--check", action="store_true", help="also compare with central finite differences"
+    subs["jacobian"].add_argument(
+        "--layout", choices=("numerator", "denominator"), default="numerator",
+        help="numerator (default): J; denominator: Jᵀ",
     )
-    grad.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the random check points"
-    )
+    subs["vjp"].add_argument("--upstream", default="G", metavar="G", help="the name of ∂L/∂EXPR (default G)")
     return parser
 
 
@@ -63,9 +81,15 @@ def declarations(args: argparse.Namespace) -> dict:
 
 
 def run_grad(args: argparse.Namespace, out) -> int:
-    """``matcalc grad``: print G, then with --check the report; 1 when the check fails."""
+    """``matcalc grad``: print G (after the derivation, with --steps), then with --check the
+    report; 1 when the check fails."""
     decl = declarations(args)
-    gradient = api.grad(args.expr, args.wrt, **decl)
+    if args.steps:
+        derivation = api.derive(args.expr, args.wrt, **decl)
+        print(derivation.latex() if args.latex else str(derivation), file=out)
+        gradient = derivation.gradient
+    else:
+        gradient = api.grad(args.expr, args.wrt, **decl)
     print(gradient.latex() if args.latex else str(gradient), file=out)
     if not args.check:
         return 0
@@ -74,7 +98,43 @@ def run_grad(args: argparse.Namespace, out) -> int:
     return 0 if report else 1
 
 
-COMMANDS = {"grad": run_grad}
+def run_vjp(args: argparse.Namespace, out) -> int:
+    """``matcalc vjp``: print ∂L/∂X; with --check compare with finite differences of ⟨G, F⟩."""
+    decl = declarations(args)
+    F = api.parse(args.expr, **decl)
+    result = api.vjp(F, args.wrt, args.upstream)
+    print(result.latex() if args.latex else str(result), file=out)
+    if not args.check:
+        return 0
+    loss = backprop.pairing(F, backprop.upstream_symbol(F, args.upstream))
+    report = api.check(loss, args.wrt, expected=result, seed=args.seed)
+    print(str(report), file=out)
+    return 0 if report else 1
+
+
+def run_solve(args: argparse.Namespace, out) -> int:
+    """``matcalc solve``: print the stationary point."""
+    point = api.solve(args.expr, args.wrt, **declarations(args))
+    print(point.latex() if args.latex else str(point), file=out)
+    return 0
+
+
+def run_jacobian(args: argparse.Namespace, out) -> int:
+    """``matcalc jacobian`` / ``matcalc hessian``: print the matrix, then with --check the report."""
+    decl = declarations(args)
+    if args.command == "hessian":
+        result = api.hessian(args.expr, args.wrt, **decl)
+    else:
+        result = api.jacobian(args.expr, args.wrt, layout=args.layout, **decl)
+    print(result.latex() if args.latex else str(result), file=out)
+    if not args.check:
+        return 0
+    report = result.check(seed=args.seed)
+    print(str(report), file=out)
+    return 0 if report else 1
+
+
+COMMANDS = {"grad": run_grad, "jacobian": run_jacobian, "hessian": run_jacobian, "vjp": run_vjp, "solve": run_solve}
 
 
 def _utf8(stream) -> None:

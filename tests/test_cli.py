@@ -97,7 +97,7 @@ def test_unknown_variable_exits_2(capsys):
 
 
 def test_usage_errors_exit_2(capsys):
-    for argv in (["grad", LOSS], ["jacobian", "AXB", "--wrt", "X"], []):
+    for argv in (["grad", LOSS], ["jacobian", "AXB"], ["frobnicate", "AXB", "--wrt", "X"], []):
         with pytest.raises(SystemExit) as raised:
             main(argv)
         assert raised.value.code == 2
@@ -116,3 +116,123 @@ def test_python_dash_m_reports_errors_without_traceback():
     err = result.stderr.decode("utf-8")
     assert err.startswith("error: ") and "^" in err
     assert "Traceback" not in err
+
+
+def test_vjp_prints_the_backprop_rule(capsys):
+    assert run(capsys, "vjp", "WX", "--wrt", "W") == (0, "GXᵀ\n", "")
+    assert run(capsys, "vjp", "WX", "--wrt", "X", "--upstream", "Δ") == (0, "WᵀΔ\n", "")
+    code, out, _ = run(capsys, "vjp", "g(Z)", "--wrt", "Z", "--functions", "g: elementwise", "--latex")
+    assert (code, out) == (0, "G \\odot g'\\left(Z\\right)\n")
+
+
+def test_vjp_check(capsys):
+    code, out, _ = run(capsys, "vjp", "AXB", "--wrt", "X", "--check")
+    assert code == 0
+    assert out.startswith("AᵀGBᵀ\n✓")
+
+
+def test_vjp_bad_upstream_exits_2(capsys):
+    code, out, err = run(capsys, "vjp", "WX", "--wrt", "W", "--upstream", "X")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ") and "already a symbol" in err
+
+
+def test_solve_prints_the_normal_equation(capsys):
+    assert run(capsys, "solve", "‖Xw − y‖²", "--wrt", "w") == (0, "(XᵀX)⁻¹Xᵀy\n", "")
+    code, out, _ = run(capsys, "solve", "½xᵀAx − bᵀx", "--wrt", "x", "--domains", "A: symmetric")
+    assert (code, out) == (0, "A⁻¹b\n")
+
+
+def test_solve_unsupported_exits_2(capsys):
+    code, out, err = run(capsys, "solve", "‖w‖⁴", "--wrt", "w")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ") and "not affine in w" in err
+    code, _, err = run(capsys, "solve", "‖Xw − y", "--wrt", "w")
+    assert code == 2 and "^" in err
+
+
+def test_jacobian_prints_the_kronecker_form(capsys):
+    assert run(capsys, "jacobian", "AXB", "--wrt", "X") == (0, "Bᵀ ⊗ A\n", "")
+    assert run(capsys, "jacobian", "AXB", "--wrt", "X", "--layout", "denominator") == (0, "B ⊗ Aᵀ\n", "")
+    assert run(capsys, "jacobian", "Xᵀ", "--wrt", "X", "--latex") == (0, "K_{m,n}\n", "")
+    code, out, _ = run(capsys, "jacobian", "g(Wx)", "--wrt", "x", "--functions", "g: elementwise")
+    assert (code, out) == (0, "diag(g′(Wx))W\n")
+
+
+def test_hessian_prints_the_symmetric_matrix(capsys):
+    assert run(capsys, "hessian", "xᵀAx", "--wrt", "x") == (0, "A + Aᵀ\n", "")
+    assert run(capsys, "hessian", "log det X", "--wrt", "X") == (0, "−K(X⁻ᵀ ⊗ X⁻¹)\n", "")
+    code, out, _ = run(capsys, "hessian", "xᵀSx", "--wrt", "x", "--shapes", "S: n×n", "--domains", "S: symmetric")
+    assert (code, out) == (0, "2S\n")
+
+
+def test_jacobian_and_hessian_check(capsys):
+    code, out, _ = run(capsys, "jacobian", "X⁻¹", "--wrt", "X", "--check", "--seed", "2")
+    assert code == 0
+    first, report = out.splitlines()
+    assert first == "−X⁻ᵀ ⊗ X⁻¹"
+    assert report.startswith("✓ agrees with central finite differences at 3 random points")
+    code, out, _ = run(capsys, "hessian", "‖Ax − b‖²", "--wrt", "x", "--check")
+    assert code == 0
+    assert out.splitlines() == ["2AᵀA", out.splitlines()[1]] and out.splitlines()[1].startswith("✓")
+
+
+def test_a_failed_jacobian_check_exits_1(capsys, monkeypatch):
+    from matcalc.jacobian_check import Jacobian, JacobianCheck
+
+    monkeypatch.setattr(Jacobian, "check", lambda self, **k: JacobianCheck(False, [1.0], 0, 1))
+    code, out, _ = run(capsys, "jacobian", "AXB", "--wrt", "X", "--check")
+    assert code == 1
+    assert out.splitlines()[1].startswith("✗ differs")
+
+
+def test_jacobian_and_hessian_errors_exit_2(capsys):
+    code, out, err = run(capsys, "hessian", "AX", "--wrt", "X")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ") and "only a scalar function has a Hessian" in err
+    code, out, err = run(capsys, "jacobian", "A(X", "--wrt", "X")
+    assert (code, out) == (2, "") and "^" in err
+    code, out, err = run(capsys, "jacobian", "AXB", "--wrt", "Q")
+    assert (code, out) == (2, "") and "Q" in err
+    with pytest.raises(SystemExit) as raised:
+        main(["jacobian", "AXB", "--wrt", "X", "--layout", "sideways"])
+    assert raised.value.code == 2
+    capsys.readouterr()
+
+
+# ---- grad --steps: the derivation, then the result ------------------------------------------
+
+
+def test_grad_steps_prints_the_numbered_derivation_then_the_result(capsys):
+    code, out, err = run(capsys, "grad", "tr(AXB)", "--wrt", "X", "--steps")
+    assert (code, err) == (0, "")
+    *steps, result = out.splitlines()
+    assert result == "AᵀBᵀ"
+    assert [line.split(".")[0] for line in steps] == [str(i) for i in range(1, len(steps) + 1)]
+    assert steps[0].startswith("1. f = tr(AXB)")
+    assert any("[cyclic property tr(AB) = tr(BA)]" in line for line in steps)
+    assert steps[-1].startswith(f"{len(steps)}. ∂f/∂X = AᵀBᵀ ")
+    assert steps[-1].endswith("[identification: df = tr(GᵀdX) ⇒ ∂f/∂X = G]")
+
+
+def test_grad_steps_with_latex_and_check(capsys):
+    code, out, _ = run(capsys, "grad", LOSS, "--wrt", "D", "--steps", "--latex", "--check")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == r"\begin{align*}"
+    end = lines.index(r"\end{align*}")
+    assert all("&=" in row for row in lines[1:end])
+    assert lines[end + 1:-1] == [mc_grad_latex(LOSS, "D")]
+    assert lines[-1].startswith("✓")
+
+
+def mc_grad_latex(text, wrt):
+    return matcalc.api.grad(text, wrt).latex()
+
+
+def test_grad_steps_takes_the_declarations(capsys):
+    code, out, _ = run(capsys, "grad", "tr(σ(WX)ᵀMσ(WX))", "--wrt", "X", "--steps", "--domains", "M: symmetric")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.split(". ", 1)[1].startswith("Y = σ(Z)") for line in lines[:-1])
+    assert lines[-1] == "2Wᵀ((Mσ(WX)) ⊙ σ(WX) ⊙ (1 − σ(WX)))"

@@ -14,6 +14,12 @@ from nbclient.exceptions import CellExecutionError
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
+def test_there_is_a_notebook_per_seed_and_one_for_the_cookbook():
+    names = [p.stem for p in NOTEBOOKS]
+    assert [n[:3] for n in names if n[:3].isdigit()] == ["000", "001", "002", "003"], names
+    assert "cookbook" in names, names
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_and_its_checks_pass(path):
     notebook = nbformat.read(path, as_version=4)
