@@ -26,6 +26,7 @@ test: $(STAMP) $(MATHJAX)
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py
 	$(BIN)/python bench/bench_simplify.py
+	$(BIN)/python bench/bench_jacobian.py
 
 # The virtual environment; removed again if creating it fails halfway.
 $(BIN)/python:

@@ -203,3 +203,41 @@ def test_random_expression_latex_renders(case):
     d = mc.differential(f, wrt)
     texs = [f.latex(), d.gradient.latex(), d.latex()]
     assert_renders(texs, [str(f), f"∂/∂{wrt.name} = {d.gradient}", "differential"])
+
+
+# ---- every other LaTeX output: the golden table, Jacobians, Hessians, vjp, solve ------------
+
+
+def test_golden_gradients_and_differentials_render(mathjax):
+    from golden import ROWS as GOLDEN
+
+    texs, labels = [], []
+    for f, wrt, decl, *_ in GOLDEN:
+        d = mc.differential(f, wrt, **decl)
+        texs += [mc.parse(f, **decl).latex(), d.gradient.latex(), d.latex()]
+        labels += [f"{f}", f"∂/∂{wrt} {f}", f"d({f})"]
+    assert_renders(texs, labels)
+
+
+def test_jacobians_hessians_and_backprop_rules_render(mathjax):
+    from test_hessian import CASES as HESSIANS
+    from test_jacobian import CASES as JACOBIANS, FUNCTIONS
+    from test_solve import CASES as SOLVED
+    from test_vjp import ALL as VJPS
+
+    texs, labels = [], []
+    for F, wrt, *_ in JACOBIANS:
+        for layout in ("numerator", "denominator"):
+            texs.append(mc.jacobian(F, wrt, layout=layout, functions=FUNCTIONS).latex())
+            labels.append(f"∂vec({F})/∂vec({wrt}) {layout}")
+    for f, wrt, decl, _ in HESSIANS:
+        texs.append(mc.hessian(f, wrt, **decl).latex())
+        labels.append(f"hessian {f}")
+    for F, wrt, upstream, decl, _ in VJPS:
+        texs.append(mc.vjp(F, wrt, upstream=upstream, **decl).latex())
+        labels.append(f"vjp {F} wrt {wrt}")
+    for f, wrt, decl, _ in SOLVED:
+        texs.append(mc.solve(f, wrt, **decl).latex())
+        labels.append(f"solve {f}")
+    assert len(texs) > 100
+    assert_renders(texs, labels)
