@@ -59,4 +59,4 @@ constraints:
 	rm -rf $(VENV)-pin
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis tests/mathjax/node_modules
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis tests/.hypothesis tests/mathjax/node_modules

@@ -77,7 +77,7 @@ def symbolic(repeat: int) -> None:
 
 
 def problems(n: int, rng):
-    """(name, matcalc text, wrt, values, jax function of the variable)."""
+    """(name, matcalc text, wrt, values, the variable's value, jax function of the variable)."""
     import jax.numpy as jnp
 
     a_sq = rng.standard_normal((n, n))
@@ -94,15 +94,9 @@ def problems(n: int, rng):
     ]
 
 
-def best(call, repeat: int) -> float:
+def median_seconds(call, repeat: int) -> float:
     """Median seconds of ``repeat`` calls after a warm-up call."""
-    call()
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        out.append(time.perf_counter() - start)
-    return statistics.median(out)
+    return statistics.median(timings(call, repeat)) / 1000
 
 
 def numeric(sizes, repeat: int, eager: bool) -> None:
@@ -118,14 +112,14 @@ def numeric(sizes, repeat: int, eager: bool) -> None:
     for n in sizes:
         for name, text, wrt, values, x0, fn in problems(n, rng):
             h = api.hessian(text, wrt)
-            ours = best(lambda: h.evaluate(values), repeat)
+            ours = median_seconds(lambda: h.evaluate(values), repeat)
             jitted = jax.jit(jax.hessian(fn))
-            theirs = best(lambda: jitted(x0).block_until_ready(), repeat)
+            theirs = median_seconds(lambda: jitted(x0).block_until_ready(), repeat)
             diff = float(np.max(np.abs(h.evaluate(values) - np.asarray(jitted(x0)))))
             row = f"{name:<15} {n:>5} {ours:12.4f} {theirs:10.4f} {theirs / ours:7.2f}"
             if eager:
                 plain = jax.hessian(fn)
-                slow = best(lambda: plain(x0).block_until_ready(), max(1, repeat // 3))
+                slow = median_seconds(lambda: plain(x0).block_until_ready(), max(1, repeat // 3))
                 row += f" {slow:10.4f} {slow / ours:7.2f}"
             print(f"{row}   {diff:16.2e}   {h}")
 

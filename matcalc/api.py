@@ -1,7 +1,8 @@
-"""The public API: parse, grad, differential, check.
+"""The public API: parse, grad, differential, check, vjp, solve, jacobian, hessian, derive.
 
-Each call runs the pipeline of the differential method: text → tree (parser) → df
-(differential) → G with df = tr(Gᵀ dX) (adjoint) → closed form (simplify).
+Each call reads its input one way (``_read``: f as text or ``Expr`` with the declarations, the
+variable wrt among f's symbols) and runs the pipeline of the differential method: text → tree
+(parser) → df (differential) → G with df = tr(Gᵀ dX) (adjoint) → closed form (simplify).
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
     return _parse(text, shapes=shapes, domains=domains, functions=functions)
 
 
-def _expression(f, shapes, domains, functions) -> t.Expr:
-    if isinstance(f, t.Expr):
-        return f
-    return parse(f, shapes=shapes, domains=domains, functions=functions)
+def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False) -> tuple[t.Expr, t.Symbol]:
+    """(f, X): f parsed with the declarations (an ``Expr`` as it is), X the symbol of f named by
+    wrt; with ``scalar``, f must be 1×1."""
+    e = f if isinstance(f, t.Expr) else parse(f, shapes=shapes, domains=domains, functions=functions)
+    x = _variable(e, wrt)
+    if scalar:
+        _scalar(e)
+    return e, x
 
 
 def _variable(e: t.Expr, wrt) -> t.Symbol:
@@ -96,9 +101,7 @@ class Differential:
 
 def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
     """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
-    e = _expression(f, shapes, domains, functions)
-    x = _variable(e, wrt)
-    _scalar(e)
+    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
     df = _differential(e, x)
     return Differential(e, x, df, simplify(_pull_back(df, x)))
 
@@ -115,9 +118,7 @@ def _dim_text(d):
 
 def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None, domains=None, functions=None) -> CheckReport:
     """Compare the gradient — or the claimed ``expected`` one — with central finite differences."""
-    e = _expression(f, shapes, domains, functions)
-    x = _variable(e, wrt)
-    _scalar(e)
+    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
     if expected is None:
         g = grad(e, x)
     elif isinstance(expected, t.Expr):
@@ -134,21 +135,18 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
 
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
-    e = _expression(F, shapes, domains, functions)
-    return _backprop.vjp(e, _variable(e, wrt), upstream)
+    return _backprop.vjp(*_read(F, wrt, shapes, domains, functions), upstream)
 
 
 def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """The stationary point of scalar f in closed form, where ∇f is affine in wrt (normal equations)."""
-    e = _expression(f, shapes, domains, functions)
-    x = _variable(e, wrt)
-    _scalar(e)
-    return _backprop.stationary_point(e, x)
+    return _backprop.stationary_point(*_read(f, wrt, shapes, domains, functions, scalar=True))
 
 
-def _sampler(exprs, x: t.Symbol):
-    """seed → a random point (values, dims) for exprs that respects the domains."""
-    return lambda seed: _point([*exprs, x], seed)
+def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hessian: bool) -> Jacobian:
+    """The ``Jacobian`` of e with its random points: seed → (values, dims) respecting the domains."""
+    return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian,
+                    sampler=lambda seed: _point([e, matrix, x], seed))
 
 
 def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
@@ -158,26 +156,19 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     and ``latex()`` print J, ``.matrix`` is the expression, ``.evaluate(values)`` the 2-D array
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
     layout), ``.check()`` compares with finite differences."""
-    e = _expression(F, shapes, domains, functions)
-    x = _variable(e, wrt)
-    matrix = _jacobian.jacobian_matrix(e, x, layout)
-    return Jacobian(e, x, matrix, layout, bool(as_tensor), sampler=_sampler([e, matrix], x))
+    e, x = _read(F, wrt, shapes, domains, functions)
+    return _result(e, x, _jacobian.jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
 
 
 def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
-    e = _expression(f, shapes, domains, functions)
-    x = _variable(e, wrt)
-    matrix = _jacobian.hessian_matrix(e, x)
-    return Jacobian(e, x, matrix, "numerator", bool(as_tensor), hessian=True,
-                    sampler=_sampler([e, matrix], x))
+    e, x = _read(f, wrt, shapes, domains, functions)
+    return _result(e, x, _jacobian.hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
 
 
 def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.derive``)."""
-    e = _expression(f, shapes, domains, functions)
-    x = _variable(e, wrt)
-    _scalar(e)
+    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
     return _derive(e, x, grad(e, x))

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import tree as t
-from .adjoint import gradient as _pull_back
 from .differential import differential as _differential
 from .errors import DomainError, MatcalcError, ShapeError, UnsupportedError
+from .jacobian import gradient, substitute
+from .kronecker import sort_sums
 from .parser import parse as _parse
-from .rewriting import rebuild
 from .simplify import simplify
 
 
@@ -81,21 +81,11 @@ def pairing(F: t.Expr, upstream: t.Symbol) -> t.Expr:
 
 def vjp(F: t.Expr, wrt: t.Symbol, upstream="G") -> t.Expr:
     """∂L/∂X in closed form, given the upstream symbol G = ∂L/∂F: the gradient of ⟨G, F⟩."""
-    g = upstream_symbol(F, upstream)
-    loss = pairing(F, g)
-    return simplify(_pull_back(_differential(loss, wrt), wrt))
+    return gradient(pairing(F, upstream_symbol(F, upstream)), wrt)
 
 
 # --------------------------------------------------------------------------------------------
-# Substitution and the terms of a linear map
-
-
-def substitute(e: t.Expr, old: t.Expr, new: t.Expr) -> t.Expr:
-    """e with every occurrence of ``old`` replaced by ``new``, rebuilt through the builders."""
-    memo: dict[t.Expr, t.Expr] = {}
-    for node in t.postorder(e):
-        memo[node] = new if node == old else rebuild(node, memo.__getitem__)
-    return memo[e]
+# The terms of a linear map
 
 
 def contains(e: t.Expr, x: t.Symbol) -> bool:
@@ -185,13 +175,7 @@ def inverse_times(m: t.Expr, side: str, c: t.Expr) -> t.Expr:
 
 def identity_last(e: t.Expr) -> t.Expr:
     """Sums with their multiples of I last, as textbooks write them: (XᵀX + λI)⁻¹."""
-    memo: dict[t.Expr, t.Expr] = {}
-    for node in t.postorder(e):
-        out = rebuild(node, memo.__getitem__)
-        if isinstance(out, t.Add):
-            out = t.Add(tuple(sorted(out.terms, key=_is_identity_multiple)))
-        memo[node] = out
-    return memo[e]
+    return sort_sums(e, _is_identity_multiple)
 
 
 def _is_identity_multiple(e: t.Expr) -> bool:
@@ -200,9 +184,9 @@ def _is_identity_multiple(e: t.Expr) -> bool:
     return isinstance(e, t.Identity)
 
 
-def _affine_parts(f: t.Expr, w: t.Symbol) -> tuple[t.Expr, t.Expr, t.Expr]:
-    """(∇f, d∇f, C): the gradient, its differential (must be free of w) and its value at w = 0."""
-    g = simplify(_pull_back(_differential(f, w), w))
+def _affine_parts(f: t.Expr, w: t.Symbol) -> tuple[t.Expr, t.Expr]:
+    """(d∇f, C): the differential of the gradient (must be free of w) and the gradient at w = 0."""
+    g = gradient(f, w)
     dg = simplify(_differential(g, w))
     if contains(dg, w):
         raise UnsupportedError(
@@ -213,34 +197,39 @@ def _affine_parts(f: t.Expr, w: t.Symbol) -> tuple[t.Expr, t.Expr, t.Expr]:
         raise UnsupportedError(
             f"no stationary point to solve for: the gradient {g} does not depend on {w.name}"
         )
-    return g, dg, simplify(substitute(g, w, t.zero(w.shape)))
+    return dg, simplify(substitute(g, w, t.zero(w.shape)))
 
 
 def stationary_point(f: t.Expr, w: t.Symbol) -> t.Expr:
     """The w with ∇f(w) = 0 in closed form, for ∇f affine in w (normal equations)."""
-    _, dg, c = _affine_parts(f, w)
+    dg, c = _affine_parts(f, w)
     dw = t.Differential(w)
     if w.is_scalar:  # d∇f = m·dw
         m = simplify(substitute(dg, dw, t.Number(t.ONE)))
         return simplify(t.scale(t.power(m, -1), t.neg(c)))
     vector = w.cols == t.ONE
-    linear = str(simplify(substitute(dg, dw, w)))
     try:
         terms = linear_terms(dg, dw, vector)
     except NotInvertible as why:
         raise UnsupportedError(
             f"no closed-form stationary point: the gradient is affine in {w.name}, but its linear "
-            f"part {w.name} ↦ {linear} has no closed-form inverse ({why})"
+            f"part {_linear_part(dg, w)} has no closed-form inverse ({why})"
         ) from None
     if vector:
         terms = [_vector_form(s) for s in terms]
-    return identity_last(simplify(_solve_terms(terms, c, w, linear)))
+    return identity_last(simplify(_solve_terms(terms, c, w, dg)))
 
 
-def _solve_terms(terms: list[Term], c: t.Expr, w: t.Symbol, linear: str) -> t.Expr:
+def _linear_part(dg: t.Expr, w: t.Symbol) -> str:
+    """The gradient's linear part as text, W ↦ ℒ(W), for the messages that say why it is not solved."""
+    return f"{w.name} ↦ {simplify(substitute(dg, t.Differential(w), w))}"
+
+
+def _solve_terms(terms: list[Term], c: t.Expr, w: t.Symbol, dg: t.Expr) -> t.Expr:
+    """−ℒ⁻¹(C) for the linear part ℒ = d∇f written as ``terms``."""
     if any(s.transposed for s in terms):
         raise UnsupportedError(
-            f"no closed-form stationary point: the linear part {w.name} ↦ {linear} involves "
+            f"no closed-form stationary point: the linear part {_linear_part(dg, w)} involves "
             f"{w.name}ᵀ, which no left or right inverse undoes"
         )
     if all(not s.right for s in terms):
@@ -252,7 +241,7 @@ def _solve_terms(terms: list[Term], c: t.Expr, w: t.Symbol, linear: str) -> t.Ex
         a, b = t.inverse(_product(s.left)), t.inverse(_product(s.right))
         return t.neg(t.scale(t.power(s.coeff, -1), t.matmul(a, c, b)))
     raise UnsupportedError(
-        f"no closed-form stationary point: the linear part {w.name} ↦ {linear} mixes left and "
+        f"no closed-form stationary point: the linear part {_linear_part(dg, w)} mixes left and "
         f"right multiplications (of the form AWB + CWD, a Sylvester-type equation), which has no "
         f"closed-form inverse"
     )

@@ -40,6 +40,7 @@ from .evaluate import Evaluator, NumericError, canonical, user_form
 STEP = 1e-3
 REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
 UNRESOLVED = 1e-4  # finite differences less certain than this (relative) redraw the point
+UNRESOLVED_POINT = "unresolved"  # what a trial at such a point returns
 NOISE = 1000.0
 MAX_TRIES = 20
 SIZES = (2, 3, 4, 5)
@@ -248,9 +249,8 @@ def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> t
     g = np.empty_like(x)
     spread = np.empty_like(x)
     for idx in np.ndindex(x.shape):
-        h0 = STEP * max(1.0, abs(x[idx]))
 
-        def quotient(step):
+        def quotient(step):  # D(step) = (f(x + step) − f(x − step)) / 2·step in entry idx
             sides = []
             for sign in (1.0, -1.0):
                 xs = x.copy()
@@ -258,12 +258,10 @@ def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> t
                 sides.append(_scalar(ev.at(name, xs).matrix(f)))
             return (sides[0] - sides[1]) / (2 * step)
 
-        estimates = []
-        for k in range(len(REFINE)):
-            h = h0 * REFINE[k]
-            estimates.append((4 * quotient(h / 2) - quotient(h)) / 3)
-        gaps = [abs(estimates[j + 1] - estimates[j]) for j in range(len(estimates) - 1)]
-        j = int(np.nanargmin(gaps)) if not all(np.isnan(gaps)) else 0
+        hs = [STEP * max(1.0, abs(x[idx])) * r for r in REFINE]
+        estimates = [(4 * quotient(h / 2) - quotient(h)) / 3 for h in hs]
+        gaps = [abs(b - a) for a, b in zip(estimates, estimates[1:])]
+        j = 0 if all(np.isnan(gaps)) else int(np.nanargmin(gaps))
         g[idx], spread[idx] = estimates[j + 1], gaps[j]
     return g, _norm(spread)
 
@@ -272,9 +270,6 @@ def _norm(a: np.ndarray) -> float:
     """The Frobenius norm, without overflow for huge entries."""
     big = float(np.max(np.abs(a))) if np.size(a) else 0.0
     return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
-
-
-UNRESOLVED_POINT = "unresolved"
 
 
 def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
@@ -329,9 +324,9 @@ def check_gradient(
         unresolved = False
         for attempt in range(MAX_TRIES):
             result = _trial(f, wrt, gradient, seed + i + attempt * trials, sizes, functions, rtol)
-            unresolved = unresolved or result is UNRESOLVED_POINT
-            if result is not None and result is not UNRESOLVED_POINT:
+            if isinstance(result, tuple):
                 break
+            unresolved = unresolved or result is UNRESOLVED_POINT
         else:
             if unresolved:
                 return CheckReport(ok=False, wrt=wrt.name, rtol=rtol, inconclusive=True)

@@ -80,61 +80,60 @@ def declarations(args: argparse.Namespace) -> dict:
     return {"shapes": shapes or None, "domains": domains or None, "functions": functions or None}
 
 
-def run_grad(args: argparse.Namespace, out) -> int:
-    """``matcalc grad``: print G (after the derivation, with --steps), then with --check the
-    report; 1 when the check fails."""
-    decl = declarations(args)
+def run_grad(args: argparse.Namespace, decl: dict) -> tuple:
+    """``matcalc grad``: G (after the derivation, with --steps), checked by ``api.check``."""
     if args.steps:
         derivation = api.derive(args.expr, args.wrt, **decl)
-        print(derivation.latex() if args.latex else str(derivation), file=out)
-        gradient = derivation.gradient
+        shown = [derivation, derivation.gradient]
     else:
-        gradient = api.grad(args.expr, args.wrt, **decl)
-    print(gradient.latex() if args.latex else str(gradient), file=out)
-    if not args.check:
-        return 0
-    report = api.check(args.expr, args.wrt, seed=args.seed, **decl)
-    print(str(report), file=out)
-    return 0 if report else 1
+        shown = [api.grad(args.expr, args.wrt, **decl)]
+    return shown, lambda: api.check(args.expr, args.wrt, seed=args.seed, **decl)
 
 
-def run_vjp(args: argparse.Namespace, out) -> int:
-    """``matcalc vjp``: print ∂L/∂X; with --check compare with finite differences of ⟨G, F⟩."""
-    decl = declarations(args)
+def run_vjp(args: argparse.Namespace, decl: dict) -> tuple:
+    """``matcalc vjp``: ∂L/∂X, checked against finite differences of the loss ⟨G, F⟩."""
     F = api.parse(args.expr, **decl)
     result = api.vjp(F, args.wrt, args.upstream)
-    print(result.latex() if args.latex else str(result), file=out)
-    if not args.check:
+
+    def check():
+        loss = backprop.pairing(F, backprop.upstream_symbol(F, args.upstream))
+        return api.check(loss, args.wrt, expected=result, seed=args.seed)
+
+    return [result], check
+
+
+def run_solve(args: argparse.Namespace, decl: dict) -> tuple:
+    """``matcalc solve``: the stationary point (no check)."""
+    return [api.solve(args.expr, args.wrt, **decl)], None
+
+
+def run_jacobian(args: argparse.Namespace, decl: dict) -> tuple:
+    """``matcalc jacobian``: J in the chosen layout, checked by ``Jacobian.check``."""
+    result = api.jacobian(args.expr, args.wrt, layout=args.layout, **decl)
+    return [result], lambda: result.check(seed=args.seed)
+
+
+def run_hessian(args: argparse.Namespace, decl: dict) -> tuple:
+    """``matcalc hessian``: H, checked by ``Jacobian.check``."""
+    result = api.hessian(args.expr, args.wrt, **decl)
+    return [result], lambda: result.check(seed=args.seed)
+
+
+# Each command: (args, declarations) -> (what to print, in order; a thunk giving the check report).
+COMMANDS = {"grad": run_grad, "jacobian": run_jacobian, "hessian": run_hessian, "vjp": run_vjp, "solve": run_solve}
+
+
+def run(args: argparse.Namespace, out) -> int:
+    """Print the command's results (LaTeX with --latex), then with --check the report; 1 when
+    the check fails."""
+    shown, check = COMMANDS[args.command](args, declarations(args))
+    for result in shown:  # an Expr, a Jacobian or a Derivation
+        print(result.latex() if args.latex else str(result), file=out)
+    if not getattr(args, "check", False):
         return 0
-    loss = backprop.pairing(F, backprop.upstream_symbol(F, args.upstream))
-    report = api.check(loss, args.wrt, expected=result, seed=args.seed)
+    report = check()
     print(str(report), file=out)
     return 0 if report else 1
-
-
-def run_solve(args: argparse.Namespace, out) -> int:
-    """``matcalc solve``: print the stationary point."""
-    point = api.solve(args.expr, args.wrt, **declarations(args))
-    print(point.latex() if args.latex else str(point), file=out)
-    return 0
-
-
-def run_jacobian(args: argparse.Namespace, out) -> int:
-    """``matcalc jacobian`` / ``matcalc hessian``: print the matrix, then with --check the report."""
-    decl = declarations(args)
-    if args.command == "hessian":
-        result = api.hessian(args.expr, args.wrt, **decl)
-    else:
-        result = api.jacobian(args.expr, args.wrt, layout=args.layout, **decl)
-    print(result.latex() if args.latex else str(result), file=out)
-    if not args.check:
-        return 0
-    report = result.check(seed=args.seed)
-    print(str(report), file=out)
-    return 0 if report else 1
-
-
-COMMANDS = {"grad": run_grad, "jacobian": run_jacobian, "hessian": run_jacobian, "vjp": run_vjp, "solve": run_solve}
 
 
 def _utf8(stream) -> None:
@@ -154,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     _utf8(sys.stderr)
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args, sys.stdout)
+        return run(args, sys.stdout)
     except MatcalcError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -22,14 +22,16 @@ and each "∂f/∂V = G" line satisfies df = tr(Gᵀ dV); the last step's G is `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 
 from . import tree as t
 from .adjoint import gradient as pull_back
-from .differential import RULES, Differentiator, differential
+from .differential import RULES, Differentiator
 from .errors import UnsupportedError
 from .nodes import DifferentialOf, Partial
 from .printing import to_latex, to_unicode
+from .rewriting import pushed_transpose
 from .rewriting import rebuild
 from .simplify import simplify
 
@@ -65,9 +67,13 @@ class Derivation:
     f: t.Expr
     wrt: t.Symbol
     steps: tuple
-    gradient: t.Expr
     names: dict = field(default_factory=dict)
     partials: dict = field(default_factory=dict)
+
+    @property
+    def gradient(self) -> t.Expr:
+        """G = ∂f/∂X, the expression of the last step (``matcalc.grad``'s closed form)."""
+        return self.steps[-1].expr
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -110,28 +116,24 @@ class Derivation:
         p.text(str(self))
 
 
-def _text(rule: str) -> str:
-    """A rule's name made safe inside \\text{…} (MathJax's text mode): no braces, backslashes,
-    ^, _ or other TeX specials."""
-    table = str.maketrans({"{": "(", "}": ")", "\\": "∖", "$": "", "%": "", "&": "and", "#": "", "~": " ",
+# TeX specials replaced so that a rule's name is safe inside \\text{…} (MathJax's text mode).
+TEXT_SAFE = str.maketrans({"{": "(", "}": ")", "\\": "∖", "$": "", "%": "", "&": "and", "#": "", "~": " ",
                            "^": "ˆ", "_": ""})
-    return rule.translate(table)
+
+
+def _text(rule: str) -> str:
+    """A rule's name made safe inside \\text{…}: no braces, backslashes, ^, _ or other TeX specials."""
+    return rule.translate(TEXT_SAFE)
 
 
 def substitute(e: t.Expr, mapping: dict) -> t.Expr:
-    """e with the nodes of ``mapping`` replaced, rebuilt through the tree's builders."""
+    """e with the nodes of ``mapping`` replaced all at once (not inside a replacement, nor
+    inside a name dV or ∂f/∂V), rebuilt through the tree's builders."""
+    kept = lambda n: n in mapping or isinstance(n, LEAVES)  # noqa: E731
     memo: dict = {}
-
-    def go(n: t.Expr) -> t.Expr:
-        if n in mapping:
-            return mapping[n]
-        if isinstance(n, LEAVES) or not n.children():
-            return n
-        if n not in memo:
-            memo[n] = rebuild(n, go)
-        return memo[n]
-
-    return go(e)
+    for n in t.postorder(e, children=lambda n: () if kept(n) else n.children()):
+        memo[n] = mapping.get(n, n) if kept(n) else rebuild(n, memo.__getitem__)
+    return memo[e]
 
 
 class _OneRule(Differentiator):
@@ -149,13 +151,7 @@ class _OneRule(Differentiator):
 
 def _flip(c: t.Expr) -> t.Expr:
     """Cᵀ with the transpose taken into a product, as a trace is rotated: (AB)ᵀ → BᵀAᵀ."""
-    if c.is_scalar:
-        return c
-    if isinstance(c, t.MatMul):
-        return t.matmul(*(t.transpose(f) for f in reversed(c.factors)))
-    if isinstance(c, t.Scale):
-        return t.scale(c.factor, _flip(c.operand))
-    return t.transpose(c)
+    return c if c.is_scalar else pushed_transpose(c)
 
 
 def _form(g: t.Expr, dv: t.Expr) -> t.Expr:
@@ -212,8 +208,8 @@ class _Deriver:
         out, body = [], self.f
         while (u := self._intermediate(body)) is not None:
             pool = NAMES[_kind(u.shape)]
-            fresh = (c for c in [*pool, *(f"{pool[0]}_{i}" for i in range(1, len(taken) + 2))] if c not in taken)
-            name = next(fresh)
+            numbered = (f"{pool[0]}_{i}" for i in itertools.count(1))
+            name = next(c for c in itertools.chain(pool, numbered) if c not in taken)
             taken.add(name)
             out.append((t.Symbol(name, u.shape), u))
             body = u
@@ -236,20 +232,11 @@ class _Deriver:
 
     def _dominates(self, body: t.Expr, node: t.Expr) -> bool:
         """Whether every path from body to X passes through node."""
-        stack, seen = [body], set()
-        while stack:
-            n = stack.pop()
-            if n == node or n in seen:
-                continue
-            if n == self.wrt:
-                return False
-            seen.add(n)
-            stack.extend(n.children())
-        return True
+        return self.wrt not in t.postorder(body, skip={node})
 
     # ---- the stages -------------------------------------------------------------------------
 
-    def run(self, closed_form: t.Expr | None) -> Derivation:
+    def run(self, closed_form: t.Expr) -> Derivation:
         chain = self.chain()
         definitions = [substitute(u, {chain[i + 1][1]: chain[i + 1][0]}) if i + 1 < len(chain) else u
                        for i, (v, u) in enumerate(chain)]
@@ -271,13 +258,9 @@ class _Deriver:
             df = substitute(core, {dv: DifferentialOf(u, self.dx)})
             self.step("df", df, f"chain rule: d{to_unicode(v)} = d({to_unicode(u)})")
             self.identify(self.differentiate(df, nxt), nxt)
-        gradient = self.back_substitute(chain, names)
-        if closed_form is None:
-            closed_form = simplify(pull_back(differential(self.f, self.wrt), self.wrt))
-        if gradient != closed_form:  # the same value, its terms grouped otherwise by the stages
-            last, gradient = self.steps.pop(), closed_form
-            self.steps.append(Step("grad", gradient, last.rule if chain else "simplified", self.wrt))
-        return Derivation(self.f, self.wrt, tuple(self.steps), gradient, names, dict(self.partials))
+        if self.back_substitute(chain, names) != closed_form:  # the same value, grouped otherwise
+            self.steps[-1] = replace(self.steps[-1], expr=closed_form)
+        return Derivation(self.f, self.wrt, tuple(self.steps), names, dict(self.partials))
 
     def differentiate(self, df: t.Expr, var: t.Symbol) -> t.Expr:
         """Work out every d(·) in df, one node class per step, by the rules of the differential."""
@@ -381,9 +364,9 @@ def _simplify(e: t.Expr, names: list) -> t.Expr:
     return substitute(out, {s: p for p, s in stand_in.items()})
 
 
-def derive(f: t.Expr, wrt: t.Symbol, closed_form: t.Expr | None = None) -> Derivation:
+def derive(f: t.Expr, wrt: t.Symbol, closed_form: t.Expr) -> Derivation:
     """The derivation of ∂f/∂wrt for a scalar expression f (see the module docstring).
 
-    ``closed_form`` is the gradient as ``matcalc.grad`` prints it (computed here when not
-    given): the last step shows it where the stages of the chain rule group terms otherwise."""
+    ``closed_form`` is the gradient as ``matcalc.grad`` gives it: the last step shows it where
+    the stages of the chain rule group terms otherwise."""
     return _Deriver(f, wrt).run(closed_form)

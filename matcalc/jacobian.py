@@ -174,21 +174,16 @@ def _kron_factor(e, jac, depends):
 
 
 def substitute(e: t.Expr, old: t.Expr, new: t.Expr) -> t.Expr:
-    """e with every occurrence of ``old`` replaced by ``new`` (of the same shape)."""
+    """e with every occurrence of ``old`` replaced by ``new`` (of the same shape), rebuilt
+    through the builders (bottom-up, without recursion)."""
     memo: dict[t.Expr, t.Expr] = {}
-
-    def visit(n: t.Expr) -> t.Expr:
-        if n == old:
-            return new
-        if n not in memo:
-            memo[n] = rebuild(n, visit)
-        return memo[n]
-
-    return visit(e)
+    for node in t.postorder(e):
+        memo[node] = new if node == old else rebuild(node, memo.__getitem__)
+    return memo[e]
 
 
 def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
-    """G with df = tr(Gᵀ dX), simplified."""
+    """G with df = tr(Gᵀ dX) for a scalar f, simplified: the differential method end to end."""
     return simplify(_pull_back(differential(f, x), x))
 
 

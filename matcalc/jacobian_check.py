@@ -2,11 +2,12 @@
 
 ``Jacobian`` holds the closed form J of ``matcalc.jacobian`` (numerator layout: vec(dF) =
 J vec(dX); denominator layout: Jᵀ; for a Hessian, H with d²f = vec(dX)ᵀ H vec(dX)) and
-evaluates it with ``Expr.evaluate``.  ``finite_difference_jacobian`` and
+evaluates it with ``matcalc.evaluate.Evaluator``.  ``finite_difference_jacobian`` and
 ``finite_difference_hessian`` give central differences, Richardson-refined
 ((4D(h/2) − D(h))/3) at h and h/4, the finer the value and the gap its error estimate;
-``Jacobian.check`` compares them with J at random points and returns a ``JacobianCheck``,
-truthy iff every point agreed to rtol (with the absolute floor of ``matcalc.check``).
+``Jacobian.check`` compares them with J at random points and returns a ``JacobianCheck`` (a
+``matcalc.check.CheckReport``), truthy iff every point agreed to rtol (with the absolute floor
+of ``matcalc.check``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
-import sympy
 
 from . import tree as t
-from .check import MAX_TRIES, NOISE, STEP, UNRESOLVED
+from .check import MAX_TRIES, NOISE, STEP, UNRESOLVED, CheckReport
 from .errors import DomainError, UnsupportedError
+from .evaluate import Evaluator
 
 
 # ---- finite differences ---------------------------------------------------------------------
@@ -35,70 +36,31 @@ def _user_axes(shape: tuple) -> tuple:
     return (shape[0],) if shape[1] == 1 else shape
 
 
-def _value_shape(s: t.Symbol, value) -> tuple:
-    """The 2-D shape of a value given for s (a 1-D array is a column, or a declared row)."""
-    shape = np.shape(value)
-    if len(shape) == 0:
-        return (1, 1)
-    if len(shape) == 1:
-        return (1, shape[0]) if s.rows == t.ONE and s.cols != t.ONE else (shape[0], 1)
-    return shape
-
-
-def _sizes(e: t.Expr, values: dict, dims: dict | None) -> dict:
-    """Dimension sizes: ``dims`` and those the values of e's symbols show."""
-    out = {str(k): int(v) for k, v in (dims or {}).items()}
-    named = {(k.name if isinstance(k, t.Symbol) else k): v for k, v in values.items()}
-    for s in e.free_symbols:
-        if s.name in named:
-            for d, size in zip(s.dims, _value_shape(s, named[s.name])):
-                if isinstance(d, sympy.Symbol):
-                    out.setdefault(d.name, int(size))
-    return out
-
-
-def _numeric_shape(shape: tuple, sizes: dict) -> tuple[int, int]:
-    subs = {sympy.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
-    try:
-        return tuple(int(sympy.sympify(d).subs(subs)) for d in shape)
-    except (TypeError, ValueError):
-        raise DomainError(f"the size of {t.show_shape(shape)} is not known: give dims") from None
-
-
-def _vec_value(value) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
+def _vec(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, order="F")
 
 
-def _moved(values: dict, name: str, k: int, step: float) -> dict:
-    """values with entry k (in vec order) of ``name`` moved by ``step``."""
-    a = np.array(values[name], dtype=float)
-    flat = a.reshape(-1, order="F").copy()
-    flat[k] += step
-    moved = dict(values)
-    moved[name] = flat.reshape(a.shape, order="F") if a.ndim else float(flat[0])
-    return moved
-
-
-def _x_vec(values: dict, x: t.Symbol) -> np.ndarray:
-    if x.name not in values:
-        raise DomainError(f"no value for {x.name}")
-    return _vec_value(values[x.name])
+def _moved(ev: Evaluator, x: t.Symbol, *moves: tuple[int, float]) -> Evaluator:
+    """The point of ``ev`` with entry k (in vec order) of x moved by h, for each (k, h)."""
+    base = ev.matrix(x)
+    flat = _vec(base).copy()
+    for k, h in moves:
+        flat[k] += h
+    return ev.at(x.name, flat.reshape(base.shape, order="F"))
 
 
 def finite_difference_jacobian(F, x, values, dims=None, functions=None) -> tuple[np.ndarray, float]:
     """(J_fd, error): central differences of vec(F) in each entry of vec(X), Richardson-refined
     ((4D(h/2) − D(h))/3), at h and h/4; the finer is the value, their gap the error estimate."""
-    sizes = _sizes(F, values, dims) | _sizes(x, values, dims)
+    return _jacobian_differences(Evaluator([F, x], values, dims, functions), F, x)
 
-    def value(vals):
-        return _vec_value(F.evaluate(vals, dims=sizes, functions=functions))
 
-    xv = _x_vec(values, x)
+def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+    xv = _vec(ev.matrix(x))
     cols, gaps = [], []
     for k in range(xv.size):
         def d(h):
-            return (value(_moved(values, x.name, k, h)) - value(_moved(values, x.name, k, -h))) / (2 * h)
+            return (_vec(_moved(ev, x, (k, h)).matrix(F)) - _vec(_moved(ev, x, (k, -h)).matrix(F))) / (2 * h)
 
         def richardson(h):
             return (4 * d(h / 2) - d(h)) / 3
@@ -114,12 +76,11 @@ def finite_difference_jacobian(F, x, values, dims=None, functions=None) -> tuple
 def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[np.ndarray, float]:
     """(H_fd, error): second central differences of the scalar f, Richardson-refined, with
     H_ij(h) = (f(x + heᵢ + heⱼ) − f(x + heᵢ − heⱼ) − f(x − heᵢ + heⱼ) + f(x − heᵢ − heⱼ)) / 4h²."""
-    sizes = _sizes(f, values, dims) | _sizes(x, values, dims)
+    return _hessian_differences(Evaluator([f, x], values, dims, functions), f, x)
 
-    def value(vals):
-        return float(f.evaluate(vals, dims=sizes, functions=functions))
 
-    xv = _x_vec(values, x)
+def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+    xv = _vec(ev.matrix(x))
     n = xv.size
     h_fd, gap = np.zeros((n, n)), np.zeros((n, n))
     for i in range(n):
@@ -127,8 +88,8 @@ def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[
             def second(h):
                 total = 0.0
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                    moved = _moved(_moved(values, x.name, i, si * h), x.name, j, sj * h)
-                    total += si * sj * value(moved)
+                    moved = _moved(ev, x, (i, si * h), (j, sj * h))
+                    total += si * sj * float(moved.matrix(f)[0, 0])
                 return total / (4 * h * h)
 
             def richardson(h):
@@ -144,28 +105,18 @@ def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[
 # ---- the result and its check ---------------------------------------------------------------
 
 
-@dataclass
-class JacobianCheck:
-    """Closed form against finite differences: truthy iff every point agreed to ``rtol``."""
-
-    ok: bool
-    errors: list = field(default_factory=list)
-    expected: object = None  # finite differences at the worst point
-    actual: object = None  # the closed form there
-    rtol: float = 1e-6
-
-    def __bool__(self) -> bool:
-        return self.ok
+class JacobianCheck(CheckReport):
+    """A ``CheckReport`` of a Jacobian or Hessian: ``trials`` (also ``errors``) the relative
+    error at each point; ``point``, ``expected`` (finite differences) and ``actual`` (the
+    closed form, numerator layout) those of the worst point."""
 
     @property
-    def error(self) -> float:
-        return max(self.errors) if self.errors else 0.0
+    def errors(self) -> list:
+        return self.trials
 
     def __str__(self) -> str:
-        k = len(self.errors)
-        where = "1 random point" if k == 1 else f"{k} random points"
-        if self.ok:
-            return f"✓ agrees with central finite differences at {where} (max relative error {self.error:.2g})"
+        if self.ok or self.inconclusive:
+            return super().__str__()
         return "\n".join([
             f"✗ differs from finite differences at a random point (relative error {self.error:.2g})",
             "  finite differences: " + np.array2string(np.asarray(self.expected), precision=4, prefix=" " * 22),
@@ -206,28 +157,26 @@ class Jacobian:
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
 
-    def _axes(self) -> tuple[tuple, tuple]:
-        out = self.wrt if self.hessian else self.F
-        return out.shape, self.wrt.shape
+    def _evaluator(self, values: dict, dims: dict | None, functions: dict | None) -> Evaluator:
+        return Evaluator([self.F, self.wrt, self.matrix], values, dims, functions)
 
     def evaluate(self, values: dict, dims: dict | None = None, functions: dict | None = None) -> np.ndarray:
         """The Jacobian's value: a 2-D array, or the tensor when ``as_tensor``."""
-        sizes = _sizes(self.F, values, dims) | _sizes(self.wrt, values, dims)
-        rows, cols = _numeric_shape(self.matrix.shape, sizes)
-        j = np.asarray(self.matrix.evaluate(values, dims=sizes, functions=functions), dtype=float)
-        j = j.reshape((rows, cols), order="F")
-        return self._tensor(j, sizes) if self.as_tensor else j
-
-    def _tensor(self, j: np.ndarray, sizes: dict) -> np.ndarray:
-        f_shape, x_shape = (_user_axes(_numeric_shape(s, sizes)) for s in self._axes())
-        axes = f_shape + x_shape if self.layout == "numerator" else x_shape + f_shape
-        return j.reshape(axes, order="F")
+        ev = self._evaluator(values, dims, functions)
+        j = np.array(ev.matrix(self.matrix))
+        if not self.as_tensor:
+            return j
+        out = self.wrt if self.hessian else self.F
+        f_axes, x_axes = _user_axes(ev.shape(out)), _user_axes(ev.shape(self.wrt))
+        return j.reshape(f_axes + x_axes if self.layout == "numerator" else x_axes + f_axes, order="F")
 
     def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:
         """(the numerator-layout matrix by finite differences, its error estimate)."""
-        if self.hessian:
-            return finite_difference_hessian(self.F, self.wrt, values, dims, functions)
-        return finite_difference_jacobian(self.F, self.wrt, values, dims, functions)
+        return self._differences(self._evaluator(values, dims, functions))
+
+    def _differences(self, ev: Evaluator) -> tuple[np.ndarray, float]:
+        differences = _hessian_differences if self.hessian else _jacobian_differences
+        return differences(ev, self.F, self.wrt)
 
     def check(self, trials: int = 3, seed: int = 0, *, points: Iterable | None = None,
               rtol: float = 1e-6, functions: dict | None = None) -> JacobianCheck:
@@ -248,21 +197,21 @@ class Jacobian:
                 errors.append(result[0])
                 verdicts.append(result[1])
                 if worst is None or result[0] >= worst[0]:
-                    worst = result
+                    worst = (*result, values)
             if len(errors) == trials or tried >= MAX_TRIES * trials:
                 break
         if worst is None:
             raise DomainError(f"found no point where the Jacobian and finite differences are finite in {tried} tries")
-        return JacobianCheck(bool(max(verdicts) <= rtol), errors, worst[2], worst[3], rtol)
+        return JacobianCheck(ok=bool(max(verdicts) <= rtol), trials=errors, point=worst[4], expected=worst[2],
+                             actual=worst[3], wrt=self.wrt.name, rtol=rtol)
 
     def _compare(self, values, dims, rtol, functions):
         """(relative error, verdict, finite differences, closed form) at one point, or None."""
-        numerator = Jacobian(self.F, self.wrt, self.matrix, self.layout, False, self.hessian)
         try:
-            j = numerator.evaluate(values, dims, functions)
-            fd, fd_error = self.finite_differences(values, dims, functions)
-            sizes = _sizes(self.F, values, dims)
-            level = np.max(np.abs(_vec_value(self.F.evaluate(values, dims=sizes, functions=functions))))
+            ev = self._evaluator(values, dims, functions)
+            j = ev.matrix(self.matrix)
+            level = np.max(np.abs(ev.matrix(self.F)))  # F's values that X leaves alone are kept
+            fd, fd_error = self._differences(ev)
         except DomainError:
             return None
         if self.layout == "denominator":
@@ -275,4 +224,4 @@ class Jacobian:
         if fd_error > UNRESOLVED * scale:
             return None
         gap = float(np.linalg.norm(j - fd))
-        return float(gap / scale), float(max(gap - 4 * fd_error, 0.0) / scale), fd, j
+        return float(gap / scale), float(max(gap - 4 * fd_error, 0.0) / scale), fd, np.array(j)

@@ -10,7 +10,8 @@ I ⊗ I = I, 𝟙 ⊗ 𝟙 = 𝟙), ``vec`` (a column is its own vec, vec(xᵀ) 
     A ⊗ B + A ⊗ C = A ⊗ (B + C)       𝟙ᵀdiag(v) = vᵀ               (A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ
 
 K is the commutation matrix, K vec(A) = vec(Aᵀ).  ``tidy`` applies the rules bottom-up to a
-fixed point; ``closed_form`` alternates it with ``simplify`` and orders sums (``ordered``).
+fixed point; ``closed_form`` alternates it with ``simplify`` and orders sums (``ordered``, by
+``sort_sums``).
 Every rewrite is an identity: the value of the expression never changes.
 """
 
@@ -286,26 +287,31 @@ def _common_kron(e):
     return None
 
 
-def _identity_last(e: t.Expr) -> tuple:
+def _printed_order_identity_last(e: t.Expr) -> tuple:
     """The printed order, with I after letters: Xᵀ ⊗ I + I ⊗ X (the product rule's order)."""
     return tuple("\uffff" if part == "Identity" else part for part in order_key(e))
 
 
 def _term_key(term: t.Expr) -> tuple:
     c, core = coefficient(term)
-    return (is_negative(c), _identity_last(core))
+    return (is_negative(c), _printed_order_identity_last(core))
+
+
+def sort_sums(e: t.Expr, key: Callable[[t.Expr], object]) -> t.Expr:
+    """e with the terms of every sum sorted by ``key`` (a stable sort), bottom-up."""
+    memo: dict[t.Expr, t.Expr] = {}
+    for n in t.postorder(e):
+        out = rebuild(n, memo.__getitem__)
+        if isinstance(out, t.Add):
+            terms = tuple(sorted(out.terms, key=key))
+            out = t.Add(terms) if terms != out.terms else out
+        memo[n] = out
+    return memo[e]
 
 
 def ordered(e: t.Expr) -> t.Expr:
     """Sums ordered positive terms first, then with identities last."""
-    def visit(n: t.Expr) -> t.Expr:
-        n = rebuild(n, visit)
-        if isinstance(n, t.Add):
-            terms = tuple(sorted(n.terms, key=_term_key))
-            return t.Add(terms) if terms != n.terms else n
-        return n
-
-    return visit(e)
+    return sort_sums(e, _term_key)
 
 
 def closed_form(j: t.Expr) -> t.Expr:

@@ -3,14 +3,16 @@
 ``Simplifier`` rebuilds an expression bottom-up and applies, at every node, the rules
 registered for its class in ``RULES`` (by ``matcalc.simplify``) until none applies; every
 subexpression is simplified once and the total number of rewrites is capped.  ``size`` is the
-measure the simplifier never increases; ``order_key`` orders sums and Hadamard products the way
-they print, so that results are deterministic.
+measure the simplifier never increases; ``order_key`` follows the printed text and
+``total_key`` breaks its ties by structure, so that the order of sums and Hadamard products,
+and so every result, is deterministic.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import sympy
@@ -18,6 +20,7 @@ import sympy
 from . import tree as t
 
 MAX_STEPS = 20_000
+MAX_ROUNDS = 8  # rebuilds of a node whose builders made new children
 
 
 @dataclass(frozen=True)
@@ -84,47 +87,29 @@ def _is_leafish(e: t.Expr) -> bool:
     return isinstance(e, (t.Symbol, t.Transpose, t.Inverse, t.Identity, t.Ones))
 
 
-_KEYS: dict[t.Expr, tuple] = {}
-_STRUCT: dict[t.Expr, tuple] = {}
-
-
 def total_key(e: t.Expr) -> tuple:
     """``order_key`` made total: ties (A ⊙ B and AB, g(X) and g′(X)) are broken by structure, so
     that sorting never depends on the order the operands came in."""
     return (order_key(e), structure_key(e))
 
 
+@lru_cache(maxsize=100_000)
 def structure_key(e: t.Expr) -> tuple:
     """A complete, hash-free key of e's structure: equal keys mean equal trees."""
-    key = _STRUCT.get(e)
-    if key is None:
-        parts = []
-        for a in e.args():
-            if isinstance(a, t.Expr):
-                parts.append(structure_key(a))
-            elif isinstance(a, tuple) and a and isinstance(a[0], t.Expr):
-                parts.append(tuple(structure_key(x) for x in a))
-            else:
-                parts.append(str(sorted(a)) if isinstance(a, frozenset) else str(a))
-        key = (type(e).__name__, tuple(parts))
-        if len(_STRUCT) > 100_000:
-            _STRUCT.clear()
-        _STRUCT[e] = key
-    return key
+    parts = []
+    for a in e.args():
+        if isinstance(a, t.Expr):
+            parts.append(structure_key(a))
+        elif isinstance(a, tuple) and a and isinstance(a[0], t.Expr):
+            parts.append(tuple(structure_key(x) for x in a))
+        else:
+            parts.append(str(sorted(a)) if isinstance(a, frozenset) else str(a))
+    return (type(e).__name__, tuple(parts))
 
 
+@lru_cache(maxsize=100_000)
 def order_key(e: t.Expr) -> tuple:
     """A sort key that follows the printed text (so sums read alphabetically)."""
-    key = _KEYS.get(e)
-    if key is None:
-        key = _order_key(e)
-        if len(_KEYS) > 100_000:
-            _KEYS.clear()
-        _KEYS[e] = key
-    return key
-
-
-def _order_key(e: t.Expr) -> tuple:
     if isinstance(e, t.Symbol):
         return (e.name,)
     if isinstance(e, t.Number):
@@ -193,7 +178,6 @@ class Simplifier:
         self.active: set[t.Expr] = set()
         self.steps = 0
         self.max_steps = max_steps
-        self.max_rounds = 8
         self.trace = trace
 
     def __call__(self, e: t.Expr) -> t.Expr:
@@ -205,7 +189,7 @@ class Simplifier:
         self.active.add(e)
         try:
             current = rebuild(e, self)
-            for _ in range(self.max_rounds):  # the builders may have made new children
+            for _ in range(MAX_ROUNDS):  # the builders may have made new children
                 again = rebuild(current, self)
                 if again == current:
                     break
@@ -234,15 +218,11 @@ class Simplifier:
 def coefficient(e: t.Expr) -> tuple[sympy.Expr, t.Expr]:
     """(c, core) with e = c·core and c a number (1 when there is none); the number may sit
     deep in the factor, as the builders put it: ((−2·s)·r)·X has c = −2."""
-    if isinstance(e, t.Scale):
-        c, rest = _leading_number(e.factor)
-        if rest is not e.factor:
-            return c, e.operand if rest is None else t.scale(rest, e.operand)
-    return sympy.Integer(1), e
+    return _leading_number(e) if isinstance(e, t.Scale) else (sympy.Integer(1), e)
 
 
 def _leading_number(s: t.Expr) -> tuple[sympy.Expr, t.Expr | None]:
-    """(c, rest) with the scalar s = c·rest (rest None when s is the number c)."""
+    """(c, rest) with s = c·rest (rest None when s is the number c)."""
     if isinstance(s, t.Number):
         return s.value, None
     if isinstance(s, t.Scale):
@@ -274,20 +254,20 @@ def is_symmetric(e: t.Expr) -> bool:
     if isinstance(e, t.Hadamard):
         return all(is_symmetric(f) for f in e.factors)
     if isinstance(e, t.Add):
-        flipped = [_flip(x) for x in e.terms]
+        flipped = [pushed_transpose(x) for x in e.terms]
         return all(is_symmetric(x) for x in e.terms) or Counter(flipped) == Counter(e.terms)
     if isinstance(e, t.MatMul):
         fs = e.factors
         n = len(fs)
         middle_ok = n % 2 == 0 or is_symmetric(fs[n // 2])
-        return middle_ok and all(_flip(fs[i]) == fs[n - 1 - i] for i in range(n // 2))
+        return middle_ok and all(pushed_transpose(fs[i]) == fs[n - 1 - i] for i in range(n // 2))
     return False
 
 
-def _flip(e: t.Expr) -> t.Expr:
+def pushed_transpose(e: t.Expr) -> t.Expr:
     """The transpose of e, pushed one level (for structural comparisons)."""
     if isinstance(e, t.MatMul):
         return t.matmul(*(t.transpose(f) for f in reversed(e.factors)))
     if isinstance(e, t.Scale):
-        return t.scale(e.factor, _flip(e.operand))
+        return t.scale(e.factor, pushed_transpose(e.operand))
     return t.transpose(e)

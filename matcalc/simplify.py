@@ -8,18 +8,27 @@ the rewritten node or None.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import reduce
 
 import sympy
 
 from . import tree as t
 from .rewriting import Simplifier, coefficient, is_symmetric, rewrite, size, total_key
-from .simplify_sums import bracket_transposed_sums
+# (the rules of a node class are tried in the order registered: those of sums, then of scalars)
+from .simplify_sums import bracket_transposed_sums, signed_terms  # isort: skip
+from .simplify_scalars import known_function  # isort: skip
 
 
 def simplify(e: t.Expr, trace: list | None = None) -> t.Expr:
-    """The textbook closed form of e: same value, never larger, idempotent, deterministic."""
-    out = normal_form(e, trace)
-    return out if size(out) <= size(e) else e
+    """The textbook closed form of e: same value, never larger, idempotent, deterministic.
+    ``trace`` receives the (rule, before, after) steps of the result, none when e is kept."""
+    steps: list = []
+    out = normal_form(e, steps)
+    if size(out) > size(e):
+        return e
+    if trace is not None:
+        trace.extend(steps)
+    return out
 
 
 def normal_form(e: t.Expr, trace: list | None = None) -> t.Expr:
@@ -98,45 +107,41 @@ def _inverse_scale(e):
     return None
 
 
-@rewrite(t.Det, "det(Aᵀ) = det A, det(A⁻¹) = 1/det A")
-def _det(e):
+@rewrite(t.Trace, "a scalar is its own trace: tr(s) = s")
+def _trace_scalar(e):
+    return e.arg if e.arg.is_scalar else None
+
+
+@rewrite(
+    (t.Trace, t.Det, t.LogDet, t.DiagVec),
+    "transpose invariance f(Aᵀ) = f(A) for f = tr, det, log det, diag; so f(A⁻ᵀ) = f(A⁻¹)",
+)
+def _transpose_invariant(e):
     a = e.arg
-    if isinstance(a, t.Transpose):
-        return t.Det(a.arg)
-    if isinstance(a, t.Inverse):
-        return t.power(t.Det(a.arg), -1)
-    if isinstance(a, t.Identity):
-        return t.Number(t.ONE)
-    return None
-
-
-@rewrite(t.LogDet, "log det(Aᵀ) = log det A, log det(A⁻¹) = −log det A")
-def _logdet(e):
-    a = e.arg
-    if isinstance(a, t.Transpose):
-        return t.LogDet(a.arg)
-    if isinstance(a, t.Inverse):
-        return t.neg(t.LogDet(a.arg))
-    return None
-
-
-@rewrite(t.Trace, "a scalar is its own trace: tr(s) = s; tr(Aᵀ) = tr(A), tr(A⁻ᵀ) = tr(A⁻¹)")
-def _trace(e):
-    a = e.arg
-    if a.is_scalar:
-        return a
-    if isinstance(a, t.Transpose):
-        return t.trace(a.arg)
     if isinstance(a, t.Inverse) and isinstance(a.arg, t.Transpose):
-        return t.trace(t.inverse(a.arg.arg))
-    return None
+        inner = t.inverse(a.arg.arg)
+    elif isinstance(a, t.Transpose):
+        inner = a.arg
+    else:
+        return None
+    return t.trace(inner) if isinstance(e, t.Trace) else type(e)(inner)
 
 
-@rewrite(t.DiagVec, "diag(abᵀ) = a ⊙ b; diag(Aᵀ) = diag(A)")
-def _diag_vec(e):
+@rewrite(t.Det, "det(A⁻¹) = 1/det A, det(I) = 1")
+def _det(e):
+    if isinstance(e.arg, t.Inverse):
+        return t.power(t.Det(e.arg.arg), -1)
+    return t.Number(t.ONE) if isinstance(e.arg, t.Identity) else None
+
+
+@rewrite(t.LogDet, "log det(A⁻¹) = −log det A")
+def _logdet(e):
+    return t.neg(t.LogDet(e.arg.arg)) if isinstance(e.arg, t.Inverse) else None
+
+
+@rewrite(t.DiagVec, "diagonal of an outer product: diag(abᵀ) = a ⊙ b")
+def _diag_outer(e):
     a = e.arg
-    if isinstance(a, t.Transpose):
-        return t.DiagVec(a.arg)
     if isinstance(a, t.MatMul) and len(a.factors) == 2 and a.factors[0].cols == t.ONE:
         return t.hadamard(a.factors[0], t.transpose(a.factors[1]))
     return None
@@ -227,11 +232,7 @@ def _scalar_elementwise(e):
     if not e.is_scalar:
         return None
     if isinstance(e, t.Hadamard):  # in the order ⊙ sorts them, whatever order they came in
-        factors = sorted(e.factors, key=_operand_key)
-        out = factors[0]
-        for f in factors[1:]:
-            out = t.mul(out, f)
-        return out
+        return reduce(t.mul, sorted(e.factors, key=_operand_key))
     if isinstance(e, t.HadamardDiv):
         return t.mul(e.num, t.power(e.den, -1))
     return t.power(e.base, e.exponent)
@@ -256,10 +257,10 @@ def _hadamard_constants(e):
 
 
 def _is_ones(e: t.Expr) -> bool:
-    """𝟙, 𝟙ᵀ or 𝟙𝟙ᵀ: all entries one."""
+    """1 broadcast, 𝟙, 𝟙ᵀ or 𝟙𝟙ᵀ: all entries one."""
     if isinstance(e, t.Transpose):
         e = e.arg
-    if isinstance(e, t.Ones):
+    if isinstance(e, t.Ones) or (isinstance(e, t.Broadcast) and t.is_number(e.arg, 1)):
         return True
     return isinstance(e, t.MatMul) and all(_is_ones(f) for f in e.factors)
 
@@ -278,42 +279,72 @@ def _operand_key(e: t.Expr) -> tuple:
         rank = -1  # a ⊙ B, (acᵀ) ⊙ B: a broadcast vector or an outer product first
     elif isinstance(core, t.Apply) and core.order == 0:
         rank = 1
-    elif _argument(core) is not None:
+    elif _of_one_argument(core):
         rank = 2
     else:
         rank = 0
     return (rank, total_key(e))
 
 
-def _argument(e: t.Expr):
-    """The A of an elementwise expression in one argument A (g′(A), 1 − σ(A), A^{∘2} + cos A),
-    built from functions of A, powers and constants; None for anything else."""
-    found: set = set()
+def _of_one_argument(e: t.Expr) -> bool:
+    """Whether e is an elementwise expression in one argument A (g′(A), 1 − σ(A), A^{∘2} + cos A),
+    built from functions of A, powers and constants."""
+    if isinstance(e, (t.Symbol, t.MatMul, t.Transpose, t.Inverse)):
+        return False
+    found: set = set()  # the arguments of the functions, and the other operands
 
-    def visit(n: t.Expr) -> bool:
-        if isinstance(n, t.Broadcast) and isinstance(n.arg, t.Number):
-            return True
+    def visit(n: t.Expr) -> None:
         if isinstance(n, t.Apply):
             found.add(n.arg)
-            return True
-        if isinstance(n, t.HadamardPow):
-            return visit(n.base)
-        if isinstance(n, t.Scale) and isinstance(n.factor, t.Number):
-            return visit(n.operand)
-        if isinstance(n, (t.Add, t.Hadamard, t.HadamardDiv)):
-            return all(visit(c) for c in n.children())
-        found.add(n)
-        return True
+        elif isinstance(n, t.HadamardPow):
+            visit(n.base)
+        elif isinstance(n, t.Scale) and isinstance(n.factor, t.Number):
+            visit(n.operand)
+        elif isinstance(n, (t.Add, t.Hadamard, t.HadamardDiv)):
+            for c in n.children():
+                visit(c)
+        elif not (isinstance(n, t.Broadcast) and isinstance(n.arg, t.Number)):
+            found.add(n)
 
-    if isinstance(e, (t.Symbol, t.MatMul, t.Transpose, t.Inverse)) or not visit(e) or len(found) != 1:
-        return None
-    return next(iter(found))
+    visit(e)
+    return len(found) == 1
 
 
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
 def _hdiv_constant(e):
     if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):
         return t.scale(t.Number(1 / e.den.arg.value), e.num)
+    return None
+
+
+@rewrite(t.HadamardDiv, "logistic function σ(A) = 1 ⊘ (1 + exp(−A)): B ⊘ (1 + exp(A)) = B ⊙ σ(−A)")
+def _logistic_quotient(e):
+    a = _exp_plus_one(e.den)
+    if a is None:
+        return None
+    sigma = t.Apply("sigmoid", t.neg(a))
+    return sigma if _is_ones(e.num) else t.hadamard(e.num, sigma)
+
+
+@rewrite(t.Hadamard, "logistic function σ(A) = exp(A) ⊘ (1 + exp(A)) = exp(A) ⊙ σ(−A)")
+def _logistic_product(e):
+    for s in (f for f in e.factors if known_function(f, "sigmoid")):
+        for g in (f for f in e.factors if known_function(f, "exp")):
+            if signed_terms(g.arg) == signed_terms(s.arg, -1):
+                rest = list(e.factors)
+                rest.remove(s)
+                rest.remove(g)
+                return t.hadamard(*rest, t.Apply("sigmoid", g.arg))
+    return None
+
+
+def _exp_plus_one(e: t.Expr) -> t.Expr | None:
+    """A for a sum 1 + exp(A) (the 1 a matrix of ones), else None."""
+    if not (isinstance(e, t.Add) and len(e.terms) == 2):
+        return None
+    for one, g in (e.terms, e.terms[::-1]):
+        if _is_ones(one) and known_function(g, "exp"):
+            return g.arg
     return None
 
 
@@ -331,95 +362,4 @@ def _kron_factor(e):
         kept, paired = (c.left, c.right) if e.side == "left" else (c.right, c.left)
         if t.same_dim(paired.rows, other.rows) and t.same_dim(paired.cols, other.cols):
             return t.scale(t.inner(paired, other), kept)
-    return None
-
-
-# ---- scalar algebra -------------------------------------------------------------------------
-
-_SCALAR_FUNCTIONS = {"abs": sympy.Abs, "sign": sympy.sign, "exp": sympy.exp, "log": sympy.log}
-_FROM_SYMPY = {sympy.Abs: "abs", sympy.sign: "sign", sympy.exp: "exp", sympy.log: "log"}
-
-
-@rewrite(t.Scale, "scalar algebra by SymPy: s²/s³ = 1/s, sign(s)·s/|s| = 1")
-def _scalar_algebra(e):
-    target = e if e.is_scalar else e.factor
-    if not isinstance(target, (t.Scale, t.Power)):
-        return None
-    atoms: dict = {}
-    expr = _to_sympy(target, atoms)
-    if len(atoms) < 1 or sympy.count_ops(expr) > 40:
-        return None
-    denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
-    expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
-    nodes = {sympy.Symbol(s.name, real=True, nonzero=True): n for s, n in atoms.items()} | atoms
-    back = _from_sympy(sympy.simplify(expr), nodes)
-    if back is None:
-        return None
-    new = back if e.is_scalar else t.scale(back, e.operand)
-    return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
-
-
-def _nodes(e: t.Expr) -> int:
-    """All nodes, so that of two forms as large αβ⁻³α loses to α²β⁻³."""
-    return 1 + sum(_nodes(c) for c in e.children())
-
-
-def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
-    """e (1×1) as a SymPy expression; subexpressions it cannot see into become symbols."""
-    if isinstance(e, t.Number):
-        return e.value
-    if isinstance(e, t.Scale):
-        return _to_sympy(e.factor, atoms) * _to_sympy(e.operand, atoms)
-    if isinstance(e, t.Power):
-        return _to_sympy(e.base, atoms) ** e.exponent
-    if isinstance(e, t.Add):
-        return sympy.Add(*(_to_sympy(x, atoms) for x in e.terms))
-    if isinstance(e, t.Apply) and e.name == "sigmoid" and e.order == 0 and e.formula is None:
-        return 1 / (1 + sympy.exp(-_to_sympy(e.arg, atoms)))
-    if isinstance(e, t.Apply) and e.name in _SCALAR_FUNCTIONS and e.order == 0 and e.formula is None:
-        return _SCALAR_FUNCTIONS[e.name](_to_sympy(e.arg, atoms))
-    for symbol, node in atoms.items():
-        if node == e:
-            return symbol
-    assumptions = {"positive": True} if isinstance(e, t.Norm) else {"real": True}
-    symbol = sympy.Symbol(f"s{len(atoms)}", **assumptions)
-    atoms[symbol] = e
-    return symbol
-
-
-def _from_sympy(expr: sympy.Expr, nodes: dict) -> t.Expr | None:
-    """The node of a SymPy expression; 1/(1 + exp(u)) is the logistic function σ(−u)."""
-    if expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2 and 1 in expr.base.args:
-        g = next(a for a in expr.base.args if a != 1)
-        if g.func is sympy.exp:
-            u = _from_sympy(-g.args[0], nodes)
-            return None if u is None else t.Apply("sigmoid", u)
-    if expr.is_Mul:  # exp(u)/(1 + exp(u)) = σ(u)
-        for a in expr.args:
-            if a.is_Pow and a.exp == -1 and a.base.is_Add and len(a.base.args) == 2 and 1 in a.base.args:
-                g = next(x for x in a.base.args if x != 1)
-                if g.func is sympy.exp and g in expr.args:
-                    rest = _from_sympy(expr / (g * a), nodes)
-                    u = _from_sympy(g.args[0], nodes)
-                    return None if rest is None or u is None else t.mul(rest, t.Apply("sigmoid", u))
-    if expr.is_Number:
-        return t.Number(expr)
-    if expr in nodes:
-        return nodes[expr]
-    args = [_from_sympy(a, nodes) for a in expr.args] if not expr.is_Pow else []
-    if None in args:
-        return None
-    if expr.is_Mul:
-        out = args[0]
-        for a in args[1:]:
-            out = t.mul(out, a)
-        return out
-    if expr.is_Add:
-        return t.add(*args)
-    if expr.is_Pow and expr.exp.is_Rational:
-        base = _from_sympy(expr.base, nodes)
-        return None if base is None else t.power(base, expr.exp)
-    name = _FROM_SYMPY.get(expr.func)
-    if name is not None and len(args) == 1:
-        return t.Apply(name, args[0])
     return None

@@ -101,7 +101,7 @@ def _factor_out(terms, e):
         common = _shared(chains, side)
         if not common:
             continue
-        rests = [_drop(chain, len(common), side, common) for chain in chains]
+        rests = [_drop(chain, common, side) for chain in chains]
         inner = t.add(*(with_coefficient(c, r) for (c, _), r in zip(parts, rests)))
         candidate = t.matmul(*common, inner) if side == "left" else t.matmul(inner, *common)
         tie_ok = not any(isinstance(r, (t.Identity, t.Number)) for r in rests)
@@ -113,20 +113,16 @@ def _factor_out(terms, e):
 
 def _shared(chains, side) -> tuple:
     """The longest run of factors that every chain starts (or ends) with."""
-    shortest = min(len(c) for c in chains)
+    runs = chains if side == "left" else [c[::-1] for c in chains]
     n = 0
-    while n < shortest:
-        pick = (lambda c: c[n]) if side == "left" else (lambda c: c[-1 - n])
-        if any(pick(c) != pick(chains[0]) for c in chains):
-            break
+    while n < min(map(len, runs)) and all(r[n] == runs[0][n] for r in runs):
         n += 1
-    if n == 0:
-        return ()
-    return tuple(chains[0][:n]) if side == "left" else tuple(chains[0][-n:])
+    return tuple(runs[0][:n]) if side == "left" else tuple(runs[0][:n][::-1])
 
 
-def _drop(chain, n, side, common):
-    rest = chain[n:] if side == "left" else chain[: len(chain) - n]
+def _drop(chain, common, side) -> t.Expr:
+    """The chain without its common factors; I where none is left."""
+    rest = chain[len(common):] if side == "left" else chain[: len(chain) - len(common)]
     if rest:
         return t.matmul(*rest)
     return t.identity(common[-1].cols if side == "left" else common[0].rows)
@@ -247,8 +243,12 @@ def _sum_of(f: t.Expr) -> t.Add | None:
     return inner if isinstance(inner, t.Add) else f
 
 
-def _signed(s: t.Add, sign: int = 1) -> Counter:
-    return Counter((core, sign * c) for c, core in map(coefficient, s.terms))
+def signed_terms(e: t.Expr, sign: int = 1) -> Counter:
+    """The (core, coefficient) pairs of e's terms (a sum's own coefficient multiplied in; e is one
+    term when it is no sum), negated for ``sign`` −1: a = −b when signed_terms(a) == signed_terms(b, −1)."""
+    c, core = coefficient(e)
+    terms = core.terms if isinstance(core, t.Add) else (core,)
+    return Counter((k, sign * c * d) for d, k in map(coefficient, terms))
 
 
 def _oriented(s: t.Add) -> bool:
@@ -265,21 +265,20 @@ def _negated(f: t.Expr) -> t.Expr:
 
 
 def _split_product(e: t.Expr):
-    """(c, s, factors) with e = c·s·F₁F₂…, c a number and s a scalar (or None)."""
+    """(c, s, factors) with e = c·s·F₁F₂…, c a number and s a scalar (1 when there is none)."""
     c, core = coefficient(e)
-    scalar, body = (core.factor, core.operand) if isinstance(core, t.Scale) else (None, core)
-    return c, scalar, (body.factors if isinstance(body, t.MatMul) else (body,))
+    scalar, body = t.split_scale(core)
+    return c, scalar, _chain(body)
 
 
 def _join(c, scalar, factors) -> t.Expr:
-    body = t.matmul(*factors)
-    return with_coefficient(c, body if scalar is None else t.scale(scalar, body))
+    return with_coefficient(c, t.scale(scalar, t.matmul(*factors)))
 
 
 def _partnered(sums: list, i: int) -> bool:
     """Whether sums[i] equals another sum of the product up to sign."""
-    mine, other = _signed(sums[i]), _signed(sums[i], -1)
-    return any(j != i and s is not None and _signed(s) in (mine, other) for j, s in enumerate(sums))
+    mine, other = signed_terms(sums[i]), signed_terms(sums[i], -1)
+    return any(j != i and s is not None and signed_terms(s) in (mine, other) for j, s in enumerate(sums))
 
 
 @rewrite(t.MatMul, "(B − A)ᵀ…(A − B) = −(A − B)ᵀ…(A − B): one sign for a pair of opposite differences")
@@ -288,7 +287,7 @@ def _opposite_pair(e):
     for i, a in enumerate(sums):
         for j in range(i + 1, len(sums)):
             b = sums[j]
-            if a is None or b is None or _signed(a) != _signed(b, -1):
+            if a is None or b is None or signed_terms(a) != signed_terms(b, -1):
                 continue
             k = i if not _oriented(a) else j
             factors = list(e.factors)

@@ -116,6 +116,8 @@ ROWS = [
     ('sum(σ(X))', 'X', {}, 'σ(X) ⊙ (1 − σ(X))', 'σ(X) ⊙ (1 − σ(X))'),  # derivative of the sigmoid
     ('sum(log(X))', 'X', {}, '1 ⊘ X', '1 ⊘ X'),  # derivative of log
     ('sum(softplus(X))', 'X', {}, 'σ(X)', 'σ(X)'),  # derivative of softplus
+    ('sum(log(1 + exp(X)))', 'X', {}, 'σ(X)', 'σ(X)'),  # softplus written out: exp(X) ⊘ (1 + exp(X)) = σ(X)
+    ('sum(log(1 + exp(−X)))', 'X', {}, '−σ(−X)', '−σ(−X)'),  # logistic loss, elementwise
     ('sum(sin(X))', 'X', {}, 'cos(X)', 'cos(X)'),  # derivative of sin
     ('sum(exp(X) ⊙ X)', 'X', {}, 'exp(X) ⊙ (1 + X)', 'X ⊙ exp(X) + exp(X)'),  # product rule, Hadamard
     ('log(1 + exp(−yᵀXw))', 'w', {}, '−σ(−yᵀXw)Xᵀy', '−σ(−yᵀXw)Xᵀy'),  # logistic loss

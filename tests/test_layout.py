@@ -8,7 +8,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "matcalc"
 # Stages in pipeline order; the shared foundations (errors, the tree, the function table) first.
 ORDER = [
     "errors", "nodes", "tree", "functions", "declarations", "tokens", "syntax", "shapes", "parser",
-    "differential", "adjoint", "rewriting", "simplify_sums", "simplify", "kronecker", "jacobian", "backprop", "printing", "evaluate", "check", "jacobian_check", "derive", "api", "cli",
+    "differential", "adjoint", "rewriting", "simplify_sums", "simplify_scalars", "simplify", "kronecker", "jacobian", "backprop", "printer", "printing", "evaluate", "check", "jacobian_check", "derive", "api", "cli",
 ]
 
 

@@ -6,7 +6,7 @@ import pytest
 import matcalc as mc
 from matcalc.check import point
 from matcalc.rewriting import RULES, size
-from matcalc.simplify import simplify
+from matcalc.simplify import normal_form, simplify
 
 CASES = [
     # (input, declarations, simplified form)
@@ -58,6 +58,11 @@ CASES = [
     ("σ(α) ⊙ (1 − σ(α))", {}, "(1 − σ(α))σ(α)"),
     ("(1 + (β + ½α)²)²", {}, "(1 + (½α + β)²)²"),
     ("−AX − AᵀX", {}, "−(A + Aᵀ)X"),
+    ("diag((Xᵀ)⁻¹)", {}, "diag(X⁻¹)"),
+    ("exp(X) ⊙ (1 ⊘ (1 + exp(X)))", {}, "σ(X)"),
+    ("1 ⊘ (1 + exp(−X))", {}, "σ(X)"),
+    ("A ⊘ (1 + exp(X))", {}, "A ⊙ σ(−X)"),
+    ("exp(X − Y) ⊙ σ(Y − X)", {}, "σ(X − Y)"),
 ]
 
 
@@ -115,6 +120,11 @@ def test_every_loop_is_capped():
 def test_simplify_never_returns_a_larger_tree():
     """−(x − μ)(x − μ)ᵀ costs a sign more than (μ − x)(x − μ)ᵀ; standing alone it is kept."""
     e = mc.parse("(μ − x)(x − μ)ᵀ", shapes="x: n, μ: n")
+    assert str(normal_form(e)) == "−(x − μ)(x − μ)ᵀ" and size(normal_form(e)) > size(e)
+    assert str(simplify(e)) == "(μ − x)(x − μ)ᵀ"
+    steps: list = []
+    simplify(e, trace=steps)
+    assert steps == []  # no rule is named for a result that was not kept
     assert size(simplify(e)) <= size(e)
     assert simplify(simplify(e)) == simplify(e)
 
