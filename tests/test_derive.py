@@ -23,6 +23,7 @@ from matcalc.evaluate import Evaluator, NumericError
 from matcalc.nodes import DifferentialOf, Partial
 
 from latex_render import mathjax  # noqa: F401  (the fixture)
+from golden import ROWS as TABLE
 from strategies import expressions
 
 F = {"functions": "f: scalar"}
@@ -105,6 +106,14 @@ def test_golden_derivation_holds_step_by_step_and_ends_at_grad(text, wrt, decl):
     last = d.steps[-1]  # whose expression is d.gradient
     assert (last.kind, last.var) == ("grad", d.wrt)
     assert d.steps[0] == Step("f", d.f, "the function")
+    assert_every_step_holds(d)
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[f"{r[0]} wrt {r[1]}" for r in TABLE])
+def test_every_derivation_of_the_golden_table_holds_step_by_step(row):
+    text, wrt, decl = row[:3]
+    d = mc.derive(text, wrt, **decl)
+    assert d.gradient == mc.grad(text, wrt, **decl)
     assert_every_step_holds(d)
 
 
@@ -255,5 +264,6 @@ def test_errors_are_matcalc_errors():
 
 
 def test_every_golden_derivation_renders_in_mathjax(mathjax):
-    texs = [mc.derive(text, wrt, **decl).latex() for text, wrt, decl in GOLDEN]
+    cases = GOLDEN + [row[:3] for row in TABLE]
+    texs = [mc.derive(text, wrt, **decl).latex() for text, wrt, decl in cases]
     assert mathjax(texs) == [None] * len(texs)
