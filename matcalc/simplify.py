@@ -310,6 +310,15 @@ def _of_one_argument(e: t.Expr) -> bool:
     return len(found) == 1
 
 
+@rewrite(t.Hadamard, "A ⊙ (1 ⊘ B) = A ⊘ B")
+def _reciprocal_factor(e):
+    for i, f in enumerate(e.factors):
+        if isinstance(f, t.HadamardDiv) and _is_ones(f.num):
+            rest = e.factors[:i] + e.factors[i + 1 :]
+            return t.HadamardDiv(t.hadamard(*rest) if len(rest) > 1 else rest[0], f.den)
+    return None
+
+
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
 def _hdiv_constant(e):
     if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):
