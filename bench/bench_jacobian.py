@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 # One thread each for NumPy's BLAS and for XLA (BENCH_THREADS to change): on a small shared
@@ -33,6 +32,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcalc import api  # noqa: E402
+from bench_grad import timings  # noqa: E402  (bench/ is the script's folder, first on sys.path)
 
 JACOBIANS = [
     ("AXB", "X"), ("WX", "W"), ("X⁻¹", "X"), ("Xᵀ", "X"), ("X ⊙ A", "X"), ("XX", "X"),
@@ -44,17 +44,6 @@ HESSIANS = [
     ("log det X", "X"), ("tr(AXBXᵀ)", "X"), ("aᵀexp(Xb)", "X"), ("det(X)", "X"),
     ("tr(XᵀX)²", "X"), ("xᵀAx + ‖x‖⁴", "x"),
 ]
-
-
-def timings(call, repeat: int) -> list[float]:
-    """Milliseconds of ``repeat`` calls, after one untimed warm-up call."""
-    call()
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        out.append(1000 * (time.perf_counter() - start))
-    return out
 
 
 def symbolic(repeat: int) -> None:

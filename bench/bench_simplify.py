@@ -13,7 +13,6 @@ import argparse
 import importlib.util
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +22,7 @@ import matcalc as mc  # noqa: E402
 from matcalc.adjoint import gradient  # noqa: E402
 from matcalc.rewriting import size  # noqa: E402
 from matcalc.simplify import simplify  # noqa: E402
+from bench_grad import timings  # noqa: E402  (bench/ is the script's folder, first on sys.path)
 
 
 def _golden():
@@ -30,17 +30,6 @@ def _golden():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _time_simplify(raw, repeat: int) -> list[float]:
-    """Milliseconds of ``repeat`` simplifications of the raw gradient (each from scratch)."""
-    simplify(raw)
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        simplify(raw)
-        out.append(1000 * (time.perf_counter() - start))
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     chars = [0, 0]
     nodes = [0, 0]
-    longer, timings = [], []
+    longer, rows = [], []
     for f, wrt, decl, printed, textbook in golden.ROWS:
         d = mc.differential(f, wrt, **decl)
         raw = gradient(d.df, d.wrt)
@@ -65,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         nodes[1] += size(golden.parse_answer(f, wrt, textbook, decl))
         if len(ours) > len(book):
             longer.append((f, wrt, ours, book))
-        ms = _time_simplify(raw, args.repeat)
-        timings.append((statistics.median(ms), max(ms), f, wrt, size(raw), size(answer)))
+        ms = timings(lambda: simplify(raw), args.repeat)  # each simplification from scratch
+        rows.append((statistics.median(ms), max(ms), f, wrt, size(raw), size(answer)))
 
     n = len(golden.ROWS)
     print(f"golden table: {n} gradients\n")
@@ -77,13 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nlonger than the textbook in characters ({len(longer)} rows):")
         for f, wrt, ours, book in longer:
             print(f"  ∂/∂{wrt} {f}: {ours}  (textbook {book})")
-    medians = [m for m, *_ in timings]
+    medians = [m for m, *_ in rows]
     print(
         f"\nsimplify, per gradient ({args.repeat} runs each): median {statistics.median(medians):.2f} ms, "
-        f"max {max(mx for _, mx, *_ in timings):.2f} ms, total of medians {sum(medians):.1f} ms"
+        f"max {max(mx for _, mx, *_ in rows):.2f} ms, total of medians {sum(medians):.1f} ms"
     )
     print("\nslowest rows (median ms, max ms, size raw → simplified):")
-    for m, mx, f, wrt, before, after in sorted(timings, reverse=True)[:5]:
+    for m, mx, f, wrt, before, after in sorted(rows, reverse=True)[:5]:
         print(f"  {m:7.2f} {mx:7.2f}   {before:>3} → {after:<3} ∂/∂{wrt} {f}")
     return 0
 

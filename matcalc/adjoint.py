@@ -31,10 +31,15 @@ def transpose_rule(cls: type, identity: str):
     return register
 
 
+def textbook_name(identity: str) -> str:
+    """A rule's name as a textbook says it: its text before the pairing form ": ⟨C, …⟩"."""
+    return identity.split(": ⟨")[0]
+
+
 def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None) -> t.Expr:
     """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx).
 
-    ``observe(identity, node, pending)``, if given, is called after each rule applied: then
+    ``observe(name, node, pending)``, if given, is called after each rule applied: then
     df = Σ ⟨C, n⟩ over the cotangents C pending at each node n (``matcalc.derive`` shows it)."""
     target = t.Differential(wrt)
     order = list(t.postorder(df))
@@ -57,7 +62,7 @@ def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None) -> t.Ex
         for child, piece in entry[1](node, cotangent, depends):
             pending.setdefault(child, []).append(piece)
         if observe is not None:
-            observe(entry[0], node, pending)
+            observe(textbook_name(entry[0]), node, pending)
     return t.add(*found) if found else t.zero(wrt.shape)
 
 

@@ -35,7 +35,7 @@ import sympy
 
 from . import tree as t
 from .errors import DomainError, ShapeError
-from .evaluate import Evaluator, NumericError, canonical, user_form
+from .evaluate import Evaluator, NumericError, canonical, richardson, user_form
 
 STEP = 1e-3
 REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
@@ -258,11 +258,8 @@ def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> t
                 sides.append(_scalar(ev.at(name, xs).matrix(f)))
             return (sides[0] - sides[1]) / (2 * step)
 
-        hs = [STEP * max(1.0, abs(x[idx])) * r for r in REFINE]
-        estimates = [(4 * quotient(h / 2) - quotient(h)) / 3 for h in hs]
-        gaps = [abs(b - a) for a, b in zip(estimates, estimates[1:])]
-        j = 0 if all(np.isnan(gaps)) else int(np.nanargmin(gaps))
-        g[idx], spread[idx] = estimates[j + 1], gaps[j]
+        g[idx], gap = richardson(quotient, [STEP * max(1.0, abs(x[idx])) * r for r in REFINE])
+        spread[idx] = abs(gap)
     return g, _norm(spread)
 
 

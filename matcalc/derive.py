@@ -27,8 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from . import tree as t
 from .adjoint import gradient as pull_back
-from .differential import RULES, Differentiator
-from .errors import UnsupportedError
+from .differential import Differentiator, rule_for
 from .nodes import DifferentialOf, Partial
 from .printing import to_latex, to_unicode
 from .rewriting import pushed_transpose
@@ -270,9 +269,7 @@ class _Deriver:
             if not unworked:
                 return df
             cls = type(unworked[0].arg)
-            rule = RULES.get(cls)
-            if rule is None:
-                raise UnsupportedError(f"no differential rule for {cls.__name__}")
+            rule = rule_for(cls)
             df = substitute(df, {n: rule.apply(n.arg, d) for n in unworked if type(n.arg) is cls})
             self.step("df", df, rule.name)
 
@@ -322,7 +319,7 @@ class _Frontier:
         self.wrap = False
         self.pieces = 1
 
-    def __call__(self, identity: str, node: t.Expr, pending: dict) -> None:
+    def __call__(self, name: str, node: t.Expr, pending: dict) -> None:
         base = min(self.keys.pop(node))
         for i, c in enumerate(node.children()):
             if c in pending:
@@ -334,7 +331,7 @@ class _Frontier:
         )
         self.pieces = len(pending.get(self.target, ()))
         expr = t.add(*(self.term(n, piece) for _, n, piece in terms))
-        self.deriver.step("df", expr, identity.split(": ⟨")[0])
+        self.deriver.step("df", expr, name)
 
     def term(self, n: t.Expr, c: t.Expr) -> t.Expr:
         """⟨C, M⟩ as a textbook writes it: tr(CᵀM) rotated, cᵀm for vectors, c·m for scalars."""

@@ -64,11 +64,16 @@ class Differentiator:
         if not self.depends(e):
             return t.zero(e.shape)
         if e not in self.memo:
-            entry = RULES.get(type(e))
-            if entry is None:
-                raise UnsupportedError(f"no differential rule for {type(e).__name__}")
-            self.memo[e] = entry.apply(e, self)
+            self.memo[e] = rule_for(type(e)).apply(e, self)
         return self.memo[e]
+
+
+def rule_for(cls: type) -> Rule:
+    """The differential rule of a node class; UnsupportedError for a class without one."""
+    entry = RULES.get(cls)
+    if entry is None:
+        raise UnsupportedError(f"no differential rule for {cls.__name__}")
+    return entry
 
 
 def differential(f: t.Expr, wrt: t.Symbol) -> t.Expr:

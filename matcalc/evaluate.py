@@ -393,9 +393,18 @@ def _differential_of(n: DifferentialOf, ev: Evaluator) -> np.ndarray:
     def quotient(h):
         return (ev.at(name, x + h * dx).matrix(n.arg) - ev.at(name, x - h * dx).matrix(n.arg)) / (2 * h)
 
-    estimates = [(4 * quotient(h / 2) - quotient(h)) / 3 for h in (h0, h0 / 4, h0 / 16)]
+    return richardson(quotient, (h0, h0 / 4, h0 / 16))[0]
+
+
+def richardson(quotient, steps):
+    """(value, gap) of a difference quotient D(h) refined by Richardson extrapolation
+    R(h) = (4D(h/2) − D(h)) / 3 at each step h: of consecutive estimates, the pair that agrees
+    best (largest entry of their difference) gives the value, the finer one, and the gap,
+    finer minus coarser, as its error.  D may return a number or an array."""
+    estimates = [(4 * quotient(h / 2) - quotient(h)) / 3 for h in steps]
     gaps = [np.max(np.abs(b - a)) for a, b in zip(estimates, estimates[1:])]
-    return estimates[1 + int(np.nanargmin(gaps))] if not all(np.isnan(gaps)) else estimates[-1]
+    j = 0 if all(np.isnan(gaps)) else int(np.nanargmin(gaps))
+    return estimates[j + 1], estimates[j + 1] - estimates[j]
 
 
 def _chain(arrays: list) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 from . import tree as t
 from .check import MAX_TRIES, NOISE, STEP, UNRESOLVED, CheckReport
 from .errors import DomainError, UnsupportedError
-from .evaluate import Evaluator
+from .evaluate import Evaluator, richardson
 
 
 # ---- finite differences ---------------------------------------------------------------------
@@ -62,13 +62,10 @@ def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol) -> tuple[np.nda
         def d(h):
             return (_vec(_moved(ev, x, (k, h)).matrix(F)) - _vec(_moved(ev, x, (k, -h)).matrix(F))) / (2 * h)
 
-        def richardson(h):
-            return (4 * d(h / 2) - d(h)) / 3
-
         h = STEP * max(1.0, abs(xv[k]))
-        coarse, fine = richardson(h), richardson(h / 4)
+        fine, gap = richardson(d, (h, h / 4))
         cols.append(fine)
-        gaps.append(fine - coarse)
+        gaps.append(gap)
     j = np.column_stack(cols) if cols else np.zeros((0, 0))
     return j, float(np.linalg.norm(np.column_stack(gaps)))
 
@@ -92,13 +89,10 @@ def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol) -> tuple[np.ndar
                     total += si * sj * float(moved.matrix(f)[0, 0])
                 return total / (4 * h * h)
 
-            def richardson(h):
-                return (4 * second(h / 2) - second(h)) / 3
-
             h = HESSIAN_STEP * max(1.0, abs(xv[i]), abs(xv[j]))
-            coarse, fine = richardson(h), richardson(h / 4)
+            fine, gap[i, j] = richardson(second, (h, h / 4))
             h_fd[i, j] = h_fd[j, i] = fine
-            gap[i, j] = gap[j, i] = fine - coarse
+            gap[j, i] = gap[i, j]
     return h_fd, float(np.linalg.norm(gap))
 
 

@@ -250,8 +250,9 @@ def test_denominator_is_the_transpose(case):
 
 
 def test_shape_error_names_the_shapes():
-    with pytest.raises(ShapeError):
+    with pytest.raises(ShapeError) as error:
         mc.jacobian("AX + B", "X", shapes="A: m×n, X: n×p, B: q×q")
+    assert "AX (m×p)" in str(error.value) and "B (q×q)" in str(error.value)
 
 
 def test_kronecker_shapes_print_as_a_textbook_writes_them():
