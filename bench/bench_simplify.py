@@ -2,7 +2,7 @@
 
 Run with ``make bench`` (or ``python bench/bench_simplify.py [--repeat N]``).  Prints the total
 size of matcalc's answers against the textbook's answers — in printed characters and in nodes
-(``matcalc.rewriting.size``; a textbook answer is parsed, not simplified) — with their ratios,
+(``matcalc.simplify.size``; a textbook answer is parsed, not simplified) — with their ratios,
 the rows where matcalc is longer in characters, and the time of one simplification of the raw
 gradient (median and maximum over the table, and the slowest rows).
 """
@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import matcalc as mc  # noqa: E402
-from matcalc.adjoint import gradient  # noqa: E402
-from matcalc.rewriting import size  # noqa: E402
+from matcalc.calculus.adjoint import gradient  # noqa: E402
+from matcalc.simplify import size  # noqa: E402
 from matcalc.simplify import simplify  # noqa: E402
 from bench_grad import timings  # noqa: E402  (bench/ is the script's folder, first on sys.path)
 

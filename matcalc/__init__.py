@@ -4,32 +4,20 @@
     >>> str(mc.grad("‖X − DR‖²_F", "D"))
     '2(DR − X)Rᵀ'
 
-The pipeline, one module per stage: grammar/matcalc.lark → tokens → syntax → shapes →
-parser → tree (nodes and builders) → differential → adjoint → simplify (run by rewriting) →
-kronecker → jacobian → backprop → printing / evaluate → check → jacobian_check → derive →
-api → cli.  This file wires the printers and the evaluator onto ``Expr`` (so that the tree
-module need not import later stages) and re-exports the public API.
+The pipeline, one package per stage (docs/architecture.md): grammar/matcalc.lark → language
+(text → syntax tree with shapes) → expr (the expression tree) → calculus (df, G, J) →
+simplify (closed forms) → printing (Unicode, LaTeX) / numeric (values, checks) → results (what
+the API returns) → api → cli.  This file re-exports the public API.
 """
 
 from __future__ import annotations
 
-from . import evaluate as _evaluate
-from . import printing as _printing
+from . import results as _results  # noqa: F401
+from .results import expression as _expression  # noqa: F401  (str, latex, evaluate on Expr)
+from .api import VERSION, check, derive, differential, grad, hessian, jacobian, parse, solve, vjp
 from .errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
-from .tree import Expr
-
-Expr.__str__ = _printing.to_unicode
-Expr.latex = _printing.to_latex
-Expr._repr_latex_ = lambda self: f"${_printing.to_latex(self)}$"
-Expr._repr_pretty_ = lambda self, p, cycle: p.text(_printing.to_unicode(self))  # IPython's text form
-Expr.evaluate = _evaluate.evaluate
-
-from .api import check, differential, grad, parse  # noqa: E402
-from .api import solve, vjp  # noqa: E402
-from .api import hessian, jacobian  # noqa: E402
-from .api import derive  # noqa: E402
-from .derive import Derivation  # noqa: E402
-
+from .expr import Expr
+from .results.derivation import Derivation
 __all__ = [
     "Expr",
     "MatcalcError",
@@ -48,4 +36,4 @@ __all__ = [
     "derive",
     "Derivation",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION

@@ -7,23 +7,21 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from . import backprop as _backprop
-from . import jacobian as _jacobian
-from . import tree as t
-from .adjoint import gradient as _pull_back
-from .check import CheckReport, check_gradient
-from .check import point as _point
-from .differential import differential as _differential
-from .derive import Derivation
-from .derive import derive as _derive
+from . import expr as t
 from .errors import DomainError, MatcalcError, ShapeError
-from .jacobian_check import Jacobian
-from .parser import canonical_name
-from .parser import parse as _parse
-from .printing import to_latex, to_unicode
-from .simplify import simplify
+from .expr import parse as _parse
+from .language.names import canonical_name
+from .numeric import CheckReport, check_gradient
+from .numeric import point as _point
+from .printing import to_unicode
+from .results import backprop as _backprop
+from .results.derivation import Derivation
+from .results.derivation import derive as _derive
+from .results.gradient import Differential, gradient
+from .results.gradient import differential as _differential
+from .results.jacobian import Jacobian, hessian_matrix, jacobian_matrix
+
+VERSION = "0.1.0"
 
 
 def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
@@ -70,40 +68,9 @@ def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
 
 
-@dataclass(frozen=True)
-class Differential:
-    """df of a scalar f with respect to X, raw (after the rules of d) and in the form tr(Gᵀ dX)."""
-
-    f: t.Expr
-    wrt: t.Symbol
-    df: t.Expr  # linear in dX, as the differential rules give it
-    gradient: t.Expr  # G, simplified
-
-    @property
-    def canonical(self) -> t.Expr:
-        """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified."""
-        g_t = simplify(t.transpose(self.gradient))
-        dx = t.Differential(self.wrt)
-        if self.wrt.is_scalar:
-            return t.mul(g_t, dx)
-        body = t.matmul(g_t, dx)
-        return body if self.wrt.cols == t.ONE else t.Trace(body)
-
-    def __str__(self) -> str:
-        return f"df = {to_unicode(self.canonical)}"
-
-    def latex(self) -> str:
-        return rf"\mathrm{{d}}f = {to_latex(self.canonical)}"
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-
 def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
     """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
-    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
-    df = _differential(e, x)
-    return Differential(e, x, df, simplify(_pull_back(df, x)))
+    return _differential(*_read(f, wrt, shapes, domains, functions, scalar=True))
 
 
 def _declarations_of(e: t.Expr) -> tuple[dict, dict]:
@@ -157,18 +124,18 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
     layout), ``.check()`` compares with finite differences."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _result(e, x, _jacobian.jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
+    return _result(e, x, jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
 
 
 def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
     e, x = _read(f, wrt, shapes, domains, functions)
-    return _result(e, x, _jacobian.hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
+    return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
 
 
 def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
-    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.derive``)."""
+    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
     return _derive(e, x, grad(e, x))

@@ -12,9 +12,10 @@ import argparse
 import io
 import sys
 
-from . import __version__, api, backprop
+from . import api
 from .errors import MatcalcError
-from .declarations import parse_declarations
+from .language.declarations import parse_declarations
+from .results import backprop
 
 DECLARATION_OPTIONS = (
     ("--shapes", 'shapes, e.g. "X: m×n, D: m×k, λ: scalar" (also "m x n")'),
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Matrix calculus by the differential method: closed-form gradients, Jacobians, "
         "Hessians and backpropagation rules of matrix expressions written as a textbook writes them.",
     )
-    parser.add_argument("--version", action="version", version=f"matcalc {__version__}")
+    parser.add_argument("--version", action="version", version=f"matcalc {api.VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     subs = {}
     for name, help_text, description, example, checks in SUBCOMMANDS:

@@ -136,7 +136,7 @@ ROWS = [
 def parse_answer(f: str, wrt: str, text: str, decl: dict):
     """An answer's tree, read with the shapes and domains of f's symbols and wrt's shape."""
     import matcalc as mc
-    from matcalc.parser import parse
+    from matcalc.expr.parse import parse
 
     e = mc.parse(f, **decl)
     symbols = {s.name: s for s in e.free_symbols}

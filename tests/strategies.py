@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sympy
 from hypothesis import strategies as st
 
-from matcalc import tree as t
+from matcalc import expr as t
 
 DIMS = [t.dim("m"), t.dim("n"), t.dim("k")]
 ONE = t.ONE

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import matcalc as mc
-from matcalc import tree as t
-from matcalc.adjoint import TRANSPOSE_RULES
-from matcalc.differential import RULES
+from matcalc import expr as t
+from matcalc.calculus.adjoint import TRANSPOSE_RULES
+from matcalc.calculus.differential import RULES
 
 
 def test_every_node_class_has_a_differential_rule():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcalc.errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
-from matcalc.parser import parse, parse_declarations
+from matcalc.expr.parse import parse, parse_declarations
 
 XMN = {"X": ("m", "n")}
 

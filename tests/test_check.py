@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import sympy
 
-import matcalc.tree as t
-from matcalc.check import CheckReport, check_gradient, domains, sample
+import matcalc.expr as t
+from matcalc.numeric import CheckReport, check_gradient, domains, sample
 from matcalc.errors import DomainError, ShapeError
-from matcalc.evaluate import evaluate
+from matcalc.numeric.evaluate import evaluate
 
 X = t.symbol("X", "m", "n")
 W = t.symbol("W", "k", "m")

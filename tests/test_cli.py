@@ -179,7 +179,8 @@ def test_jacobian_and_hessian_check(capsys):
 
 
 def test_a_failed_jacobian_check_exits_1(capsys, monkeypatch):
-    from matcalc.jacobian_check import Jacobian, JacobianCheck
+    from matcalc.numeric.check import JacobianCheck
+    from matcalc.results.jacobian import Jacobian
 
     monkeypatch.setattr(Jacobian, "check", lambda self, **k: JacobianCheck(ok=False, trials=[1.0], expected=0, actual=1))
     code, out, _ = run(capsys, "jacobian", "AXB", "--wrt", "X", "--check")

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 import matcalc as mc
-from matcalc import tree as t
-from matcalc.check import point
-from matcalc.derive import Derivation, Step
-from matcalc.differential import RULES, differential
-from matcalc.evaluate import Evaluator, NumericError
-from matcalc.nodes import DifferentialOf, Partial
+from matcalc import expr as t
+from matcalc.numeric import point
+from matcalc.results.derivation import Derivation, Step
+from matcalc.calculus.differential import RULES, differential
+from matcalc.numeric.evaluate import Evaluator, NumericError
+from matcalc.expr.nodes import DifferentialOf, Partial
 
 from latex_render import mathjax  # noqa: F401  (the fixture)
 from golden import ROWS as TABLE
@@ -147,9 +147,9 @@ def test_the_step_check_fails_on_a_wrong_step():
 def test_every_rule_name_renders_as_latex_text(mathjax):
     """Whatever rule a step names — differential, trace trick or simplification — its LaTeX
     \\text{…} renders."""
-    from matcalc.adjoint import TRANSPOSE_RULES
-    from matcalc.derive import _text
-    from matcalc.rewriting import RULES as REWRITES
+    from matcalc.calculus.adjoint import TRANSPOSE_RULES
+    from matcalc.results.derivation import _text
+    from matcalc.simplify.rewriting import RULES as REWRITES
 
     names = {r.name for r in RULES.values()} | {i for i, _ in TRANSPOSE_RULES.values()}
     names |= {r.name for rules in REWRITES.values() for r in rules}

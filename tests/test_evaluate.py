@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import sympy
 
-import matcalc.tree as t
-from matcalc import functions as fn
+import matcalc.expr as t
+from matcalc.language.formula import X as FORMULA_X
+from matcalc.numeric import functions as fn
 from matcalc.errors import DomainError, MatcalcError, ShapeError
-from matcalc.evaluate import RULES, Evaluator, evaluate
+from matcalc.numeric.evaluate import RULES, Evaluator, evaluate
 
 RNG = np.random.default_rng(7)
 A_ = RNG.standard_normal((3, 4))
@@ -185,7 +186,7 @@ def test_symbol_keys_and_subscripted_names():
 
 
 def test_ascii_spellings_of_names():
-    pytest.importorskip("matcalc.parser")
+    pytest.importorskip("matcalc.expr.parse")
     w = t.symbol("W_1", "m", "n")
     assert np.allclose(evaluate(w, {"W1": A_}), A_)
     assert evaluate(alpha, {"alpha": 0.25}) == 0.25
@@ -299,8 +300,8 @@ def test_expr_method_installed():
 
 
 def test_stand_in_matches_functions_table():
-    g2 = sympy.diff(fn.STAND_IN_ELEMENTWISE, fn.X, 2)
-    expected = sympy.lambdify(fn.X, g2, "numpy")(A_)
+    g2 = sympy.diff(fn.STAND_IN_ELEMENTWISE, FORMULA_X, 2)
+    expected = sympy.lambdify(FORMULA_X, g2, "numpy")(A_)
     np.testing.assert_allclose(evaluate(t.Apply("g", A, 2), VALUES), expected)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import matcalc as mc
 from golden import ROWS, parse_answer
-from matcalc.rewriting import size
+from matcalc.simplify import size
 
 PARAMS = [pytest.param(*row, id=f"{row[0]} wrt {row[1]}") for row in ROWS]
 

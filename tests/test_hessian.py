@@ -9,10 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 
 import matcalc as mc
-from matcalc import tree as t
-from matcalc.check import point
+from matcalc import expr as t
+from matcalc.numeric import point
 from matcalc.errors import DomainError, ShapeError, UnsupportedError
-from matcalc.jacobian_check import Jacobian, finite_difference_hessian
+from matcalc.numeric.check import finite_difference_hessian
+from matcalc.results.jacobian import Jacobian
 from strategies import expressions
 
 SIZES = {"m": 3, "n": 2, "p": 2, "q": 2, "k": 2, "r": 2}

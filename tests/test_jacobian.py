@@ -11,12 +11,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import matcalc as mc
-from matcalc import tree as t
-from matcalc.check import point
+from matcalc import expr as t
+from matcalc.numeric import point
 from matcalc.errors import DomainError, MatcalcError, ShapeError, UnsupportedError
-from matcalc.jacobian import vec_jacobian
-from matcalc.jacobian_check import Jacobian, JacobianCheck, finite_difference_jacobian
-from matcalc.kronecker import closed_form, kron, vec
+from matcalc.calculus.vec import vec_jacobian
+from matcalc.numeric.check import JacobianCheck, finite_difference_jacobian
+from matcalc.results.jacobian import Jacobian
+from matcalc.expr import kron, vec
+from matcalc.simplify import closed_form
 from strategies import DIMS, Context, gen
 
 FUNCTIONS = {"g": "elementwise", "f": "scalar"}

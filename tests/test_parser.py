@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from matcalc import tree as t
+from matcalc import expr as t
 from matcalc.errors import ParseError, ShapeError
-from matcalc.parser import canonical_name, parse, parse_declarations
+from matcalc.expr.parse import canonical_name, parse, parse_declarations
 
 
 def S(name, rows=1, cols=1, assumptions=()):
@@ -433,6 +433,6 @@ def test_parse_error_carries_line_and_column():
 
 
 def test_grammar_is_read_from_the_repository():
-    from matcalc.parser import grammar_text
+    from matcalc.expr.parse import grammar_text
 
     assert "NAME" in grammar_text() and "?start" in grammar_text()

@@ -5,10 +5,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import matcalc as mc
-from matcalc import tree as t
-from matcalc.adjoint import gradient
-from matcalc.check import point
-from matcalc.differential import differential
+from matcalc import expr as t
+from matcalc.calculus.adjoint import gradient
+from matcalc.numeric import point
+from matcalc.calculus.differential import differential
 from matcalc.simplify import normal_form, simplify, size
 from strategies import FUNCTIONS, expressions, shuffled
 

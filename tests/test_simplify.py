@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import matcalc as mc
-from matcalc.check import point
-from matcalc.rewriting import RULES, size
+from matcalc.numeric import point
+from matcalc.simplify import size
+from matcalc.simplify.rewriting import RULES
 from matcalc.simplify import normal_form, simplify
 
 CASES = [
@@ -107,9 +108,9 @@ def test_the_same_answer_under_every_hash_seed():
 
 def test_every_loop_is_capped():
     """The rewrites are counted against a budget: with none left, no rule applies."""
-    from matcalc.adjoint import gradient
-    from matcalc.differential import differential
-    from matcalc.rewriting import MAX_STEPS, Simplifier
+    from matcalc.calculus.adjoint import gradient
+    from matcalc.calculus.differential import differential
+    from matcalc.simplify.rewriting import MAX_STEPS, Simplifier
 
     f = mc.parse("tr(AXBXᵀC) + ‖X − DR‖²_F")
     x = next(s for s in f.free_symbols if s.name == "X")

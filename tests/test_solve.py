@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import matcalc as mc
-from matcalc.check import point
+from matcalc.numeric import point
 
 # (f, wrt, declarations, printed stationary point)
 CASES = [

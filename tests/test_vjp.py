@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import matcalc as mc
-from matcalc import backprop
-from matcalc import tree as t
+from matcalc.results import backprop
+from matcalc import expr as t
 
 G_ELEM = {"functions": "g: elementwise"}
 

@@ -1,0 +1,217 @@
+"""The base class of the expression tree and its leaves: immutable, with shapes checked at
+construction.
+
+Every node is a frozen, slotted dataclass with structural equality and a cached hash.  Every
+value is a matrix: a scalar is 1×1, a vector n×1, a row vector 1×n.  Dimensions are SymPy
+expressions (positive integer symbols such as ``m``, integers, or products for ``⊗`` and vec;
+``matcalc.language.dims``).  The operations are in ``operations``; stages make nodes through
+the builders of ``matcalc.expr.builders``, and ``matcalc.expr`` exports all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import sympy
+
+from ..errors import ShapeError
+from ..language import traversal
+from ..language.dims import ONE, SCALAR, Dim, Shape, dim, is_scalar_shape, same_dim, show_dim, show_shape  # noqa: F401
+
+# --------------------------------------------------------------------------------------------
+# Nodes
+
+
+def node(cls):
+    """Make ``cls`` a frozen slotted dataclass that shares Expr's equality and cached hash."""
+    return dataclass(frozen=True, slots=True, eq=False, repr=True)(cls)
+
+
+@node
+class Expr:
+    """Base of all nodes.  Subclasses define ``_shape`` (which checks its operands)."""
+
+    shape: Shape = field(init=False, repr=False)
+    _hash: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shape", self._shape())
+        object.__setattr__(self, "_hash", hash((type(self).__name__,) + self.args()))
+
+    def _shape(self) -> Shape:  # pragma: no cover - every node overrides it
+        raise NotImplementedError
+
+    def args(self) -> tuple:
+        """The node's fields, in declaration order (children and parameters)."""
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def children(self) -> tuple["Expr", ...]:
+        out = []
+        for value in self.args():
+            if isinstance(value, Expr):
+                out.append(value)
+            elif isinstance(value, tuple):
+                out.extend(v for v in value if isinstance(v, Expr))
+        return tuple(out)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other) or self._hash != other._hash:
+            return False
+        return self.args() == other.args()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    @property
+    def is_scalar(self) -> bool:
+        return is_scalar_shape(self.shape)
+
+    @property
+    def rows(self) -> Dim:
+        return self.shape[0]
+
+    @property
+    def cols(self) -> Dim:
+        return self.shape[1]
+
+    @property
+    def free_symbols(self) -> frozenset:
+        return frozenset(n for n in walk(self) if isinstance(n, Symbol))
+
+
+def walk(root: Expr) -> Iterator[Expr]:
+    """Every distinct node below ``root`` (shared subtrees once), parents before children."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        e = stack.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        stack.extend(reversed(e.children()))
+
+
+def postorder(root: Expr, skip=frozenset(), children=None) -> Iterator[Expr]:
+    """Distinct nodes below ``root`` that are not in ``skip``, each after all of its children
+    (iterative, so deep trees are fine); ``children(node)`` may narrow what is descended into."""
+    return traversal.postorder(root, children or Expr.children, skip)
+
+
+def _need(ok: bool, message: str) -> None:
+    if not ok:
+        raise ShapeError(message)
+
+
+def _square(op: str, e: Expr) -> Dim:
+    _need(same_dim(e.rows, e.cols), f"{op} needs a square matrix, got {show_shape(e.shape)}")
+    return e.rows
+
+
+# ---- leaves ---------------------------------------------------------------------------------
+
+
+@node
+class Symbol(Expr):
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive}."""
+
+    name: str
+    dims: Shape
+    assumptions: frozenset = frozenset()
+
+    def _shape(self):
+        if self.assumptions & {"symmetric", "spd", "invertible"}:
+            _need(
+                same_dim(self.dims[0], self.dims[1]),
+                f"{self.name} is declared {'/'.join(sorted(self.assumptions))} "
+                f"but is {show_shape(self.dims)}, not square",
+            )
+        return self.dims
+
+    @property
+    def rows(self):
+        return self.dims[0]
+
+    @property
+    def cols(self):
+        return self.dims[1]
+
+
+@node
+class Differential(Expr):
+    """dX: the differential of the variable X."""
+
+    var: Symbol
+
+    def _shape(self):
+        return self.var.shape
+
+
+@node
+class Number(Expr):
+    """A scalar constant: an exact SymPy number (possibly involving dimensions, as n or 1/n)."""
+
+    value: sympy.Expr
+
+    def _shape(self):
+        return SCALAR
+
+
+@node
+class Identity(Expr):
+    """I, the n×n identity."""
+
+    n: Dim
+
+    def _shape(self):
+        return (self.n, self.n)
+
+
+@node
+class Ones(Expr):
+    """𝟙, the n×1 vector of ones."""
+
+    n: Dim
+
+    def _shape(self):
+        return (self.n, ONE)
+
+
+@node
+class Zero(Expr):
+    """The zero matrix of the given shape."""
+
+    dims: Shape
+
+    def _shape(self):
+        return self.dims
+
+
+# ---- names in derivations (matcalc.results.derivation): never differentiated --------------
+
+
+@node
+class DifferentialOf(Expr):
+    """d(E): the differential of E along ``direction`` (dX), not yet worked out."""
+
+    arg: Expr
+    direction: Differential
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class Partial(Expr):
+    """∂f/∂V: the gradient of the function being derived with respect to V, as a name."""
+
+    var: Symbol
+
+    def _shape(self):
+        return self.var.shape

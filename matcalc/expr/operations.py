@@ -1,0 +1,360 @@
+"""The operation nodes of the expression tree: sums and products, transposes and inverses,
+traces and determinants, elementwise operations, norms and opaque functions, reshaping.
+Each checks the shapes of its operands at construction.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..language.dims import ONE, SCALAR, Shape, same_dim, show_dim, show_shape
+from .nodes import Differential, Expr, _need, _square, node
+
+# ---- linear structure -----------------------------------------------------------------------
+
+
+@node
+class Add(Expr):
+    """A sum of two or more terms of one shape."""
+
+    terms: tuple
+
+    def _shape(self):
+        _need(len(self.terms) >= 2, "a sum needs two terms")
+        first = self.terms[0].shape
+        for t in self.terms[1:]:
+            _need(
+                same_dim(t.rows, first[0]) and same_dim(t.cols, first[1]),
+                f"cannot add {show_shape(first)} and {show_shape(t.shape)}",
+            )
+        return first
+
+
+@node
+class Scale(Expr):
+    """factor · operand, where factor is a scalar (1×1) expression."""
+
+    factor: Expr
+    operand: Expr
+
+    def _shape(self):
+        _need(self.factor.is_scalar, f"a scale factor must be 1×1, got {show_shape(self.factor.shape)}")
+        return self.operand.shape
+
+
+@node
+class MatMul(Expr):
+    """A matrix product F₁F₂…Fₖ of two or more factors whose inner dimensions agree."""
+
+    factors: tuple
+
+    def _shape(self):
+        _need(len(self.factors) >= 2, "a product needs two factors")
+        rows, cols = self.factors[0].shape
+        for f in self.factors[1:]:
+            _need(
+                same_dim(cols, f.rows),
+                f"cannot multiply {show_shape((rows, cols))} by {show_shape(f.shape)}: "
+                f"inner dimensions {show_dim(cols)} and {show_dim(f.rows)} differ",
+            )
+            cols = f.cols
+        return (rows, cols)
+
+
+@node
+class Transpose(Expr):
+    """Aᵀ."""
+
+    arg: Expr
+
+    def _shape(self):
+        return (self.arg.cols, self.arg.rows)
+
+
+@node
+class Inverse(Expr):
+    """A⁻¹ of a square matrix."""
+
+    arg: Expr
+
+    def _shape(self):
+        n = _square("inverse", self.arg)
+        return (n, n)
+
+
+@node
+class MatPow(Expr):
+    """Aᵏ, an integer power k ≥ 2 of a square matrix (negative powers are powers of A⁻¹)."""
+
+    arg: Expr
+    exponent: int
+
+    def _shape(self):
+        n = _square("a matrix power", self.arg)
+        _need(isinstance(self.exponent, int) and self.exponent >= 2, "matrix powers are integers ≥ 2")
+        return (n, n)
+
+
+@node
+class Power(Expr):
+    """sᵖ of a scalar s, any exact exponent p."""
+
+    base: Expr
+    exponent: sympy.Expr
+
+    def _shape(self):
+        _need(self.base.is_scalar, f"a scalar power needs a 1×1 base, got {show_shape(self.base.shape)}")
+        return SCALAR
+
+
+@node
+class Trace(Expr):
+    """tr A."""
+
+    arg: Expr
+
+    def _shape(self):
+        _square("trace", self.arg)
+        return SCALAR
+
+
+@node
+class Det(Expr):
+    """det A."""
+
+    arg: Expr
+
+    def _shape(self):
+        _square("det", self.arg)
+        return SCALAR
+
+
+@node
+class LogDet(Expr):
+    """log det A."""
+
+    arg: Expr
+
+    def _shape(self):
+        _square("log det", self.arg)
+        return SCALAR
+
+
+@node
+class Adj(Expr):
+    """adj A, the adjugate: det(A)A⁻¹ for invertible A."""
+
+    arg: Expr
+
+    def _shape(self):
+        n = _square("adj", self.arg)
+        return (n, n)
+
+
+# ---- elementwise ----------------------------------------------------------------------------
+
+
+def _same_shape(op: str, terms) -> Shape:
+    first = terms[0].shape
+    for t in terms[1:]:
+        _need(
+            same_dim(t.rows, first[0]) and same_dim(t.cols, first[1]),
+            f"{op} needs operands of one shape, got {show_shape(first)} and {show_shape(t.shape)}",
+        )
+    return first
+
+
+@node
+class Hadamard(Expr):
+    """A ⊙ B ⊙ …, the elementwise product of two or more operands of one shape."""
+
+    factors: tuple
+
+    def _shape(self):
+        _need(len(self.factors) >= 2, "a Hadamard product needs two operands")
+        return _same_shape("⊙", self.factors)
+
+
+@node
+class HadamardDiv(Expr):
+    """A ⊘ B, elementwise division."""
+
+    num: Expr
+    den: Expr
+
+    def _shape(self):
+        return _same_shape("⊘", (self.num, self.den))
+
+
+@node
+class HadamardPow(Expr):
+    """A^{∘p}, elementwise power."""
+
+    base: Expr
+    exponent: sympy.Expr
+
+    def _shape(self):
+        return self.base.shape
+
+
+@node
+class Apply(Expr):
+    """g(A) applied elementwise; ``order`` k > 0 means the k-th derivative g⁽ᵏ⁾.
+
+    ``formula`` is a SymPy formula in x for a function given by formula, else None.
+    """
+
+    name: str
+    arg: Expr
+    order: int = 0
+    formula: str | None = None
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class Kron(Expr):
+    """A ⊗ B."""
+
+    left: Expr
+    right: Expr
+
+    def _shape(self):
+        return (self.left.rows * self.right.rows, self.left.cols * self.right.cols)
+
+
+# ---- scalar functions of matrices -----------------------------------------------------------
+
+
+@node
+class Norm(Expr):
+    """‖A‖ₚ: p = 2 is the Euclidean norm of a vector or the Frobenius norm of a matrix;
+    p = 1 is the 1-norm of a vector."""
+
+    arg: Expr
+    p: int = 2
+
+    def _shape(self):
+        _need(self.p in (1, 2), "only the 1-norm and the 2-norm are supported")
+        if self.p == 1:
+            _need(self.arg.cols == ONE, f"the 1-norm needs a vector, got {show_shape(self.arg.shape)}")
+        return SCALAR
+
+
+@node
+class Call(Expr):
+    """f(A): an opaque scalar function f of a matrix A."""
+
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        return SCALAR
+
+
+@node
+class Grad(Expr):
+    """∇f(A): the gradient of the opaque scalar function f, evaluated at A."""
+
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+# ---- reshaping ------------------------------------------------------------------------------
+
+
+@node
+class DiagMat(Expr):
+    """diag(x): the diagonal matrix with the vector x on its diagonal."""
+
+    arg: Expr
+
+    def _shape(self):
+        _need(self.arg.cols == ONE, f"diag of a vector needs n×1, got {show_shape(self.arg.shape)}")
+        return (self.arg.rows, self.arg.rows)
+
+
+@node
+class DiagVec(Expr):
+    """diag(A): the vector of the diagonal of a square matrix."""
+
+    arg: Expr
+
+    def _shape(self):
+        n = _square("diag of a matrix", self.arg)
+        return (n, ONE)
+
+
+@node
+class Vec(Expr):
+    """vec(A): the columns of A stacked into one vector."""
+
+    arg: Expr
+
+    def _shape(self):
+        return (self.arg.rows * self.arg.cols, ONE)
+
+
+@node
+class Unvec(Expr):
+    """vec⁻¹(v): the m×n matrix whose vec is v."""
+
+    arg: Expr
+    dims: Shape
+
+    def _shape(self):
+        _need(
+            self.arg.cols == ONE and same_dim(self.arg.rows, self.dims[0] * self.dims[1]),
+            f"cannot reshape {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
+        )
+        return self.dims
+
+
+@node
+class KronFactor(Expr):
+    """The adjoint of A ↦ A ⊗ B (side 'left') or B ↦ A ⊗ B (side 'right') applied to C.
+
+    For side 'left' with B p×q: entry (i, j) is Σₖₗ C[(i,k),(j,l)] B[k,l], so that
+    tr(Cᵀ(dA ⊗ B)) = tr(KronFactor(C, B, 'left')ᵀ dA).
+    """
+
+    arg: Expr
+    other: Expr
+    side: str
+
+    def _shape(self):
+        c, o = self.arg.shape, self.other.shape
+        r = sympy.simplify(c[0] / o[0])
+        k = sympy.simplify(c[1] / o[1])
+        return (r, k)
+
+
+@node
+class Broadcast(Expr):
+    """A row vector, column vector or scalar repeated to fill the given shape."""
+
+    arg: Expr
+    dims: Shape
+
+    def _shape(self):
+        r, c = self.arg.shape
+        _need(
+            (r == ONE or same_dim(r, self.dims[0])) and (c == ONE or same_dim(c, self.dims[1])),
+            f"cannot broadcast {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
+        )
+        return self.dims
+
+
+@node
+class Commutation(Expr):
+    """K, the mn×mn commutation matrix of an m×n matrix: K vec(A) = vec(Aᵀ)."""
+
+    m: Dim
+    n: Dim
+
+    def _shape(self):
+        return (self.m * self.n, self.m * self.n)

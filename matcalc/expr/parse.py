@@ -1,0 +1,171 @@
+"""Text → expression tree: ``parse(text, shapes=None, domains=None, functions=None, shape=None) -> Expr``.
+
+The untyped syntax tree (``matcalc.language.syntax``) gets its shapes by unification
+(``matcalc.language.shapes``) and is built bottom-up, one ``BUILD`` entry per syntax-tree op,
+with the builders of ``matcalc.expr.builders``.  ``canonical_name``, ``parse_declarations`` and ``grammar_text``
+are re-exported from the modules that define them.
+"""
+
+from __future__ import annotations
+
+from ..errors import DomainError, ParseError, UnsupportedError
+from ..language.declarations import Declarations, parse_declarations
+from ..language.names import canonical_name
+from ..language.shapes import ShapeInference
+from ..language.syntax import Node, grammar_text, postorder, syntax_tree  # noqa: F401  (grammar_text: re-exported)
+from ..language.tokens import MAX_DEPTH
+from . import tree as t
+
+__all__ = ["parse", "parse_declarations", "canonical_name", "Node"]
+
+MAX_LENGTH = 10_000
+
+
+# ---- building the typed tree ----------------------------------------------------------------
+
+
+def _fold_build(inf: ShapeInference, node: Node, kids: list) -> t.Expr:
+    """A sum or an elementwise chain, broadcasting as planned; runs of + and of ⊙ are built
+    with one call of the n-ary builder."""
+    group, kind = [kids[0]], None  # operands of the pending n-ary add / hadamard
+    for i, side in enumerate(inf.plan[id(node)], 1):
+        k = kids[i]
+        op = node.data[i - 1] if node.op == "elem" else node.data[i]
+        if side == "L":
+            group, kind = [t.broadcast(_flush(group, kind), k.shape)], None
+        elif side == "R":
+            k = t.broadcast(k, group[0].shape)
+        new_kind = "⊙" if op == "⊙" else "+" if op in (1, -1) else None
+        if new_kind is not None and kind in (None, new_kind):
+            group.append(t.neg(k) if op == -1 else k)
+            kind = new_kind
+        else:
+            group, kind = [_elem(_flush(group, kind), k, op)], None
+    return _flush(group, kind)
+
+
+def _flush(group: list, kind) -> t.Expr:
+    if len(group) == 1:
+        return group[0]
+    return t.add(*group) if kind == "+" else t.hadamard(*group)
+
+
+def _elem(a: t.Expr, b: t.Expr, op: str) -> t.Expr:
+    return t.HadamardDiv(a, b) if op == "⊘" else t.Kron(a, b)
+
+
+def _product(inf: ShapeInference, node: Node, kids: list) -> t.Expr:
+    """Left to right: a 1×1 operand makes a scalar multiple, else a matrix product (a chain
+    of matrix factors is built with one call of matmul)."""
+    chain = [kids[0]]
+    for op, k in zip(node.data[1:], kids[1:]):
+        if op == "/":
+            if t.is_zero(k):
+                raise DomainError(f"division by zero in {inf.src(*node.span)}")
+            k = t.inverse(k)
+        if k.is_scalar or (chain[0].rows == t.ONE and chain[-1].cols == t.ONE):
+            chain = [t.mul(_chain(chain), k)]
+        else:
+            chain.append(k)
+    return _chain(chain)
+
+
+def _chain(factors: list) -> t.Expr:
+    return factors[0] if len(factors) == 1 else t.matmul(*factors)
+
+
+def _norm(inf: ShapeInference, node: Node, a: t.Expr) -> t.Expr:
+    vector = a.cols == t.ONE or a.rows == t.ONE
+    if node.data in ("default", "F") or (node.data == "2" and vector):
+        return t.Norm(a, 2)
+    text = inf.src(*node.kids[0].span)
+    if node.data == "2":
+        raise UnsupportedError(
+            f"‖{text}‖₂ of the matrix {text} ({t.show_shape(a.shape)}) is the spectral norm, which is not supported; "
+            f"for the Frobenius norm write ‖{text}‖_F"
+        )
+    if not vector:
+        raise UnsupportedError(f"‖{text}‖₁ of the matrix {text} ({t.show_shape(a.shape)}) is not supported; the 1-norm is for vectors")
+    return t.Norm(a if a.cols == t.ONE else t.transpose(a), 1)
+
+
+def _apply(inf, node, kids):
+    name, order, formula = node.data
+    if name == "log" and order == 0 and isinstance(kids[0], t.Det):
+        return t.LogDet(kids[0].arg)
+    return t.Apply(name, kids[0], order, formula)
+
+
+def _symbol(inf: ShapeInference, node: Node, kids) -> t.Expr:
+    dims = inf.final(inf.symbols[node.data])
+    return t.Symbol(node.data, dims, inf.decl.domains.get(node.data, frozenset()))
+
+
+BUILD = {
+    "sym": _symbol,
+    "ident": lambda inf, n, k: t.identity(inf.final(inf.shape[id(n)])[0]),
+    "ones": lambda inf, n, k: t.ones(inf.final(inf.shape[id(n)])[0]),
+    "num": lambda inf, n, k: t.Number(n.data),
+    "sum": _fold_build,
+    "elem": _fold_build,
+    "prod": _product,
+    "run": lambda inf, n, k: _product(inf, Node("prod", n.kids, ("*",) * len(k), n.span), k),
+    "neg": lambda inf, n, k: t.neg(k[0]),
+    "T": lambda inf, n, k: t.transpose(k[0]),
+    "invT": lambda inf, n, k: t.inverse(t.transpose(k[0])),
+    "inv": lambda inf, n, k: t.inverse(k[0]),
+    "pow": lambda inf, n, k: t.power(k[0], n.data) if k[0].is_scalar else t.matpow(k[0], int(n.data)),
+    "hpow": lambda inf, n, k: t.hadamard_pow(k[0], n.data),
+    "apply": _apply,
+    "trace": lambda inf, n, k: t.trace(k[0]),
+    "det": lambda inf, n, k: t.Det(k[0]),
+    "logdet": lambda inf, n, k: t.LogDet(k[0]),
+    "adj": lambda inf, n, k: t.Adj(k[0]),
+    "diag": lambda inf, n, k: {"column": lambda a: t.DiagMat(a), "row": lambda a: t.DiagMat(t.transpose(a)),
+                               "matrix": lambda a: t.DiagVec(a)}[inf.plan[id(n)]](k[0]),
+    "vec": lambda inf, n, k: k[0] if k[0].cols == t.ONE else t.Vec(k[0]),
+    "sumall": lambda inf, n, k: t.matmul(t.transpose(t.ones(k[0].rows)), k[0], t.ones(k[0].cols)),
+    "norm": lambda inf, n, k: _norm(inf, n, k[0]),
+    "bars": lambda inf, n, k: t.Apply("abs", k[0]) if inf.plan[id(n)] == "abs" else t.Det(k[0]),
+    "callf": lambda inf, n, k: t.Call(n.data, k[0]),
+    "grad": lambda inf, n, k: t.Grad(n.data, k[0]),
+}
+
+
+def build(root: Node, inf: ShapeInference) -> t.Expr:
+    """The typed tree, built bottom-up with the builders of matcalc.expr.builders."""
+    out: dict = {}
+    for node in postorder(root):
+        out[id(node)] = BUILD[node.op](inf, node, [out[id(k)] for k in node.kids])
+    return out[id(root)]
+
+
+# ---- parse ----------------------------------------------------------------------------------
+
+
+def parse(text: str, shapes=None, domains=None, functions=None, shape=None):
+    """The expression tree of ``text``, with shapes inferred (see docs/language.md).
+
+    ``shapes`` maps names to dims (``()``, ``("m",)``, ``("m", "n")``) or is the text form
+    ``"X: m×n, a: m, λ: scalar, Σ: spd, g: elementwise"``; ``domains`` maps names to
+    symmetric / spd / invertible / positive; ``functions`` maps names to "elementwise",
+    "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
+    whole expression must have (it sizes a free I or 𝟙).  Raises a MatcalcError subclass on
+    bad input.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"an expression must be text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"the expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
+    if not text.strip():
+        raise ParseError("empty expression: there is nothing to parse")
+    decl = Declarations.build(shapes, domains, functions)
+    root = syntax_tree(text, decl)
+    try:
+        inference = ShapeInference(text, decl)
+        inference.run(root)
+        if shape is not None:
+            inference.fit(root, shape)
+        return build(root, inference)
+    except RecursionError:
+        raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

@@ -1,0 +1,32 @@
+"""The tree's whole vocabulary in one namespace: dimensions, the node classes and the builders
+(``from matcalc.expr import tree as t``; ``matcalc.expr`` exports the same names).
+"""
+
+from ..language.dims import (
+    ONE, SCALAR, Dim, Shape, dim, is_scalar_shape, same_dim, show_dim, show_shape,
+)
+from .builders import (
+    add, broadcast, commutation, diag, hadamard, hadamard_pow, identity, inner, inverse,
+    is_number, is_zero, kron, matmul, matpow, mul, neg, number, ones, power, rebuild, scale,
+    split_scale, sub, substitute, symbol, trace, transpose, vec, zero,
+)
+from .nodes import (
+    Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk,
+)
+from .operations import (
+    Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
+    HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
+    KronFactor, Broadcast, Commutation,
+)
+
+__all__ = [
+    "ONE", "SCALAR", "Dim", "Shape", "dim", "is_scalar_shape", "same_dim", "show_dim",
+    "show_shape", "add", "broadcast", "commutation", "diag", "hadamard", "hadamard_pow",
+    "identity", "inner", "inverse", "is_number", "is_zero", "kron", "matmul", "matpow", "mul",
+    "neg", "number", "ones", "power", "rebuild", "scale", "split_scale", "sub", "substitute",
+    "symbol", "trace", "transpose", "vec", "zero", "Expr", "Symbol", "Differential", "Number",
+    "Identity", "Ones", "Zero", "node", "postorder", "walk", "Add", "Scale", "MatMul",
+    "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
+    "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
+    "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",
+]

@@ -1,0 +1,8 @@
+"""Stage: language.  Takes text and declarations; gives the untyped syntax tree of the text
+(``syntax``, by the Lark grammar grammar/matcalc.lark through the token pass of ``tokens``)
+and the shapes of its nodes (``shapes``, by unification of dimension variables).  Around them:
+the words of the language (``vocabulary``), symbol names (``names``), the declarations
+(``declarations``), user formulas (``formula``) and dimensions (``dims``).
+
+May import: errors.
+"""

@@ -1,0 +1,41 @@
+"""The words of the language: built-in functions, elementwise functions, prefix words.
+
+One table per kind of word; the parser reads them, the printers avoid spelling them by
+accident (a run of one-letter names that reads as a word), and later stages give each
+elementwise function its derivative (``matcalc.calculus.elementwise``) and its numbers
+(``matcalc.numeric.functions``).
+"""
+
+from __future__ import annotations
+
+from .names import GREEK
+
+# Built-in functions: name → (syntax-tree op, number of arguments).
+BUILTINS = {
+    "tr": ("trace", 1),
+    "trace": ("trace", 1),
+    "det": ("det", 1),
+    "logdet": ("logdet", 1),
+    "inv": ("inv", 1),
+    "adj": ("adj", 1),
+    "kron": ("kron", 2),
+    "diag": ("diag", 1),
+    "vec": ("vec", 1),
+    "sum": ("sumall", 1),
+    "norm": ("norm", 1),
+    "norm2": ("norm", 1),
+    "norm1": ("norm1", 1),
+}
+
+# Elementwise functions known by name (g(A) applies g to every entry).
+ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sqrt", "abs",
+               "sign", "step")
+
+# σ(…) and sigma(…) are the sigmoid unless σ is declared as a symbol.
+SIGMOID_NAMES = ("σ", "sigma")
+
+# Words that apply to the rest of a product when no "(" follows: tr AXB, log det Σ.
+PREFIX_WORDS = {"tr": "trace", "trace": "trace", "det": "det", "logdet": "logdet"}
+
+# Words the parser reads as one token: a run of one-letter names must not spell one.
+RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(BUILTINS) | {"ones"}

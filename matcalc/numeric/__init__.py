@@ -1,0 +1,13 @@
+"""Stage: numbers.  Takes expression trees and values; gives their values with NumPy
+(``evaluate``), random points that respect domains (``sampling``) and comparisons of
+derivatives with central finite differences (``check``).
+
+May import: errors, language, expr, calculus (the derivatives of user formulas).
+"""
+
+from .check import CheckReport, JacobianCheck, check_gradient, check_jacobian
+from .evaluate import Evaluator, NumericError, evaluate
+from .sampling import domains, point, sample
+
+__all__ = ["CheckReport", "Evaluator", "JacobianCheck", "NumericError", "check_gradient", "check_jacobian",
+           "domains", "evaluate", "point", "sample"]

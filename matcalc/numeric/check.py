@@ -1,0 +1,354 @@
+"""Numeric checks: gradients, Jacobians and Hessians against finite differences at the random
+points of ``matcalc.numeric.sampling``.
+
+``check_gradient`` compares a claimed gradient G with the central finite-difference gradient
+of f, refined by Richardson extrapolation: with D(h) = (f(x + h) − f(x − h)) / 2h per entry,
+(4·D(h/2) − D(h)) / 3 has error O(h⁴).  Steps h = 10⁻³·max(1, |xᵢⱼ|)·{1, ¼, 1/16, 1/64} are
+tried; the two consecutive estimates that agree best give the value and its error estimate E.
+A point where E exceeds 10⁻⁴ of the finite differences' own size cannot judge the claim (f
+varies faster than the steps can follow, as sin(10⁸·…) does) and is redrawn; when no point of
+a trial can be resolved the report is *inconclusive* (falsy, ``inconclusive`` set).  Otherwise
+up to 4E of the difference is put down to the finite differences.
+
+Tolerance.  At each point the error is
+
+    err = ‖G − G_fd‖_F / max(‖G‖_F, ‖G_fd‖_F, atol / rtol),
+    atol = 1000 · ε · (1 + |f(x)|) / 10⁻³ · √N        (ε machine epsilon, N entries of x),
+
+so the check passes when ‖G − G_fd‖ ≤ max(rtol·max(‖G‖, ‖G_fd‖), atol): relative where the
+gradient is of normal size, absolute (at the rounding noise of a difference quotient of f,
+with a margin of 1000 for the rounding inside f) where the gradient vanishes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import expr as t
+from ..errors import DomainError, ShapeError
+from ..language.names import canonical_name
+from .evaluate import Evaluator, NumericError, richardson, user_form
+from .sampling import point
+
+STEP = 1e-3
+REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
+UNRESOLVED = 1e-4  # finite differences less certain than this (relative) redraw the point
+UNRESOLVED_POINT = "unresolved"  # what a trial at such a point returns
+NOISE = 1000.0
+MAX_TRIES = 20
+
+
+# --------------------------------------------------------------------------------------------
+# The gradient check
+
+
+@dataclass
+class CheckReport:
+    """The result of a check: truthy iff every trial agreed.
+
+    ``trials`` holds the relative error at each random point; ``point``, ``expected`` (finite
+    differences) and ``actual`` (the gradient) are those of the worst point.
+    """
+
+    ok: bool
+    trials: list = field(default_factory=list)
+    point: dict = field(default_factory=dict)
+    expected: object = None
+    actual: object = None
+    wrt: str = "X"
+    rtol: float = 1e-6
+    inconclusive: bool = False  # no point where finite differences resolve the gradient
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def error(self) -> float:
+        return max(self.trials) if self.trials else 0.0
+
+    def __str__(self) -> str:
+        if self.inconclusive:
+            return "? inconclusive: finite differences cannot resolve the gradient at any random point tried"
+        if self.ok:
+            k = len(self.trials)
+            where = "1 random point" if k == 1 else f"{k} random points"
+            return f"✓ agrees with central finite differences at {where} (max relative error {self.error:.2g})"
+        lines = [f"✗ differs from finite differences at a random point (relative error {self.error:.2g})"]
+        lines += [_show(f"  {name} = ", v) for name, v in self.point.items()]
+        lines.append(_show("  finite differences: ", self.expected))
+        lines.append(_show("  gradient:           ", self.actual))
+        return "\n".join(lines)
+
+
+def _show(prefix: str, value) -> str:
+    if np.ndim(value) == 0:
+        return prefix + np.format_float_positional(float(value), precision=4, trim="-")
+    return prefix + np.array2string(np.asarray(value), precision=4, prefix=prefix, suppress_small=True)
+
+
+def _same_shape(a: t.Shape, b: t.Shape) -> bool:
+    return all(t.same_dim(x, y) for x, y in zip(a, b))
+
+
+def _resolve_wrt(wrt, exprs) -> t.Symbol:
+    if isinstance(wrt, t.Symbol):
+        return wrt
+    name = canonical_name(str(wrt))
+    for root in exprs:
+        for s in root.free_symbols:
+            if s.name == name:
+                return s
+    raise DomainError(f"{wrt} is not a variable of the expression")
+
+
+def _scalar(a: np.ndarray) -> float:
+    return float(a[0, 0])
+
+
+def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Richardson-extrapolated central differences of f with respect to every entry of x, and
+    an estimate of their error.
+
+    For each entry, R(h) = (4·D(h/2) − D(h)) / 3 is formed for the steps h, h/4, h/16, h/64;
+    the pair of consecutive estimates that agree best gives the value (the finer one) and its
+    error (their difference), so that neither truncation nor rounding dominates.
+    """
+    g = np.empty_like(x)
+    spread = np.empty_like(x)
+    for idx in np.ndindex(x.shape):
+
+        def quotient(step):  # D(step) = (f(x + step) − f(x − step)) / 2·step in entry idx
+            sides = []
+            for sign in (1.0, -1.0):
+                xs = x.copy()
+                xs[idx] += sign * step
+                sides.append(_scalar(ev.at(name, xs).matrix(f)))
+            return (sides[0] - sides[1]) / (2 * step)
+
+        g[idx], gap = richardson(quotient, [STEP * max(1.0, abs(x[idx])) * r for r in REFINE])
+        spread[idx] = abs(gap)
+    return g, _norm(spread)
+
+
+def _norm(a: np.ndarray) -> float:
+    """The Frobenius norm, without overflow for huge entries."""
+    big = float(np.max(np.abs(a))) if np.size(a) else 0.0
+    return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
+
+
+def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
+    """(error, values, G_fd, G, verdict error) at one random point; None where f or G is not
+    finite; UNRESOLVED_POINT where finite differences cannot resolve the gradient: their error
+    estimate exceeds 10⁻⁴ of their own size (never of the claimed G's, which may be wrong)."""
+    values, dims = point([f, gradient, wrt], seed, sizes)
+    try:
+        ev = Evaluator([f, gradient, wrt], values, dims, functions)
+        fx, g = _scalar(ev.matrix(f)), ev.matrix(gradient)
+        if not (np.isfinite(fx) and np.all(np.isfinite(g))):
+            return None
+        fd, fd_error = _finite_differences(ev, f, wrt.name, ev.matrix(wrt))
+    except NumericError:
+        return None
+    if not np.all(np.isfinite(fd)):
+        return None
+    atol = NOISE * np.finfo(float).eps * (1 + abs(fx)) / STEP * np.sqrt(g.size)
+    if fd_error > UNRESOLVED * max(_norm(fd), atol / rtol):
+        return UNRESOLVED_POINT
+    scale = max(_norm(g), _norm(fd), atol / rtol)
+    # The relative error as reported; the verdict allows for the finite differences' own error.
+    error = _norm(g - fd) / scale
+    verdict = float(max(_norm(g - fd) - 4 * fd_error, 0.0) / scale)
+    return float(error), values, user_form(wrt.shape, fd), user_form(wrt.shape, g), verdict
+
+
+def check_gradient(
+    f: t.Expr,
+    wrt: t.Symbol,
+    gradient: t.Expr,
+    *,
+    trials: int = 3,
+    seed: int = 0,
+    rtol: float = 1e-6,
+    functions: dict | None = None,
+    sizes: dict | None = None,
+) -> CheckReport:
+    """Compare ``gradient`` with finite differences of ``f`` w.r.t. ``wrt`` at ``trials`` random
+    points (seeds seed, seed + 1, …; a point where a value is not finite is redrawn)."""
+    if not f.is_scalar:
+        raise ShapeError(f"only a scalar function has a gradient, got a {t.show_shape(f.shape)} one")
+    wrt = _resolve_wrt(wrt, [f, gradient])
+    if not _same_shape(gradient.shape, wrt.shape):
+        raise ShapeError(
+            f"the gradient is {t.show_shape(gradient.shape)} but {wrt.name} is {t.show_shape(wrt.shape)}"
+        )
+    if trials < 1:
+        raise DomainError(f"a check needs at least one trial, not {trials}")
+    errors, verdicts, worst = [], [], None
+    for i in range(trials):
+        unresolved = False
+        for attempt in range(MAX_TRIES):
+            result = _trial(f, wrt, gradient, seed + i + attempt * trials, sizes, functions, rtol)
+            if isinstance(result, tuple):
+                break
+            unresolved = unresolved or result is UNRESOLVED_POINT
+        else:
+            if unresolved:
+                return CheckReport(ok=False, wrt=wrt.name, rtol=rtol, inconclusive=True)
+            raise DomainError(
+                f"found no point where the function and the gradient are finite in {MAX_TRIES} tries"
+            )
+        errors.append(result[0])
+        verdicts.append(result[4])
+        if worst is None or result[0] > worst[0]:
+            worst = result
+    return CheckReport(
+        ok=bool(max(verdicts) <= rtol),
+        trials=errors,
+        point=worst[1],
+        expected=worst[2],
+        actual=worst[3],
+        wrt=wrt.name,
+        rtol=rtol,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Jacobians and Hessians
+
+HESSIAN_STEP = 4e-3  # second differences; first differences use check.STEP
+
+
+def _vec(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, order="F")
+
+
+def _moved(ev: Evaluator, x: t.Symbol, *moves: tuple[int, float]) -> Evaluator:
+    """The point of ``ev`` with entry k (in vec order) of x moved by h, for each (k, h)."""
+    base = ev.matrix(x)
+    flat = _vec(base).copy()
+    for k, h in moves:
+        flat[k] += h
+    return ev.at(x.name, flat.reshape(base.shape, order="F"))
+
+
+def finite_difference_jacobian(F, x, values, dims=None, functions=None) -> tuple[np.ndarray, float]:
+    """(J_fd, error): central differences of vec(F) in each entry of vec(X), Richardson-refined
+    ((4D(h/2) − D(h))/3), at h and h/4; the finer is the value, their gap the error estimate."""
+    return _jacobian_differences(Evaluator([F, x], values, dims, functions), F, x)
+
+
+def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+    xv = _vec(ev.matrix(x))
+    cols, gaps = [], []
+    for k in range(xv.size):
+        def d(h):
+            return (_vec(_moved(ev, x, (k, h)).matrix(F)) - _vec(_moved(ev, x, (k, -h)).matrix(F))) / (2 * h)
+
+        h = STEP * max(1.0, abs(xv[k]))
+        fine, gap = richardson(d, (h, h / 4))
+        cols.append(fine)
+        gaps.append(gap)
+    j = np.column_stack(cols) if cols else np.zeros((0, 0))
+    return j, float(np.linalg.norm(np.column_stack(gaps)))
+
+
+def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[np.ndarray, float]:
+    """(H_fd, error): second central differences of the scalar f, Richardson-refined, with
+    H_ij(h) = (f(x + heᵢ + heⱼ) − f(x + heᵢ − heⱼ) − f(x − heᵢ + heⱼ) + f(x − heᵢ − heⱼ)) / 4h²."""
+    return _hessian_differences(Evaluator([f, x], values, dims, functions), f, x)
+
+
+def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+    xv = _vec(ev.matrix(x))
+    n = xv.size
+    h_fd, gap = np.zeros((n, n)), np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            def second(h):
+                total = 0.0
+                for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                    moved = _moved(ev, x, (i, si * h), (j, sj * h))
+                    total += si * sj * float(moved.matrix(f)[0, 0])
+                return total / (4 * h * h)
+
+            h = HESSIAN_STEP * max(1.0, abs(xv[i]), abs(xv[j]))
+            fine, gap[i, j] = richardson(second, (h, h / 4))
+            h_fd[i, j] = h_fd[j, i] = fine
+            gap[j, i] = gap[i, j]
+    return h_fd, float(np.linalg.norm(gap))
+
+
+class JacobianCheck(CheckReport):
+    """A ``CheckReport`` of a Jacobian or Hessian: ``trials`` (also ``errors``) the relative
+    error at each point; ``point``, ``expected`` (finite differences) and ``actual`` (the
+    closed form, numerator layout) those of the worst point."""
+
+    @property
+    def errors(self) -> list:
+        return self.trials
+
+    def __str__(self) -> str:
+        if self.ok or self.inconclusive:
+            return super().__str__()
+        return "\n".join([
+            f"✗ differs from finite differences at a random point (relative error {self.error:.2g})",
+            "  finite differences: " + np.array2string(np.asarray(self.expected), precision=4, prefix=" " * 22),
+            "  closed form:        " + np.array2string(np.asarray(self.actual), precision=4, prefix=" " * 22),
+        ])
+
+
+
+
+def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: str = "numerator",
+                   hessian: bool = False, trials: int = 3, rtol: float = 1e-6,
+                   functions: dict | None = None) -> JacobianCheck:
+    """Compare the closed form ``matrix`` (J of F, or H of a scalar F when ``hessian``) with
+    finite differences at the first ``trials`` of ``points`` (an iterable of (values, dims))
+    where both are finite and finite differences resolve (the others are passed over)."""
+    if trials < 1:
+        raise DomainError(f"a check needs at least one trial, not {trials}")
+    errors, verdicts, worst, tried = [], [], None, 0
+    for values, dims in points:
+        tried += 1
+        result = _compare_jacobian(F, wrt, matrix, layout, hessian, Evaluator([F, wrt, matrix], values, dims, functions), rtol)
+        if result is not None:
+            errors.append(result[0])
+            verdicts.append(result[1])
+            if worst is None or result[0] >= worst[0]:
+                worst = (*result, values)
+        if len(errors) == trials or tried >= MAX_TRIES * trials:
+            break
+    if worst is None:
+        raise DomainError(f"found no point where the Jacobian and finite differences are finite in {tried} tries")
+    return JacobianCheck(ok=bool(max(verdicts) <= rtol), trials=errors, point=worst[4], expected=worst[2],
+                         actual=worst[3], wrt=wrt.name, rtol=rtol)
+
+
+def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool) -> tuple[np.ndarray, float]:
+    """(the numerator-layout Jacobian of F, or the Hessian of a scalar F, by finite differences;
+    its error estimate) at the point of ``ev``."""
+    return (_hessian_differences if hessian else _jacobian_differences)(ev, F, wrt)
+
+
+def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol):
+    """(relative error, verdict, finite differences, closed form) at one point, or None."""
+    try:
+        j = ev.matrix(matrix)
+        level = np.max(np.abs(ev.matrix(F)))  # F's values that X leaves alone are kept
+        fd, fd_error = jacobian_differences(ev, F, wrt, hessian)
+    except DomainError:
+        return None
+    if layout == "denominator":
+        j = j.T
+    if not (np.all(np.isfinite(j)) and np.all(np.isfinite(fd)) and np.isfinite(level)):
+        return None
+    step = HESSIAN_STEP**2 if hessian else STEP
+    atol = NOISE * np.finfo(float).eps * (1 + level) / step * math.sqrt(max(j.size, 1))
+    scale = max(float(np.linalg.norm(j)), float(np.linalg.norm(fd)), atol / rtol)
+    if fd_error > UNRESOLVED * scale:
+        return None
+    gap = float(np.linalg.norm(j - fd))
+    return float(gap / scale), float(max(gap - 4 * fd_error, 0.0) / scale), fd, np.array(j)

@@ -1,0 +1,313 @@
+"""The machinery both printers share: ONE precedence table, the shared layout of signs and
+products, and the ``Printer`` base class.
+
+Designed after SymPy's printing/printer.py: a ``Printer`` dispatches on the node's class to a
+``_print_<ClassName>`` method (an unknown class raises TypeError) and brackets a child with one
+``parenthesize(child, level)`` helper, by the binding strengths of ``PRECEDENCE``.  The concrete
+printers (``unicode.py``, ``latex.py``) supply the glyphs, the names and the forms that differ.  A
+``Scale`` is laid out flat, ``c F₁F₂…/d``, when re-reading that text — products built left to
+right, ``/d`` a product by ``d⁻¹``, a leading ``−`` a negation — rebuilds the same node with the
+tree builders; otherwise its factor is parenthesised.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from .. import expr as t
+from ..errors import MatcalcError
+
+# ---- precedence, loosest to tightest (docs/language.md, "Operators") -----------------------
+
+SUM, SIGN, PRODUCT, PREFIX, ELEMENTWISE, ROOT, POSTFIX, ATOM = range(1, 9)
+
+VULGAR = {
+    (1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾", (1, 5): "⅕", (2, 5): "⅖",
+    (3, 5): "⅗", (4, 5): "⅘", (1, 6): "⅙", (5, 6): "⅚", (1, 8): "⅛", (3, 8): "⅜", (5, 8): "⅝",
+    (7, 8): "⅞",
+}
+
+
+def number_value(e: t.Number) -> sympy.Expr:
+    return sympy.sympify(e.value)
+
+
+def exponent_of(e) -> sympy.Expr:
+    return sympy.sympify(e.exponent)
+
+
+def _number_precedence(e: t.Number) -> int:
+    v = number_value(e)
+    if v.is_Number:
+        if v < 0:
+            return SIGN
+        if v.is_Rational and not v.is_Integer and (v.p, v.q) not in VULGAR:
+            return PRODUCT
+        return ATOM
+    if v.could_extract_minus_sign():
+        return SIGN
+    if v.is_Add:
+        return SUM
+    if v.is_Mul or sympy.fraction(v)[1] != 1:
+        return PRODUCT
+    return POSTFIX if v.is_Pow else ATOM
+
+
+def hadamard_pow_as_function(e: t.HadamardPow) -> bool:
+    """tanh²(Z) for tanh(Z)^{∘2}: a plain elementwise function to a positive integer power."""
+    b = e.base
+    return (isinstance(b, t.Apply) and b.order == 0 and b.name != "sqrt"
+            and exponent_of(e).is_Integer and exponent_of(e) > 0)
+
+
+PRECEDENCE = {
+    t.Add: SUM,
+    t.Scale: lambda e: SIGN if negative(e) else PRODUCT,
+    t.MatMul: PRODUCT,
+    t.Hadamard: ELEMENTWISE,
+    t.HadamardDiv: ELEMENTWISE,
+    t.Kron: ELEMENTWISE,
+    t.Apply: lambda e: ROOT if (e.name, e.order) == ("sqrt", 0) else ATOM,
+    t.Transpose: POSTFIX,
+    t.Inverse: POSTFIX,
+    t.MatPow: POSTFIX,
+    t.Power: lambda e: PRODUCT if exponent_of(e) == -1 else POSTFIX,
+    t.HadamardPow: lambda e: ATOM if hadamard_pow_as_function(e) else POSTFIX,
+    t.Number: _number_precedence,
+    t.Broadcast: lambda e: precedence(e.arg),
+}
+
+
+def precedence(e: t.Expr) -> int:
+    """The binding strength of ``e`` as printed (ATOM for names, calls and bracketed forms)."""
+    rule = PRECEDENCE.get(type(e), ATOM)
+    return rule(e) if callable(rule) else rule
+
+
+# ---- signs and products (shared structure) -------------------------------------------------
+
+
+def negative(e: t.Expr) -> bool:
+    """Whether ``e`` prints with a leading minus (a negative leading coefficient)."""
+    if isinstance(e, t.Number):
+        v = number_value(e)
+        return bool(v < 0) if v.is_Number else v.could_extract_minus_sign()
+    if isinstance(e, t.Scale):
+        return negative(e.factor)
+    return False
+
+
+def _negate(e: t.Expr) -> t.Expr:
+    """``e`` with its leading coefficient negated (structurally, so that neg(_negate(e)) = e)."""
+    if isinstance(e, t.Number):
+        return t.Number(-number_value(e))
+    f = _negate(e.factor)
+    return e.operand if t.is_number(f, 1) else t.Scale(f, e.operand)
+
+
+def _flatten(e: t.Expr, operand: bool) -> tuple:
+    """(c, pieces, denominators) with e = c·piece₁·piece₂·…/(d₁d₂…); on the ``operand`` side a
+    matrix product contributes its factors, on the factor side it is one piece."""
+    if isinstance(e, t.Number):
+        p, q = sympy.fraction(number_value(e)) if not number_value(e).is_Number else (number_value(e), sympy.Integer(1))
+        return p, [], ([t.Number(q)] if q != 1 else [])
+    if isinstance(e, t.Power) and exponent_of(e) == -1:
+        return sympy.Integer(1), [], [e.base]
+    if isinstance(e, t.Scale):
+        c1, p1, d1 = _flatten(e.factor, False)
+        c2, p2, d2 = _flatten(e.operand, operand)
+        return c1 * c2, p1 + p2, d1 + d2
+    if operand and isinstance(e, t.MatMul):
+        return sympy.Integer(1), list(e.factors), []
+    return sympy.Integer(1), [e], []
+
+
+def _reread(c, pieces: list, dens: list) -> t.Expr | None:
+    """The tree the parser builds from the text ``c piece₁ piece₂ … /d₁ /d₂``."""
+    try:
+        items = ([t.Number(c)] if c != 1 else []) + pieces
+        r = items[0] if items else t.Number(sympy.Integer(1))
+        for p in items[1:]:
+            r = t.mul(r, p)
+        for d in dens:
+            r = t.mul(r, t.power(d, -1))
+        return r
+    except MatcalcError:
+        return None
+
+
+def _product_layout(e: t.Expr) -> tuple:
+    """(c, pieces, dens) to print the positive product ``e`` flat, or (1, [factor, …], [])."""
+    if isinstance(e, t.MatMul):
+        return sympy.Integer(1), list(e.factors), []
+    c, pieces, dens = _flatten(e, True)
+    if _reread(c, pieces, dens) == e:
+        return c, pieces, dens
+    if isinstance(e, t.Scale):
+        operand = list(e.operand.factors) if isinstance(e.operand, t.MatMul) else [e.operand]
+        return sympy.Integer(1), [e.factor] + operand, []
+    return None  # a reciprocal the builders would fold (1/2 as Power(2, −1))
+
+
+# ---- the printers --------------------------------------------------------------------------
+
+
+class Printer:
+    """Dispatch on the node class and parenthesise by the shared precedence table."""
+
+    FUNCTIONS: dict = {}  # function name → how the printer spells it
+
+    def __init__(self, names=frozenset()):
+        """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
+        self._memo: dict = {}
+        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+
+    def print_tree(self, root: t.Expr) -> str:
+        """``root`` printed, children first, so that deep trees need no deep recursion."""
+        stack, seen = [(root, False)], set()
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                self.doprint(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((c, False) for c in node.children())
+        return self.doprint(root)
+
+    def doprint(self, e: t.Expr) -> str:
+        key = id(e)
+        if key not in self._memo:
+            for cls in type(e).__mro__:
+                method = getattr(self, f"_print_{cls.__name__}", None)
+                if method is not None:
+                    break
+            else:
+                raise TypeError(f"{type(self).__name__} cannot print a {type(e).__name__} node")
+            self._memo[key] = (e, method(e))
+        return self._memo[key][1]
+
+    def paren(self, text: str) -> str:
+        raise NotImplementedError
+
+    def parenthesize(self, child: t.Expr, level: int, strict: bool = False) -> str:
+        """``child`` printed, bracketed when it binds looser than ``level`` (or as loose, if strict)."""
+        p = precedence(child)
+        text = self.doprint(child)
+        return self.paren(text) if p < level or (strict and p == level) else text
+
+    def _factor(self, e: t.Expr, last: bool) -> str:
+        """A factor of a product: sums, signs, products, ⊙ ⊘ ⊗ and a non-final √ bracketed."""
+        p = precedence(e)
+        wrap = p <= PRODUCT or p == ELEMENTWISE or (p == ROOT and not last)
+        return self.paren(self.doprint(e)) if wrap else self.doprint(e)
+
+    def _signless(self, e: t.Expr) -> str:
+        """The text after the minus sign of a negative ``e``."""
+        n = _negate(e)
+        p = precedence(n)
+        # −A ⊗ B reads as −(A ⊗ B): a Kronecker product needs no bracket after a sign.
+        wrap = p < PRODUCT or (p == ELEMENTWISE and not isinstance(n, t.Kron))
+        return self.paren(self.doprint(n)) if wrap else self.doprint(n)
+
+    def _product(self, e: t.Expr) -> str:
+        if negative(e):
+            return self.minus + self._signless(e)
+        layout = _product_layout(e)
+        if layout is None:
+            return self._power(e)
+        c, pieces, dens = layout
+        texts = [self._factor(p, i == len(pieces) - 1) for i, p in enumerate(pieces)]
+        return self._fraction(c, texts, dens)
+
+    _print_Scale = _print_MatMul = _product
+
+    def _print_Add(self, e: t.Add) -> str:
+        out = []
+        for i, term in enumerate(e.terms):
+            if negative(term):
+                out.append((self.minus if i == 0 else f" {self.minus} ") + self._signless(term))
+            else:
+                level = SUM if i == 0 else SIGN  # a later term may not start with a sign
+                out.append(("" if i == 0 else " + ") + self.parenthesize(term, level, strict=True))
+        return "".join(out)
+
+    def _print_Power(self, e: t.Power) -> str:
+        return self._product(e) if exponent_of(e) == -1 else self._power(e)
+
+    # ---- postfix, elementwise and named forms, from each printer's glyph tables
+    def _print_Transpose(self, e: t.Transpose) -> str:
+        return self.parenthesize(e.arg, ATOM) + self.GLYPHS["transpose"]
+
+    def _print_Inverse(self, e: t.Inverse) -> str:
+        if isinstance(e.arg, t.Transpose):
+            return self.parenthesize(e.arg.arg, ATOM) + self.GLYPHS["inverse transpose"]
+        return self.parenthesize(e.arg, ATOM) + self.GLYPHS["inverse"]
+
+    def _print_MatPow(self, e: t.MatPow) -> str:
+        if isinstance(e.arg, t.Inverse):
+            return self.parenthesize(e.arg.arg, ATOM) + self._int_power(-e.exponent)
+        return self.parenthesize(e.arg, ATOM) + self._int_power(e.exponent)
+
+    def _elementwise(self, e: t.Expr) -> str:
+        operands = e.factors if isinstance(e, t.Hadamard) else e.args()
+        op = f" {self.OPERATORS[type(e)]} "
+        return op.join(self.parenthesize(x, ELEMENTWISE, strict=True) for x in operands)
+
+    _print_Hadamard = _print_HadamardDiv = _print_Kron = _elementwise
+
+    def _constant(self, e: t.Expr) -> str:
+        return self.CONSTANTS[type(e)]
+
+    _print_Identity = _print_Ones = _print_Zero = _print_Commutation = _constant
+
+    def _named(self, e: t.Expr) -> str:
+        return self._call(self.NAMED[type(e)], e.arg)
+
+    _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
+    _print_DiagMat = _print_DiagVec = _print_Vec = _print_Unvec = _named
+
+    def _print_Call(self, e: t.Call) -> str:
+        return self._call(self._function(e.name), e.arg)
+
+    def _print_Grad(self, e: t.Grad) -> str:
+        return self._call(self.GLYPHS["nabla"] + self._function(e.name), e.arg)
+
+    def _print_Differential(self, e: t.Differential) -> str:
+        return self.GLYPHS["d"] + self.doprint(e.var)
+
+    def _print_DifferentialOf(self, e) -> str:  # d(E), not yet worked out (matcalc.results.derivation)
+        return self.GLYPHS["d"] + self.paren(self.doprint(e.arg))
+
+    def _print_Norm(self, e: t.Norm) -> str:
+        suffix = self.GLYPHS["1-norm"] if e.p == 1 else ("_F" if e.arg.cols != 1 else "")
+        return self._bars(self.doprint(e.arg)) + suffix
+
+    def _print_KronFactor(self, e: t.KronFactor) -> str:
+        other = self.parenthesize(e.other, ELEMENTWISE, strict=True)
+        dot, kron = self.GLYPHS["slot"], self.OPERATORS[t.Kron]
+        pattern = f"{dot} {kron} {other}" if e.side == "left" else f"{other} {kron} {dot}"
+        return self._angle(f"{self.doprint(e.arg)}, {pattern}")
+
+    def _print_Broadcast(self, e: t.Broadcast) -> str:
+        return self.doprint(e.arg)
+
+
+# ---- names, shared by both printers ---------------------------------------------------------
+
+
+def split_symbol_name(name: str) -> tuple[str, int, str]:
+    """(base, primes, subscript) of a stored symbol name such as ``W_1``, ``x′``, ``W_{out}``."""
+    m = re.fullmatch(r"([^\W\d_]+)(\d*)([′″‴']*)(?:_\{?([^{}]+?)\}?)?([′″‴']*)", name)
+    if not m:
+        return name, 0, ""
+    base, digits, p1, sub, p2 = m.groups()
+    primes = sum({"″": 2, "‴": 3}.get(ch, 1) for ch in p1 + p2)
+    return base, primes, sub or digits
+
+
+def base_names(e: t.Expr) -> set:
+    """The names of e's symbols, without subscript or primes (W for W_1)."""
+    return {split_symbol_name(s.name)[0] for s in e.free_symbols}

@@ -1,0 +1,159 @@
+"""The Unicode printer: textbook text, ``to_unicode``.
+
+Faithful: ``parse(to_unicode(e)) == e`` for every tree the builders make (see
+docs/language.md).  ``KronFactor(C, B, 'left')`` (the adjoint of A ↦ A ⊗ B at C) prints
+``⟨C, · ⊗ B⟩`` and the 'right' one ``⟨C, A ⊗ ·⟩``; this form is for reading only and does not
+parse.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from .. import expr as t
+from ..language.names import GREEK
+from ..language.vocabulary import RESERVED
+from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_of, hadamard_pow_as_function,
+                     negative, number_value, split_symbol_name)
+
+SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+PRIME_MARKS = {1: "′", 2: "″", 3: "‴"}
+UNICODE_FUNCTIONS = {"sigmoid": "σ"}
+
+
+def _sup(k) -> str:
+    return str(k).translate(SUPERSCRIPT)
+
+
+class UnicodePrinter(Printer):
+    """Textbook Unicode that parses back to the same tree.  ``names`` are the symbol names in
+    use: one-letter factors never spell a multi-letter one (a declared ``DR``), and the sigmoid
+    prints ``sigmoid`` rather than ``σ`` when σ is a symbol."""
+
+    def __init__(self, names=frozenset()):
+        super().__init__(names)
+        self.words = frozenset(n for n in names if len(n) > 1)
+
+    minus = "−"
+    GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
+              "1-norm": "₁", "slot": "·"}
+    OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
+    CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
+    NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
+             t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹"}
+    FUNCTIONS = UNICODE_FUNCTIONS
+
+    def paren(self, text: str) -> str:
+        return f"({text})"
+
+    def _call(self, name: str, arg: t.Expr) -> str:
+        return f"{name}({self.doprint(arg)})"
+
+    def _function(self, name: str) -> str:
+        return self.functions.get(name, name)
+
+    @staticmethod
+    def _bars(text: str) -> str:
+        # A norm inside a norm is bracketed, so that the bars pair unambiguously: ‖(x‖y‖z)‖.
+        return f"‖({text})‖" if "‖" in text else f"‖{text}‖"
+
+    @staticmethod
+    def _angle(text: str) -> str:
+        return f"⟨{text}⟩"
+
+    @staticmethod
+    def _int_power(k: int) -> str:
+        return _sup(k)
+
+    def _print_Symbol(self, e: t.Symbol) -> str:
+        base, primes, sub = split_symbol_name(e.name)
+        text = GREEK.get(base, base) + (PRIME_MARKS.get(primes, "′" * primes) if primes else "")
+        if sub.isdigit():
+            return text + sub.translate(SUBSCRIPT)
+        if sub:
+            return text + (f"_{sub}" if len(sub) == 1 else f"_{{{sub}}}")
+        return text
+
+    def _print_Number(self, e: t.Number) -> str:
+        v = number_value(e)
+        if negative(e):
+            return "−" + self._print_Number(t.Number(-v))
+        if not v.is_Number:
+            p, q = sympy.fraction(v)
+            if q != 1:
+                return f"{self.parenthesize(t.Number(p), PRODUCT)}/{self.parenthesize(t.Number(q), ROOT)}"
+            text = re.sub(r"\*\*(\d+)", lambda m: _sup(m[1]), sympy.sstr(v))
+            return text.replace("*", "").replace("-", "−")
+        if v.is_Rational and not v.is_Integer:
+            return VULGAR.get((v.p, v.q), f"{v.p}/{v.q}")
+        return str(v)
+
+    def _fraction(self, c, texts: list[str], dens: list) -> str:
+        if c != 1:
+            texts = [self.parenthesize(t.Number(c), ROOT)] + texts
+        out = prev = ""
+        for text in texts:
+            out += ("·" if out and _runs_together(out, prev, text, self.words) else "") + text
+            prev = text
+        return (out or "1") + "".join("/" + self.parenthesize(d, ROOT) for d in dens)
+
+    @staticmethod
+    def _exponent(p) -> str:
+        if p.is_Rational and not p.is_Integer:
+            return ("−" if p < 0 else "") + f"{abs(p.p)}/{p.q}"
+        return sympy.sstr(p).replace("*", "").replace("-", "−")
+
+    def _power(self, e: t.Power) -> str:
+        p = exponent_of(e)
+        if isinstance(e.base, t.Norm) and e.base.p == 2 and e.base.arg.cols != 1 and p == 2:
+            return self._bars(self.doprint(e.base.arg)) + "²_F"
+        base = self.parenthesize(e.base, ATOM)
+        return base + (_sup(p) if p.is_Integer else f"^{{{self._exponent(p)}}}")
+
+    def _print_HadamardPow(self, e: t.HadamardPow) -> str:
+        if hadamard_pow_as_function(e):
+            return self._call(self._function(e.base.name) + _sup(exponent_of(e)), e.base.arg)
+        return self.parenthesize(e.base, ATOM) + f"^{{∘{self._exponent(exponent_of(e))}}}"
+
+    def _print_Apply(self, e: t.Apply) -> str:
+        if (e.name, e.order) == ("sqrt", 0):
+            return "√" + self.parenthesize(e.arg, ATOM)
+        marks = PRIME_MARKS.get(e.order, f"⁽{_sup(e.order)}⁾" if e.order else "")
+        return self._call(self._function(e.name) + marks, e.arg)
+
+    def _print_Partial(self, e) -> str:  # ∂f/∂V named in a derivation (matcalc.results.derivation)
+        return f"(∂f/∂{self.doprint(e.var)})"
+
+
+DIGITS = "0123456789"
+LETTERS = "[A-Za-zα-ωΑ-Ωϑϕϵ]"  # the letters a name is made of (docs/language.md, Symbols)
+
+
+def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
+    """Whether ``right`` juxtaposed after ``out`` (whose last factor is ``prev``) would read
+    differently: two numbers, a name then a digit, a multi-letter name next to a letter, or
+    one-letter names spelling a word read as one token (tr, pi, exp, a declared name in
+    ``words``, …)."""
+    if out[-1] in DIGITS and (right[0] in DIGITS or right[0] in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"):
+        return True
+    tail = re.search(LETTERS + "*$", out)[0]
+    if not tail:
+        return False
+    if right[0] in DIGITS:
+        return True
+    head = re.match(LETTERS + "*", right)[0]
+    if not head:
+        return False
+    if len(head) > 1 or len(re.search(LETTERS + "*$", prev)[0]) > 1:
+        return True
+    run = tail + head
+    return any(w in run and w not in tail and w not in head for w in RESERVED | words)
+
+
+
+def to_unicode(e: t.Expr) -> str:
+    """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
+    return UnicodePrinter(base_names(e)).print_tree(e)

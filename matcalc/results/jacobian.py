@@ -1,0 +1,119 @@
+"""Jacobians and Hessians as results: the closed form assembled from the stages, its value at a
+point as a matrix or a tensor, and its check against finite differences.
+
+``jacobian_matrix`` is vec pushed through dF (``matcalc.calculus.vec``) brought to its
+textbook form (``matcalc.simplify.closed_form``); ``hessian_matrix`` the Jacobian of vec of the
+gradient.  ``Jacobian`` holds J (numerator layout: vec(dF) = J vec(dX); denominator layout:
+Jᵀ; for a Hessian, H with d²f = vec(dX)ᵀ H vec(dX)), evaluates it and checks it
+(``matcalc.numeric.check.check_jacobian``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .. import expr as t
+from ..calculus.differential import differential
+from ..calculus.vec import vec_jacobian
+from ..errors import MatcalcError, ShapeError, UnsupportedError
+from ..numeric.check import MAX_TRIES, JacobianCheck, check_jacobian, jacobian_differences
+from ..numeric.evaluate import Evaluator, user_axes
+from ..printing import to_latex, to_unicode
+from ..simplify import closed_form
+from .gradient import gradient
+
+LAYOUTS = ("numerator", "denominator")
+
+
+def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator") -> t.Expr:
+    """∂vec(F)/∂vec(X)ᵀ (numerator layout) or its transpose (denominator layout), closed form."""
+    if layout not in LAYOUTS:
+        raise MatcalcError(f"the layout is 'numerator' or 'denominator', not {layout!r}")
+    if F.is_scalar:
+        j = closed_form(t.transpose(t.vec(gradient(F, x))))
+    else:
+        j = closed_form(vec_jacobian(differential(F, x), x))
+    return closed_form(t.transpose(j)) if layout == "denominator" else j
+
+
+STRUCTURE = frozenset({"symmetric", "spd"})
+
+
+def hessian_matrix(f: t.Expr, x: t.Symbol) -> t.Expr:
+    """H with d²f = vec(dX)ᵀ H vec(dX): the Jacobian of vec of the gradient.
+
+    The gradient is taken with respect to the unstructured X (a symmetric declaration would let
+    the simplifier write Xᵀ as X and change the derivative); the declaration returns afterwards.
+    """
+    if not f.is_scalar:
+        raise ShapeError(f"only a scalar function has a Hessian, got a {t.show_shape(f.shape)} one")
+    free = t.Symbol(x.name, x.dims, x.assumptions - STRUCTURE) if x.assumptions & STRUCTURE else x
+    g = gradient(t.substitute(f, x, free), free)
+    h = closed_form(vec_jacobian(differential(g, free), free))
+    return closed_form(t.substitute(h, free, x)) if free is not x else h
+
+
+@dataclass(frozen=True)
+class Jacobian:
+    """∂vec(F)/∂vec(X)ᵀ in closed form (``matrix``), J with vec(dF) = J vec(dX); in the
+    denominator layout its transpose.  For a Hessian (``hessian=True``) F is the scalar f and
+    ``matrix`` is H with d²f = vec(dX)ᵀ H vec(dX).
+
+    ``str`` is the Unicode form of the matrix, ``latex()`` its LaTeX.  ``evaluate(values)``
+    gives the 2-D array, or with ``as_tensor`` the array with F's axes then X's (numerator
+    layout) or X's then F's (denominator layout), each value's axes as ``evaluate`` gives them
+    (none for a scalar, one for a column vector, two for a matrix).
+    """
+
+    F: t.Expr
+    wrt: t.Symbol
+    matrix: t.Expr
+    layout: str = "numerator"
+    as_tensor: bool = False
+    hessian: bool = False
+    sampler: Callable | None = field(default=None, compare=False, repr=False)  # seed → (values, dims)
+
+    @property
+    def shape(self) -> tuple:
+        return self.matrix.shape
+
+    def __str__(self) -> str:
+        return to_unicode(self.matrix)
+
+    def latex(self) -> str:
+        return to_latex(self.matrix)
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def _evaluator(self, values: dict, dims: dict | None, functions: dict | None) -> Evaluator:
+        return Evaluator([self.F, self.wrt, self.matrix], values, dims, functions)
+
+    def evaluate(self, values: dict, dims: dict | None = None, functions: dict | None = None) -> np.ndarray:
+        """The Jacobian's value: a 2-D array, or the tensor when ``as_tensor``."""
+        ev = self._evaluator(values, dims, functions)
+        j = np.array(ev.matrix(self.matrix))
+        if not self.as_tensor:
+            return j
+        out = self.wrt if self.hessian else self.F
+        f_axes, x_axes = user_axes(ev.shape(out)), user_axes(ev.shape(self.wrt))
+        return j.reshape(f_axes + x_axes if self.layout == "numerator" else x_axes + f_axes, order="F")
+
+    def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:
+        """(the numerator-layout matrix by finite differences, its error estimate)."""
+        return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian)
+
+    def check(self, trials: int = 3, seed: int = 0, *, points: Iterable | None = None,
+              rtol: float = 1e-6, functions: dict | None = None) -> JacobianCheck:
+        """Compare with finite differences at ``trials`` points: ``points`` yields (values, dims),
+        by default the random points of seeds seed, seed + 1, … (a point where a value is not
+        finite, or that finite differences cannot resolve, is passed over)."""
+        if points is None:
+            if self.sampler is None:
+                raise UnsupportedError("no random points: pass points=[(values, dims), …]")
+            points = (self.sampler(s) for s in range(seed, seed + MAX_TRIES * max(trials, 1)))
+        return check_jacobian(self.F, self.wrt, self.matrix, points, layout=self.layout, hessian=self.hessian,
+                              trials=trials, rtol=rtol, functions=functions)
