@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/matcalc grad "aᵀexp(Xb)" --wrt X --latex
 
 test: $(STAMP) $(MATHJAX)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py
