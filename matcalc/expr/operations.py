@@ -25,7 +25,7 @@ class Add(Expr):
         for t in self.terms[1:]:
             _need(
                 same_dim(t.rows, first[0]) and same_dim(t.cols, first[1]),
-                f"cannot add {show_shape(first)} and {show_shape(t.shape)}",
+                lambda: f"cannot add {show_shape(first)} and {show_shape(t.shape)}",
             )
         return first
 
@@ -38,7 +38,7 @@ class Scale(Expr):
     operand: Expr
 
     def _shape(self):
-        _need(self.factor.is_scalar, f"a scale factor must be 1×1, got {show_shape(self.factor.shape)}")
+        _need(self.factor.is_scalar, lambda: f"a scale factor must be 1×1, got {show_shape(self.factor.shape)}")
         return self.operand.shape
 
 
@@ -54,7 +54,7 @@ class MatMul(Expr):
         for f in self.factors[1:]:
             _need(
                 same_dim(cols, f.rows),
-                f"cannot multiply {show_shape((rows, cols))} by {show_shape(f.shape)}: "
+                lambda: f"cannot multiply {show_shape((rows, cols))} by {show_shape(f.shape)}: "
                 f"inner dimensions {show_dim(cols)} and {show_dim(f.rows)} differ",
             )
             cols = f.cols
@@ -103,7 +103,7 @@ class Power(Expr):
     exponent: sympy.Expr
 
     def _shape(self):
-        _need(self.base.is_scalar, f"a scalar power needs a 1×1 base, got {show_shape(self.base.shape)}")
+        _need(self.base.is_scalar, lambda: f"a scalar power needs a 1×1 base, got {show_shape(self.base.shape)}")
         return SCALAR
 
 
@@ -159,7 +159,7 @@ def _same_shape(op: str, terms) -> Shape:
     for t in terms[1:]:
         _need(
             same_dim(t.rows, first[0]) and same_dim(t.cols, first[1]),
-            f"{op} needs operands of one shape, got {show_shape(first)} and {show_shape(t.shape)}",
+            lambda: f"{op} needs operands of one shape, got {show_shape(first)} and {show_shape(t.shape)}",
         )
     return first
 
@@ -238,7 +238,7 @@ class Norm(Expr):
     def _shape(self):
         _need(self.p in (1, 2), "only the 1-norm and the 2-norm are supported")
         if self.p == 1:
-            _need(self.arg.cols == ONE, f"the 1-norm needs a vector, got {show_shape(self.arg.shape)}")
+            _need(self.arg.cols == ONE, lambda: f"the 1-norm needs a vector, got {show_shape(self.arg.shape)}")
         return SCALAR
 
 
@@ -274,7 +274,7 @@ class DiagMat(Expr):
     arg: Expr
 
     def _shape(self):
-        _need(self.arg.cols == ONE, f"diag of a vector needs n×1, got {show_shape(self.arg.shape)}")
+        _need(self.arg.cols == ONE, lambda: f"diag of a vector needs n×1, got {show_shape(self.arg.shape)}")
         return (self.arg.rows, self.arg.rows)
 
 
@@ -309,7 +309,7 @@ class Unvec(Expr):
     def _shape(self):
         _need(
             self.arg.cols == ONE and same_dim(self.arg.rows, self.dims[0] * self.dims[1]),
-            f"cannot reshape {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
+            lambda: f"cannot reshape {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
         )
         return self.dims
 
@@ -344,7 +344,7 @@ class Broadcast(Expr):
         r, c = self.arg.shape
         _need(
             (r == ONE or same_dim(r, self.dims[0])) and (c == ONE or same_dim(c, self.dims[1])),
-            f"cannot broadcast {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
+            lambda: f"cannot broadcast {show_shape(self.arg.shape)} to {show_shape(self.dims)}",
         )
         return self.dims
 
