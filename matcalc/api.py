@@ -11,6 +11,7 @@ from . import expr as t
 from .errors import DomainError, MatcalcError, ShapeError
 from .expr import parse as _parse
 from .language.names import canonical_name
+from .interop import from_sympy  # noqa: F401  (public)
 from .numeric import CheckReport, check_gradient
 from .numeric import point as _point
 from .printing import to_unicode

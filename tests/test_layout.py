@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "matcalc"
 
 # Stages in pipeline order (docs/architecture.md); a module may import its own stage and
 # earlier ones.  The top-level modules: errors first, api and cli last.
-STAGES = ["errors", "language", "expr", "calculus", "simplify", "printing", "numeric", "results", "api", "cli"]
+STAGES = ["errors", "language", "expr", "calculus", "simplify", "printing", "numeric", "interop", "results", "api", "cli"]
 MAX_LINES = 500
 
 

@@ -1,0 +1,10 @@
+"""Stage: interop.  Takes expression trees; gives them in other libraries' vocabularies and
+reads them back: SymPy matrix expressions (``sympy_matrices``: ``to_sympy``, ``from_sympy``;
+``sympy_nodes``: the SymPy classes for matcalc's nodes that SymPy lacks).
+
+May import: errors, language, expr.
+"""
+
+from .sympy_matrices import from_sympy, to_sympy
+
+__all__ = ["from_sympy", "to_sympy"]
