@@ -1,47 +1,41 @@
-"""Time parse + grad over the textbook examples, and the growth with the size of the input.
+"""Time parse + gradient and parse + Hessian over the test suite's golden tables, side by side
+with SymPy's own differentiation of the same expressions.
 
-Run with ``make bench`` (or ``python bench/bench_grad.py [--repeat N]``).  Prints, per example,
-the median and the maximum time of ``matcalc.api.grad`` (which parses the text), the overall
-median and maximum per gradient, and the time for sums of k distinct terms divided by k, which
-stays flat when the cost grows linearly with the size of the expression.
+Run by hand: ``python bench/bench_grad.py [--repeat N] [--slowest K]``.  For every gradient of
+tests/golden.py and every Hessian of tests/test_hessian.py it times ``matcalc.grad`` /
+``matcalc.hessian`` from the text, cold (``matcalc.clear_caches()`` before each call, so
+that nothing is remembered from the call before), the best of ``--repeat`` calls; and the
+time SymPy's ``diff`` takes for the same gradient of the same expression as a SymPy matrix
+expression (``Expr.to_sympy().doit()``, differentiated with respect to the MatrixSymbol),
+with how many SymPy could differentiate at all and how many of those agree with matcalc at a
+random point.  Prints the median, the 90th percentile and the worst of each, the ratios, and the
+slowest expressions; then the time for sums of k distinct terms divided by k, which stays flat
+when the cost grows linearly with the size of the expression.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from matcalc import api  # noqa: E402
+import numpy as np  # noqa: E402
+import sympy  # noqa: E402
 
-# (expression, variable, declarations)
-EXAMPLES = [
-    ("‖X − DR‖²_F", "D", {}),
-    ("‖X − DR‖²_F", "R", {}),
-    ("‖g(XW) − Y‖²_F", "W", {"functions": {"g": "elementwise"}}),
-    ("‖tanh(XW) − Y‖²_F", "W", {}),
-    ("aᵀXb", "X", {}),
-    ("aᵀexp(Xb)", "X", {}),
-    ("tr(AXB)", "X", {}),
-    ("tr(σ(WX)ᵀMσ(WX))", "X", {"domains": {"M": "symmetric"}}),
-    ("tr(σ(WX)ᵀMσ(WX))", "W", {"domains": {"M": "symmetric"}}),
-    ("‖Xw − y‖²", "w", {}),
-    ("f(WX)", "W", {"functions": {"f": "scalar"}}),
-    ("f(WX)", "X", {"functions": {"f": "scalar"}}),
-    ("log det(X)", "X", {}),
-    ("tr(AXBXᵀC)", "X", {}),
-]
+import matcalc as mc  # noqa: E402
+from golden import ROWS  # noqa: E402
+from matcalc.numeric import point  # noqa: E402
+from test_hessian import CASES as HESSIANS  # noqa: E402
 
 SIZES = (1, 2, 4, 8, 16, 32)
-
-
-def term(i) -> str:
-    """The i-th summand of the scaling sums: its own symbols, so that nothing collects."""
-    return f"tr(A_{{{i}}}XB_{{{i}}}Xᵀ) + a_{{{i}}}ᵀexp(Xb_{{{i}}})"
 
 
 def timings(call, repeat: int) -> list[float]:
@@ -56,32 +50,94 @@ def timings(call, repeat: int) -> list[float]:
     return out
 
 
+def cold(call, repeat: int) -> float:
+    """The best of ``repeat`` calls of ``call()`` in milliseconds, each with empty caches."""
+    best = float("inf")
+    for _ in range(repeat):
+        mc.clear_caches()
+        start = time.perf_counter()
+        call()
+        best = min(best, 1000 * (time.perf_counter() - start))
+    return best
+
+
+def summary(ms: list[float]) -> str:
+    ms = sorted(ms)
+    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+    return f"median {statistics.median(ms):7.2f}   p90 {p90:7.2f}   worst {ms[-1]:8.2f}   ({len(ms)} expressions)"
+
+
+def sympy_gradient(text: str, wrt: str, decl: dict):
+    """(milliseconds, agrees?) of SymPy's diff of the expression w.r.t. its matrix symbol, or
+    None where SymPy cannot differentiate it (an error, an unevaluated derivative, an array
+    expression with no matrix form)."""
+    f = mc.parse(text, **decl)
+    m = f.to_sympy().doit()
+    if isinstance(m, sympy.MatrixExpr):  # SymPy differentiates a 1×1 matrix expression as a trace
+        m = sympy.Trace(m)
+    variable = next((s for s in m.free_symbols if getattr(s, "name", None) == mc.parse(wrt).name
+                     or getattr(s, "name", None) == wrt), None)
+    if variable is None:
+        return None
+    start = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = m.diff(variable)
+    except Exception:  # SymPy fails in many ways on matrix calculus
+        return None
+    ms = 1000 * (time.perf_counter() - start)
+    try:
+        theirs = mc.from_sympy(d, domains=decl.get("domains"), functions=decl.get("functions"))
+        values, dims = point([f], seed=5)
+        ours = mc.grad(f, wrt).evaluate(values, dims=dims)
+        agree = bool(np.allclose(theirs.evaluate(values, dims=dims), ours, rtol=1e-7, atol=1e-9))
+    except Exception:  # SymPy's result has no matrix form, or does not evaluate
+        return ms, None
+    return ms, agree
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20, help="timed calls per example")
+    parser.add_argument("--repeat", type=int, default=5, help="calls per expression (the best is kept)")
+    parser.add_argument("--slowest", type=int, default=6, help="how many of the slowest to list")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
 
-    print(f"parse + grad, {args.repeat} calls each (ms)\n")
-    print(f"{'expression':<24} {'wrt':<4} {'median':>8} {'max':>8}   gradient")
-    everything = []
-    for f, wrt, decl in EXAMPLES:
-        ms = timings(lambda: api.grad(f, wrt, **decl), args.repeat)
-        everything += ms
-        gradient = api.grad(f, wrt, **decl)
-        print(f"{f:<24} {wrt:<4} {statistics.median(ms):8.2f} {max(ms):8.2f}   {gradient}")
-    print(
-        f"\nper gradient: median {statistics.median(everything):.2f} ms, "
-        f"max {max(everything):.2f} ms over {len(everything)} calls"
-    )
+    grads = [(cold(lambda: mc.grad(f, x, **d), args.repeat), f, x) for f, x, d, *_ in ROWS]
+    hessians = [(cold(lambda: mc.hessian(f, x, **d), args.repeat), f, x) for f, x, d, *_ in HESSIANS]
+    theirs = [(sympy_gradient(f, x, d), f, x) for f, x, d, *_ in ROWS]
+    done = [(r[0], f, x) for r, f, x in theirs if r is not None]
+    agreed = sum(1 for r, _, _ in theirs if r is not None and r[1])
+    unreadable = sum(1 for r, _, _ in theirs if r is not None and r[1] is None)
 
-    print(f"\nscaling: grad wrt X of the sum over i = 1…k of {term('i')} (ms)\n")
-    print(f"{'k':>4} {'median':>9} {'median/k':>9}")
+    print(f"cold parse + gradient and parse + Hessian, best of {args.repeat} (ms), {os.cpu_count()} cores\n")
+    print(f"matcalc gradient  {summary([t for t, _, _ in grads])}")
+    print(f"matcalc Hessian   {summary([t for t, _, _ in hessians])}")
+    print(f"SymPy diff        {summary([t for t, _, _ in done])}")
+    print(f"\nSymPy differentiated {len(done)} of {len(ROWS)} golden gradients; {agreed} read back as matrix "
+          f"expressions that agree with matcalc, {unreadable} gave array expressions or forms with no "
+          f"matrix reading, {len(done) - agreed - unreadable} disagree.")
+    mine = {(f, x): t for t, f, x in grads}
+    pairs = [(mine[(f, x)], t) for t, f, x in done]
+    ratio = statistics.median(s / m for m, s in pairs)
+    print(f"on the expressions SymPy differentiates: matcalc median {statistics.median(m for m, _ in pairs):.2f} ms "
+          f"(parse + diff + simplify), SymPy median {statistics.median(s for _, s in pairs):.2f} ms (diff only); "
+          f"median ratio SymPy/matcalc {ratio:.2f}")
+
+    for title, rows in (("gradients", grads), ("Hessians", hessians)):
+        print(f"\nslowest {title}:")
+        for t, f, x in sorted(rows, reverse=True)[: args.slowest]:
+            print(f"  {t:8.2f} ms   {f}  wrt {x}")
+
+    term = "tr(A_{{{i}}}XB_{{{i}}}Xᵀ) + a_{{{i}}}ᵀexp(Xb_{{{i}}})"
+    print(f"\nscaling: grad wrt X of the sum over i = 1…k of {term.format(i='i')} (ms)\n")
+    print(f"{'k':>4} {'cold':>9} {'cold/k':>9}")
     for k in SIZES:
-        f = " + ".join(term(i) for i in range(1, k + 1))
-        median = statistics.median(timings(lambda: api.grad(f, "X"), max(3, args.repeat // 4)))
-        print(f"{k:>4} {median:9.2f} {median / k:9.3f}")
+        f = " + ".join(term.format(i=i) for i in range(1, k + 1))
+        ms = cold(lambda: mc.grad(f, "X"), max(2, args.repeat // 2))
+        print(f"{k:>4} {ms:9.2f} {ms / k:9.3f}")
     return 0
 
 

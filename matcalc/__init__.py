@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import results as _results  # noqa: F401
 from .results import expression as _expression  # noqa: F401  (str, latex, evaluate on Expr)
-from .api import VERSION, check, derive, differential, from_sympy, grad, hessian, jacobian, parse, solve, vjp
+from .api import VERSION, check, clear_caches, derive, differential, from_sympy, grad, hessian, jacobian, parse, solve, vjp
 from .errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
 from .expr import Expr
 from .results.derivation import Derivation
@@ -36,5 +36,6 @@ __all__ = [
     "derive",
     "Derivation",
     "from_sympy",
+    "clear_caches",
 ]
 __version__ = VERSION

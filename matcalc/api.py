@@ -16,6 +16,7 @@ from .numeric import CheckReport, check_gradient
 from .numeric import point as _point
 from .printing import to_unicode
 from .results import backprop as _backprop
+from .simplify import rewriting as _rewriting
 from .results.derivation import Derivation
 from .results.derivation import derive as _derive
 from .results.gradient import Differential, gradient
@@ -140,3 +141,11 @@ def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
     return _derive(e, x, grad(e, x))
+
+
+def clear_caches() -> None:
+    """Forget every result remembered across calls (the keys and forms the simplifier and the
+    printer remember), so that the next call starts cold: for benchmarks and tests of speed.
+    The grammar, compiled once, is kept."""
+    for cached in (_rewriting.structure_key, _rewriting.order_key):
+        cached.cache_clear()
