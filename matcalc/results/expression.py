@@ -1,5 +1,6 @@
 """What an expression can do once every stage is loaded: print itself as Unicode (``str``) and
-LaTeX (``latex``, Jupyter's ``_repr_latex_``) and evaluate with NumPy (``evaluate``).
+LaTeX (``latex``, Jupyter's ``_repr_latex_``), evaluate with NumPy (``evaluate``) and tell the
+shapes of its symbols (``shapes``, text that ``shapes=`` reads back).
 
 The node classes (``matcalc.expr``) know nothing of printing or numbers; these methods are
 attached to ``Expr`` when this module is imported (by ``matcalc``).
@@ -10,6 +11,7 @@ from __future__ import annotations
 from ..expr import Expr
 from ..numeric import evaluate
 from ..printing import to_latex, to_unicode
+from ..printing.shapes import shapes_of
 
 
 def _repr_latex_(self: Expr) -> str:
@@ -26,3 +28,4 @@ Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
 Expr._repr_pretty_ = _repr_pretty_
 Expr.evaluate = evaluate
+Expr.shapes = property(shapes_of)
