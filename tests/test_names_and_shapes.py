@@ -216,3 +216,193 @@ def test_juxtaposed_factors_read_back(e):
     text = str(e)
     functions = {"g": "elementwise", "f": "scalar"}
     assert mc.parse(text, shapes=declared(e), functions=functions) == e, text
+
+
+# ---- shapes from use --------------------------------------------------------------------------
+
+m, n, k = t.dim("m"), t.dim("n"), t.dim("k")
+xm, mu, Sigma = S("x", "m"), S("μ", "m"), S("Σ", "m", "m")
+
+
+def test_the_mean_of_a_gaussian_takes_the_shape_of_x():
+    d = t.sub(xm, mu)
+    assert mc.parse("(x − μ)ᵀΣ⁻¹(x − μ)") == t.matmul(t.transpose(d), t.inverse(Sigma), d)
+    assert mc.parse("(x - mu)' inv(Sigma) (x - mu)") == t.matmul(t.transpose(d), t.inverse(Sigma), d)
+
+
+def test_the_coefficients_of_a_generalised_least_squares_are_a_vector():
+    y, X, beta, Omega = S("y", "m"), S("X", "m", "k"), S("β", "k"), S("Ω", "m", "m")
+    r = t.sub(y, t.matmul(X, beta))
+    assert mc.parse("(y − Xβ)ᵀΩ⁻¹(y − Xβ)") == t.matmul(t.transpose(r), t.inverse(Omega), r)
+
+
+SHAPES = [
+    # (text, the shapes read from use)
+    ("(x − μ)ᵀΣ⁻¹(x − μ)", "x: m, μ: m, Σ: m×m"),
+    ("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", "Σ: m×m, x: m, μ: m"),
+    ("(y − Xβ)ᵀΩ⁻¹(y − Xβ)", "y: m, X: m×k, β: k, Ω: m×m"),
+    ("‖Xw − y‖² + λ‖w‖²", "X: m×n, w: n, y: m, λ: scalar"),
+    ("‖Xθ − y‖² + λ‖θ‖²", "X: m×n, θ: n, y: m, λ: scalar"),
+    ("λ‖w‖₁ + ‖Xw − y‖²", "λ: scalar, w: m, X: n×m, y: n"),
+    ("aᵀXb", "a: m, X: m×k, b: k"),
+    ("x − μ + ν", "x: m, μ: m, ν: m"),
+    ("(μ + 1) ⊙ x", "μ: m, x: m"),
+    ("exp(θ) − x", "θ: m, x: m"),
+    ("W(x − μ) + b", "W: m×n, x: n, μ: n, b: m"),
+    ("Aβ + c", "A: m×n, β: n, c: m"),
+    ("‖x − μ‖", "x: m, μ: m"),
+    ("tr(Σ⁻¹(x − μ)(x − μ)ᵀ)", "Σ: m×m, x: m, μ: m"),
+    ("(x − μ)ᵀ(x − μ)/σ", "x: m, μ: m, σ: scalar"),
+    ("X − α", "X: m×n, α: m×n"),
+    ("X ⊙ α", "X: m×n, α: m×n"),
+    ("(α + 1)X", "α: scalar, X: m×n"),
+    ("WA + b", "W: m×n, A: n×p, b: m"),  # a bias: the vector b is added to every column
+    ("Z + bᵀ", "Z: m×n, b: n"),  # and bᵀ to every row
+    ("θᵀx", "θ: scalar, x: m"),  # nothing says θᵀx is a scalar; grad does (below)
+]
+
+
+@pytest.mark.parametrize("text, shapes", SHAPES, ids=[s for s, _ in SHAPES])
+def test_shapes_come_from_use(text, shapes):
+    e = mc.parse(text)
+    assert str(e.shapes) == shapes
+    assert mc.parse(text, shapes=str(e.shapes)) == e  # the text form is a declaration
+
+
+def test_a_declared_scalar_is_broadcast_an_undeclared_greek_name_is_not():
+    X = S("X", "m", "n")
+    assert mc.parse("X − λ", shapes="λ: scalar") == t.sub(X, t.broadcast(S("λ"), X.shape))
+    assert mc.parse("X − λ") == t.sub(X, S("λ", "m", "n"))
+    assert mc.parse("x − 1") == t.sub(S("x", "m"), t.broadcast(t.Number(1), (m, t.ONE)))
+    for e in (mc.parse("x − μ"), mc.parse("(x − μ)ᵀ(x − μ)"), mc.parse("x ⊙ (μ + 1)")):
+        assert not any(isinstance(node, t.Broadcast) and node.arg.free_symbols for node in t.walk(e)), str(e)
+
+
+def test_many_greek_names_are_read_from_use_in_a_few_readings():
+    from matcalc.language.declarations import Declarations
+    from matcalc.language.readings import Search
+    from matcalc.language.syntax import syntax_tree
+
+    text = " + ".join(f"(x − μ_{i})ᵀΣ⁻¹(x − μ_{i})" for i in range(60))
+    decl = Declarations.build()
+    search = Search(syntax_tree(text, decl), text, decl, None)
+    inference = search.best()
+    assert search.count <= 3
+    assert all(inference.final(inference.symbols[f"μ_{i}"]) == (m, t.ONE) for i in range(60))
+    e = mc.parse(text)
+    assert all(text == "m" for name, text in e.shapes.items() if name != "Σ")
+
+
+GRADIENTS = [
+    # (f, wrt, printed gradient, the shapes of f as read for it)
+    ("(x − μ)ᵀΣ⁻¹(x − μ)", "μ", "(Σ⁻¹ + Σ⁻ᵀ)(μ − x)", "x: m, μ: m, Σ: m×m"),
+    ("(x − μ)ᵀΣ⁻¹(x − μ)", "Σ", "−Σ⁻ᵀ(x − μ)(x − μ)ᵀΣ⁻ᵀ", "x: m, μ: m, Σ: m×m"),
+    ("(x − μ)ᵀΣ⁻¹(x − μ)", "x", "(Σ⁻¹ + Σ⁻ᵀ)(x − μ)", "x: m, μ: m, Σ: m×m"),
+    ("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", "Σ", "Σ⁻ᵀ − Σ⁻ᵀ(x − μ)(x − μ)ᵀΣ⁻ᵀ", "Σ: m×m, x: m, μ: m"),
+    ("(y − Xβ)ᵀΩ⁻¹(y − Xβ)", "β", "Xᵀ(Ω⁻¹ + Ω⁻ᵀ)(Xβ − y)", "y: m, X: m×k, β: k, Ω: m×m"),
+    ("‖y − Xβ‖²", "β", "2Xᵀ(Xβ − y)", "y: m, X: m×k, β: k"),
+    ("‖Xθ − y‖² + λ‖θ‖²", "θ", "2(Xᵀ(Xθ − y) + λθ)", "X: m×n, θ: n, y: m, λ: scalar"),
+    ("‖Xθ − y‖² + λ‖θ‖²", "λ", "‖θ‖²", "X: m×n, θ: n, y: m, λ: scalar"),
+    ("θᵀx", "θ", "x", "θ: m, x: m"),  # a scalar function: θ is a vector
+    ("𝟙ᵀsoftplus(Xθ) − yᵀXθ", "θ", "Xᵀ(σ(Xθ) − y)", "X: m×n, θ: n, y: m"),
+    ("σ(wᵀx + b)", "w", "(1 − σ(b + wᵀx))σ(b + wᵀx)x", "w: m, x: m, b: scalar"),  # b: a scalar bias
+    ("σ(wᵀx + b)", "b", "(1 − σ(b + wᵀx))σ(b + wᵀx)", "w: m, x: m, b: scalar"),
+    ("‖x − μ‖²/σ", "μ", "2(μ − x)/σ", "x: m, μ: m, σ: scalar"),
+    ("‖x − μ‖²/σ", "σ", "−‖x − μ‖²σ⁻²", "x: m, μ: m, σ: scalar"),
+    ("‖W₂tanh(W₁x + b₁) − y‖²", "b₁", NETWORK_ANSWERS["b₁"], "W₂: m×n, W₁: n×p, x: p, b₁: n, y: m"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, answer, shapes", GRADIENTS, ids=[f"{f} wrt {w}" for f, w, _, _ in GRADIENTS])
+def test_gradients_read_shapes_from_use(f, wrt, answer, shapes):
+    d = mc.differential(f, wrt)
+    assert str(d.gradient) == answer
+    assert str(d.f.shapes) == shapes
+    assert mc.check(f, wrt)
+    assert mc.parse(answer, shapes=str(d.f.shapes)) == d.gradient
+    assert mc.derive(f, wrt).gradient == d.gradient
+
+
+def test_every_caller_that_needs_a_scalar_reads_it_so():
+    assert str(mc.hessian("θᵀAθ", "θ")) == "A + Aᵀ"
+    assert str(mc.solve("‖Xβ − y‖²", "β")) == "(XᵀX)⁻¹Xᵀy"
+    assert str(mc.solve("‖Xβ − y‖² + λ‖β‖²", "β")) == "(XᵀX + λI)⁻¹Xᵀy"
+    assert mc.check("θᵀAθ", "θ", expected="(A + Aᵀ)θ")
+    assert str(mc.differential("θᵀx", "θ")) == "df = xᵀdθ"
+
+
+def test_a_function_that_cannot_be_scalar_still_says_so():
+    with pytest.raises(ShapeError, match="must be scalar"):
+        mc.grad("Xw − y", "w")
+    with pytest.raises(ShapeError, match="only a scalar function has a Hessian"):
+        mc.hessian("Aθ", "θ")
+
+
+AMBIGUOUS = [
+    # (text, how it is used, the two readings)
+    ("αβ + x", mc.parse, ["α: m, β: scalar", "α: scalar, β: m"]),
+    ("x − αμ", mc.parse, ["α: m, μ: scalar", "α: scalar, μ: m"]),
+    ("aᵀμν", lambda f: mc.grad(f, "a"), ["μ: m, ν: scalar", "μ: scalar, ν: m"]),
+]
+
+
+@pytest.mark.parametrize("text, use, readings", AMBIGUOUS, ids=[a[0] for a in AMBIGUOUS])
+def test_two_readings_ask_for_a_declaration(text, use, readings):
+    with pytest.raises(ShapeError) as info:
+        use(text)
+    message = str(info.value)
+    assert "cannot be told from their use" in message and "declare" in message
+    assert all(r in message for r in readings), message
+    for reading in readings:  # either declaration chooses
+        e = mc.parse(text, shapes=reading)
+        assert all(e.shapes[name] == shape for name, shape in (d.split(": ") for d in reading.split(", ")))
+
+
+def test_a_declaration_chooses_between_two_readings():
+    assert str(mc.grad("aᵀμν", "a", shapes="μ: m, ν: scalar")) == "νμ"
+    assert str(mc.grad("aᵀμν", "a", shapes="ν: m, μ: scalar")) == "μν"
+
+
+def test_a_greek_name_that_cannot_take_a_shape_from_use_says_why():
+    with pytest.raises(ShapeError) as info:  # μ would have to be both m×1 and n×1
+        mc.parse("‖x − μ‖² + ‖y − μ‖²", shapes="x: m, y: n")
+    assert "cannot add x (m×1) and μ (1×1): μ is not declared, so it is not broadcast" in str(info.value)
+    assert "declare μ scalar" in str(info.value)
+    assert mc.parse("‖x − μ‖² + ‖y − μ‖²", shapes="x: m, y: n, μ: scalar").is_scalar
+    assert str(mc.parse("x − μ + x/μ").shapes) == "x: m, μ: scalar"  # x/μ: μ is a scalar by use
+
+
+def test_errors_of_the_names_reading_are_unchanged_where_no_reading_works():
+    with pytest.raises(ShapeError, match=r"cannot multiply x \(m×1\) by X \(n×k\)"):
+        mc.parse("xX")
+    with pytest.raises(ShapeError, match="only one side may be broadcast"):
+        mc.parse("x + yᵀ")
+
+
+# ---- Expr.shapes ------------------------------------------------------------------------------
+
+
+def test_shapes_is_a_mapping_that_prints_as_declarations():
+    e = mc.parse("‖W₂tanh(W₁x + b₁) − y‖² + λ‖W₁‖²_F")
+    assert dict(e.shapes) == {"W_2": "m×n", "W_1": "n×p", "x": "p", "b_1": "n", "y": "m", "λ": "scalar"}
+    assert str(e.shapes) == "W₂: m×n, W₁: n×p, x: p, b₁: n, y: m, λ: scalar"
+    assert e.shapes["W₁"] == e.shapes["W_1"] == e.shapes["W1"] == "n×p"
+    assert repr(e.shapes) == "Shapes('W₂: m×n, W₁: n×p, x: p, b₁: n, y: m, λ: scalar')"
+    with pytest.raises(TypeError):
+        e.shapes["x"] = "q"  # immutable
+    assert mc.parse(str(e), shapes=str(e.shapes)) == e
+
+
+def test_shapes_of_declared_and_integer_dimensions():
+    e = mc.parse("aᵀXb", shapes="X: 3×4")
+    assert str(e.shapes) == "a: 3, X: 3×4, b: 4"
+    assert str(mc.parse("xᵀAx", shapes={"x": ("d",)}).shapes) == "x: d, A: d×d"
+    assert str(t.Number(2).shapes) == ""
+
+
+def test_shapes_text_reads_back_for_every_golden_function():
+    from golden import ROWS
+
+    for f, _, decl, _, _ in ROWS:
+        e = mc.parse(f, **decl)
+        assert mc.parse(f, shapes=str(e.shapes), domains=decl.get("domains"), functions=decl.get("functions")) == e, f

@@ -105,16 +105,17 @@ class ShapeInference:
 
     def combine(self, node: Node, a, b, verb: str, left, right):
         """The shape of an elementwise combination, broadcasting the side with a 1 against a
-        rigid dimension; a 1 only a Greek name says is never broadcast."""
+        dimension that is not 1 (``Dims.broadcasts``); a 1 only a Greek name says is never
+        broadcast."""
         sides = set()
         message = lambda: f"cannot {verb} {left()} and {right()}"  # noqa: E731
         ones = [i for i in (0, 1) if self.dims.is_one(a[i]) or self.dims.is_one(b[i])]
         for i in sorted((0, 1), key=lambda i: i in ones):  # positions without a 1 first
             x, y = a[i], b[i]
-            if self.dims.is_one(x) and not self.dims.is_one(y) and self.dims.rigid(y):
+            if self.dims.broadcasts(x, y):
                 sides.add("L")
                 self.broadcast(node, x, message)
-            elif self.dims.is_one(y) and not self.dims.is_one(x) and self.dims.rigid(x):
+            elif self.dims.broadcasts(y, x):
                 sides.add("R")
                 self.broadcast(node, y, message)
             else:
@@ -171,7 +172,8 @@ class ShapeInference:
             v = self.dims.fresh(rigid=name not in self.relaxed)
             return (v, v)
         if name in self.relaxed:
-            return (self.dims.fresh(rigid=False), self.dims.fresh(rigid=False, prefer=letter.islower()))
+            return (self.dims.fresh(rigid=False, loose=True),
+                    self.dims.fresh(rigid=False, prefer=letter.islower(), loose=True))
         if is_greek_scalar(name):
             self.greek.add(name)
             return (self.dims.soft_one(name), self.dims.soft_one(name))

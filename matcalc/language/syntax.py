@@ -260,7 +260,9 @@ class ToSyntax(Transformer_NonRecursive):
         return _run(self.split(tok))
 
     def group(self, meta, ch):
-        return _value(ch[0])
+        node = _value(ch[0])
+        node.span = self.span(meta)  # with its parentheses: (x − μ)ᵀ
+        return node
 
     def norm(self, meta, ch):
         kind = "default"

@@ -4,8 +4,9 @@ Four kinds of variable, by what may become of them:
 
 - rigid: a dimension a symbol's name gives it (the m of an m×n matrix); never 1;
 - flexible: the size of I or 𝟙, or a dimension of a symbol whose shape comes from use alone;
-  becomes whatever it is unified with, 1 included; a *preferred-one* flexible variable (the
-  columns of a lower-case symbol read from use) is 1 if nothing else decides it;
+  becomes whatever it is unified with, 1 included; a *loose* one (of a symbol read from use)
+  lets a number be broadcast against it rather than becoming 1 (μ + 1); a *preferred-one*
+  one (the columns of a lower-case symbol read from use) is 1 if nothing else decides it;
 - soft one: a 1 that only a name says (the dimensions of a Greek scalar, the columns of a
   Latin vector).  It counts as 1, takes in flexible variables, and names its ``owners`` in the
   ``Clash`` when a rigid dimension meets it, so that a reading can be retried without it.
@@ -26,14 +27,14 @@ POOL = ("m", "n", "k", "p", "q", "r", "s", "t", "u", "v", "w")
 
 class Var:
     """A dimension variable.  The root of a class carries its facts: a declared name, rigidity,
-    a value (an int or a product), the owners of a soft one and the preference for 1."""
+    a value (an int or a product), the owners of a soft one, the preference for 1, looseness."""
 
-    __slots__ = ("parent", "index", "name", "declared", "rigid", "value", "owners", "prefer")
+    __slots__ = ("parent", "index", "name", "declared", "rigid", "value", "owners", "prefer", "loose")
 
-    def __init__(self, index: int, name, declared: bool, rigid: bool, owners=frozenset(), prefer=False):
+    def __init__(self, index: int, name, declared: bool, rigid: bool, owners=frozenset(), prefer=False, loose=False):
         self.parent, self.index, self.name = self, index, name
         self.declared, self.rigid, self.value = declared, rigid, None
-        self.owners, self.prefer = frozenset(owners), prefer
+        self.owners, self.prefer, self.loose = frozenset(owners), prefer, loose
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,11 @@ class Dims:
                 yield f"n{i}"
             i += 1
 
-    def fresh(self, rigid: bool = True, prefer: bool = False) -> Var:
+    def fresh(self, rigid: bool = True, prefer: bool = False, loose: bool = False) -> Var:
         """A symbol's dimension (rigid, named now) or a flexible one (named only if its class
         has no other name)."""
         self.count += 1
-        v = Var(self.count, next(self.names) if rigid else None, False, rigid, prefer=prefer)
+        v = Var(self.count, next(self.names) if rigid else None, False, rigid, prefer=prefer, loose=loose)
         if prefer:
             self.preferring.append(v)
         return v
@@ -150,6 +151,7 @@ class Dims:
             drop.parent = keep
             keep.rigid = keep.rigid or drop.rigid
             keep.prefer = keep.prefer and drop.prefer
+            keep.loose = keep.loose or drop.loose
             return
         if isinstance(a, Prod) and isinstance(b, Prod):
             return self._unify_products(a, b)
@@ -212,6 +214,15 @@ class Dims:
     def rigid(self, d) -> bool:
         r = self.resolve(d)
         return r.rigid or r.declared if isinstance(r, Var) else r != 1
+
+    def broadcasts(self, one, other) -> bool:
+        """Whether ``one`` (a 1) is broadcast against ``other`` rather than unified with it:
+        against a dimension that is not 1 and never becomes 1, and a 1 that is not a name's
+        against a loose one."""
+        if not self.is_one(one) or self.is_one(other):
+            return False
+        r = self.resolve(other)
+        return self.rigid(other) or (isinstance(r, Var) and r.loose and not self.owners(one))
 
     def composite(self, *ds) -> bool:
         return any(isinstance(self.resolve(d), Prod) for d in ds)
