@@ -28,15 +28,21 @@ VERSION = "0.1.0"
 
 def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
     """The expression tree of ``text``, with shapes inferred (see docs/language.md)."""
+    return _parse(_text(text), shapes=shapes, domains=domains, functions=functions)
+
+
+def _text(text) -> str:
     if not isinstance(text, str):
         raise MatcalcError(f"parse takes the text of an expression, not {type(text).__name__}")
-    return _parse(text, shapes=shapes, domains=domains, functions=functions)
+    return text
 
 
-def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False) -> tuple[t.Expr, t.Symbol]:
+def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False, prefer_scalar: bool = False) -> tuple[t.Expr, t.Symbol]:
     """(f, X): f parsed with the declarations (an ``Expr`` as it is), X the symbol of f named by
-    wrt; with ``scalar``, f must be 1×1."""
-    e = f if isinstance(f, t.Expr) else parse(f, shapes=shapes, domains=domains, functions=functions)
+    wrt; with ``scalar``, f must be 1×1; with either flag, the undeclared symbols are read so
+    that f is 1×1 where that is possible."""
+    e = f if isinstance(f, t.Expr) else _parse(_text(f), shapes=shapes, domains=domains, functions=functions,
+                                                 scalar=scalar or prefer_scalar)
     x = _variable(e, wrt)
     if scalar:
         _scalar(e)
@@ -132,7 +138,7 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
 def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
-    e, x = _read(f, wrt, shapes, domains, functions)
+    e, x = _read(f, wrt, shapes, domains, functions, prefer_scalar=True)
     return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
 
 

@@ -87,7 +87,10 @@ def run_grad(args: argparse.Namespace, decl: dict) -> tuple:
         derivation = api.derive(args.expr, args.wrt, **decl)
         shown = [derivation, derivation.gradient]
     else:
-        shown = [api.grad(args.expr, args.wrt, **decl)]
+        derivation = api.differential(args.expr, args.wrt, **decl)
+        shown = [derivation.gradient]
+    if not args.latex and set(derivation.f.shapes) - set(decl.get("shapes") or {}):  # some shapes were inferred
+        shown.append(f"shapes: {derivation.f.shapes}")
     return shown, lambda: api.check(args.expr, args.wrt, seed=args.seed, **decl)
 
 

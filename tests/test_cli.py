@@ -38,14 +38,25 @@ def run_module(*argv: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_grad_prints_the_textbook_answer(capsys):
     code, out, err = run(capsys, "grad", LOSS, "--wrt", "D")
-    assert (code, out, err) == (0, "2(DR − X)Rᵀ\n", "")
+    assert (code, out, err) == (0, "2(DR − X)Rᵀ\nshapes: X: m×n, D: m×p, R: p×n\n", "")
+
+
+def test_grad_prints_the_inferred_shapes_only_when_some_were_inferred(capsys):
+    code, out, _ = run(capsys, "grad", "(x − μ)ᵀΣ⁻¹(x − μ)", "--wrt", "μ")
+    assert (code, out) == (0, "(Σ⁻¹ + Σ⁻ᵀ)(μ − x)\nshapes: x: m, μ: m, Σ: m×m\n")
+    code, out, _ = run(capsys, "grad", "(x − μ)ᵀΣ⁻¹(x − μ)", "--wrt", "μ", "--shapes", "x: n, μ: n, Σ: n×n")
+    assert (code, out) == (0, "(Σ⁻¹ + Σ⁻ᵀ)(μ − x)\n")
+    code, out, _ = run(capsys, "grad", "(x − μ)ᵀΣ⁻¹(x − μ)", "--wrt", "μ", "--latex")
+    assert "shapes" not in out
 
 
 def test_declarations_are_passed_on(capsys):
-    code, out, _ = run(capsys, "grad", LOSS, "--wrt", "D", "--shapes", "X: m×n, D: m×k")
+    code, out, _ = run(capsys, "grad", LOSS, "--wrt", "D", "--shapes", "X: m×n, D: m×k, R: k×n")
     assert (code, out) == (0, "2(DR − X)Rᵀ\n")
+    code, out, _ = run(capsys, "grad", LOSS, "--wrt", "D", "--shapes", "X: m×n, D: m×k")
+    assert (code, out) == (0, "2(DR − X)Rᵀ\nshapes: X: m×n, D: m×k, R: k×n\n")
     code, out, _ = run(capsys, "grad", "f(WX)", "--wrt", "W", "--functions", "f: scalar")
-    assert (code, out) == (0, "∇f(WX)Xᵀ\n")
+    assert (code, out) == (0, "∇f(WX)Xᵀ\nshapes: W: m×n, X: n×p\n")
 
 
 def test_latex(capsys):
@@ -107,7 +118,7 @@ def test_usage_errors_exit_2(capsys):
 def test_python_dash_m_writes_utf8_to_a_pipe():
     result = run_module("grad", LOSS, "--wrt", "D", PYTHONIOENCODING="ascii")
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    assert result.stdout.decode("utf-8") == "2(DR − X)Rᵀ\n"
+    assert result.stdout.decode("utf-8") == "2(DR − X)Rᵀ\nshapes: X: m×n, D: m×p, R: p×n\n"
 
 
 def test_python_dash_m_reports_errors_without_traceback():
@@ -208,8 +219,9 @@ def test_jacobian_and_hessian_errors_exit_2(capsys):
 def test_grad_steps_prints_the_numbered_derivation_then_the_result(capsys):
     code, out, err = run(capsys, "grad", "tr(AXB)", "--wrt", "X", "--steps")
     assert (code, err) == (0, "")
-    *steps, result = out.splitlines()
+    *steps, result, shapes = out.splitlines()
     assert result == "AᵀBᵀ"
+    assert shapes == "shapes: A: m×n, X: n×p, B: p×m"
     assert [line.split(".")[0] for line in steps] == [str(i) for i in range(1, len(steps) + 1)]
     assert steps[0].startswith("1. f = tr(AXB)")
     assert any("[cyclic property tr(AB) = tr(BA)]" in line for line in steps)
@@ -233,4 +245,4 @@ def test_grad_steps_takes_the_declarations(capsys):
     assert code == 0
     lines = out.splitlines()
     assert any(line.split(". ", 1)[1].startswith("Y = σ(Z)") for line in lines[:-1])
-    assert lines[-1] == "2Wᵀ((Mσ(WX)) ⊙ σ(WX) ⊙ (1 − σ(WX)))"
+    assert lines[-2:] == ["2Wᵀ((Mσ(WX)) ⊙ σ(WX) ⊙ (1 − σ(WX)))", "shapes: W: m×n, X: n×p, M: m×m"]

@@ -346,10 +346,17 @@ def test_broadcast_of_a_column_vector_across_columns():
     assert parse("b + X") == t.add(t.broadcast(b, (D("m"), D("k"))), S("X", "m", "k"))
 
 
-def test_broadcast_of_a_scalar_everywhere():
+def test_broadcast_of_a_declared_scalar_everywhere():
     X = S("X", "m", "n")
-    assert parse("X - α") == t.sub(X, t.broadcast(S("α"), (D("m"), D("n"))))
-    assert parse("X ⊙ α") == t.hadamard(X, t.broadcast(S("α"), (D("m"), D("n"))))
+    assert parse("X - α", {"α": ()}) == t.sub(X, t.broadcast(S("α"), (D("m"), D("n"))))
+    assert parse("X ⊙ α", {"α": ()}) == t.hadamard(X, t.broadcast(S("α"), (D("m"), D("n"))))
+    assert parse("X - 2") == t.sub(X, t.broadcast(N(2), (D("m"), D("n"))))
+
+
+def test_an_undeclared_scalar_name_is_not_broadcast_but_takes_the_shape_it_is_added_to():
+    X = S("X", "m", "n")
+    assert parse("X - α") == t.sub(X, S("α", "m", "n"))
+    assert parse("X ⊙ α") == t.hadamard(X, S("α", "m", "n"))
 
 
 def test_kronecker_and_vec_dimensions_are_products():

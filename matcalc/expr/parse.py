@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import DomainError, ParseError, UnsupportedError
 from ..language.declarations import Declarations, parse_declarations
 from ..language.names import canonical_name
+from ..language.readings import infer
 from ..language.shapes import ShapeInference
 from ..language.syntax import Node, grammar_text, postorder, syntax_tree  # noqa: F401  (grammar_text: re-exported)
 from ..language.tokens import MAX_DEPTH
@@ -143,15 +144,16 @@ def build(root: Node, inf: ShapeInference) -> t.Expr:
 # ---- parse ----------------------------------------------------------------------------------
 
 
-def parse(text: str, shapes=None, domains=None, functions=None, shape=None):
+def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scalar=False):
     """The expression tree of ``text``, with shapes inferred (see docs/language.md).
 
     ``shapes`` maps names to dims (``()``, ``("m",)``, ``("m", "n")``) or is the text form
     ``"X: m×n, a: m, λ: scalar, Σ: spd, g: elementwise"``; ``domains`` maps names to
     symmetric / spd / invertible / positive; ``functions`` maps names to "elementwise",
     "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
-    whole expression must have (it sizes a free I or 𝟙).  Raises a MatcalcError subclass on
-    bad input.
+    whole expression must have (it sizes a free I or 𝟙); with ``scalar``, a reading of the
+    undeclared symbols in which the whole is 1×1 is preferred (for a function to
+    differentiate).  Raises a MatcalcError subclass on bad input.
     """
     if not isinstance(text, str):
         raise ParseError(f"an expression must be text, not {type(text).__name__}")
@@ -162,10 +164,6 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None):
     decl = Declarations.build(shapes, domains, functions)
     root = syntax_tree(text, decl)
     try:
-        inference = ShapeInference(text, decl)
-        inference.run(root)
-        if shape is not None:
-            inference.fit(root, shape)
-        return build(root, inference)
+        return build(root, infer(root, text, decl, shape=shape, scalar=scalar))
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

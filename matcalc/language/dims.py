@@ -56,6 +56,16 @@ def show_shape(shape: Shape) -> str:
     return f"{show_dim(shape[0])}×{show_dim(shape[1])}"
 
 
+def shape_text(shape: Shape) -> str:
+    """A shape as the declarations write it: scalar, n (a column), 1×n, m×n."""
+    rows, cols = shape
+    if rows == ONE and cols == ONE:
+        return "scalar"
+    if cols == ONE:
+        return show_dim(rows)
+    return f"{show_dim(rows)}×{show_dim(cols)}"
+
+
 def is_scalar_shape(shape: Shape) -> bool:
     return shape[0] == ONE and shape[1] == ONE
 

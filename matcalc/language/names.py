@@ -32,6 +32,25 @@ ATOM = re.compile(
 DECORATION = set("0123456789_{′″‴'") | set(SUBSCRIPTS)
 
 
+def atoms(run: str, spelled=()) -> list[tuple[int, int, str]]:
+    """The symbols of a run of letters as (start, end, canonical name): at each position the
+    longest declared spelling of ``spelled`` ((spelling, name) pairs, longest first) that does
+    not stop inside a decoration, else one letter with its digits, primes and subscript."""
+    out, i = [], 0
+    while i < len(run):
+        for spelling, name in spelled:
+            j = i + len(spelling)
+            if run.startswith(spelling, i) and (j == len(run) or run[j] not in DECORATION):
+                break
+        else:
+            m = ATOM.match(run, i)
+            j = i + (len(m.group()) if m else 1)
+            name = canonical_name(run[i:j])
+        out.append((i, j, name))
+        i = j
+    return out
+
+
 def _prime_count(text: str) -> int:
     return sum(PRIMES[c] for c in text)
 

@@ -1,208 +1,71 @@
-"""Shapes of a syntax tree by unification of dimension variables: ``ShapeInference``.
+"""Shapes of a syntax tree by unification of dimension variables: ``ShapeInference``, one
+reading of the text.
 
-``Dims`` keeps the dimension variables (``Var``, a union–find; ``Prod`` for the dimension of a
-Kronecker product or of vec) and raises ``Clash`` where two cannot be unified;
-``ShapeInference`` runs one ``rule_<op>`` per syntax-tree op, bottom-up, turns a clash into a
-ShapeError that quotes the text, and records in ``plan`` the choices the builder follows.
+It runs one ``rule_<op>`` per syntax-tree op, bottom-up, over the variables of
+``matcalc.language.unify``, turns a clash into a ShapeError that quotes the text, and records
+in ``plan`` the choices the builder follows.  An undeclared symbol starts from the default of
+its name — upper-case: a matrix; lower-case Latin: a column vector (its 1 a soft one);
+lower-case Greek: a scalar (both 1s soft) — unless it is ``relaxed``, when its shape comes from
+use alone.  A soft one of a Greek name is never broadcast: that reading fails
+(``refused``); a Latin vector broadcast across a matrix (a bias) is allowed but noted in
+``broadcasts``, so that ``matcalc.language.readings`` can look for a reading without it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import sympy
-
 from ..errors import ShapeError
 from .declarations import SQUARE_DOMAINS, Declarations
-from .dims import dim
 from .names import split_name
 from .syntax import Node, postorder
-
-# ---- dimensions: union-find over dimension variables ----------------------------------------
-
-POOL = ("m", "n", "k", "p", "q", "r", "s", "t", "u", "v", "w")
+from .unify import Clash, Dims
 
 
-class Var:
-    """A dimension variable.  The root of a class carries its facts: a declared name, rigidity
-    (a symbol's dimension never becomes 1) and a value (an int or a product)."""
+class Failure(Exception):
+    """A reading that does not work: the node where it fails, the error, the symbols whose
+    names alone gave a dimension in the clash, and whether it is the shape of the whole."""
 
-    __slots__ = ("parent", "index", "name", "declared", "rigid", "value")
-
-    def __init__(self, index: int, name: str, declared: bool, rigid: bool):
-        self.parent, self.index, self.name = self, index, name
-        self.declared, self.rigid, self.value = declared, rigid, None
-
-
-@dataclass(frozen=True)
-class Prod:
-    """coef · f₁ · f₂ ⋯, the dimension of a Kronecker product or of vec(A)."""
-
-    coef: int
-    factors: tuple
-
-
-class Clash(Exception):
-    """Two dimensions that cannot be unified."""
-
-
-class Dims:
-    """Dimension variables named from a pool (m, n, k, …) in order of creation."""
-
-    def __init__(self, reserved: set):
-        self.count = 0
-        self.declared: dict = {}
-        self.names = self._pool(reserved)
-
-    @staticmethod
-    def _pool(reserved):
-        yield from (n for n in POOL if n not in reserved)
-        i = 1
-        while True:
-            if f"n{i}" not in reserved:
-                yield f"n{i}"
-            i += 1
-
-    def fresh(self, rigid: bool = True) -> Var:
-        """A symbol's dimension (rigid, named now) or a flexible one of I or 𝟙 (named only
-        if its class has no other name)."""
-        self.count += 1
-        return Var(self.count, next(self.names) if rigid else None, False, rigid)
-
-    def name(self, root: Var) -> str:
-        if root.name is None:
-            root.name = next(self.names)
-        return root.name
-
-    def of(self, d):
-        """The term of a declared dimension (an int, or the variable of its name)."""
-        if isinstance(d, int):
-            return d
-        if d not in self.declared:
-            self.count += 1
-            self.declared[d] = Var(self.count, d, True, True)
-        return self.declared[d]
-
-    def find(self, v: Var) -> Var:
-        while v.parent is not v:
-            v.parent = v.parent.parent
-            v = v.parent
-        return v
-
-    def resolve(self, d):
-        """int, a root Var or a normalised Prod."""
-        if isinstance(d, int):
-            return d
-        if isinstance(d, Prod):
-            return self._normal(d.coef, d.factors)
-        root = self.find(d)
-        if root.value is None:
-            return root
-        root.value = self.resolve(root.value)
-        return root.value
-
-    def _normal(self, coef: int, factors) -> object:
-        out = []
-        for f in factors:
-            f = self.resolve(f)
-            if isinstance(f, int):
-                coef *= f
-            elif isinstance(f, Prod):
-                coef *= f.coef
-                out.extend(f.factors)
-            else:
-                out.append(f)
-        out.sort(key=lambda v: v.index)
-        if not out:
-            return coef
-        return out[0] if coef == 1 and len(out) == 1 else Prod(coef, tuple(out))
-
-    def mul(self, a, b):
-        return self._normal(1, (a, b))
-
-    def unify(self, a, b) -> None:
-        a, b = self.resolve(a), self.resolve(b)
-        if a is b or a == b:
-            return
-        if isinstance(a, Var) and isinstance(b, Var):
-            if a.declared and b.declared:
-                raise Clash()
-            keep, drop = sorted((a, b), key=lambda v: (not v.declared, v.name is None, v.index))
-            drop.parent = keep
-            keep.rigid = keep.rigid or drop.rigid
-            return
-        if isinstance(a, Prod) and isinstance(b, Prod):
-            return self._unify_products(a, b)
-        if isinstance(b, Var):
-            a, b = b, a
-        if not isinstance(a, Var) or a.declared or (b == 1 and a.rigid):
-            raise Clash()
-        if isinstance(b, Prod) and a in b.factors:
-            raise Clash()
-        a.value = b
-
-    def _unify_products(self, a: Prod, b: Prod) -> None:
-        """Two products match only where the answer is unique: after cancelling common
-        factors, one side is a single variable (m·v = m·n·k gives v = n·k), or both sides are
-        powers of one variable each (v·v = m·m gives v = m)."""
-        fa, fb = list(a.factors), list(b.factors)
-        for v in a.factors:
-            if v in fb:
-                fa.remove(v)
-                fb.remove(v)
-        if a.coef != b.coef:
-            raise Clash()
-        if len(fa) == 1 or len(fb) == 1:
-            one, rest = (fa, fb) if len(fa) == 1 else (fb, fa)
-            return self.unify(one[0], self._normal(1, rest))
-        if fa and len(fa) == len(fb) and len(set(fa)) == 1 and len(set(fb)) == 1:
-            return self.unify(fa[0], fb[0])
-        raise Clash()
-
-    def is_one(self, d) -> bool:
-        return self.resolve(d) == 1
-
-    def rigid(self, d) -> bool:
-        r = self.resolve(d)
-        return r.rigid or r.declared if isinstance(r, Var) else r != 1
-
-    def composite(self, *ds) -> bool:
-        return any(isinstance(self.resolve(d), Prod) for d in ds)
-
-    def show(self, d) -> str:
-        r = self.resolve(d)
-        if isinstance(r, int):
-            return str(r)
-        if isinstance(r, Var):
-            return self.name(r)
-        return "·".join(([str(r.coef)] if r.coef != 1 else []) + [self.name(v) for v in r.factors])
-
-    def sympy(self, d) -> sympy.Expr:
-        r = self.resolve(d)
-        if isinstance(r, int):
-            return sympy.Integer(r)
-        if isinstance(r, Var):
-            return dim(self.name(r))
-        return sympy.Mul(sympy.Integer(r.coef), *(dim(self.name(v)) for v in r.factors))
-
+    def __init__(self, node: Node, error: ShapeError | None, owners=frozenset(), whole: bool = False):
+        super().__init__(str(error))
+        self.node, self.error, self.owners, self.whole = node, error, frozenset(owners), whole
 
 # ---- shape inference ------------------------------------------------------------------------
+
+
+def is_greek_scalar(name: str) -> bool:
+    """Whether the name alone makes a symbol a scalar: a lower-case Greek letter."""
+    letter = split_name(name)[0][:1]
+    return "α" <= letter <= "ω" or letter in "ϑϕϵ"
+
 
 
 class ShapeInference:
     """Shapes of the syntax tree by unification; ``plan`` records the choices the builder
     follows (which side of a sum is broadcast, det or abs for |…|, …)."""
 
-    def __init__(self, text: str, decl: Declarations):
-        self.text, self.decl = text, decl
+    def __init__(self, text: str, decl: Declarations, relaxed=frozenset()):
+        self.text, self.decl, self.relaxed = text, decl, frozenset(relaxed)
         self.dims = Dims(decl.dim_names())
         self.shape: dict = {}
         self.plan: dict = {}
         self.symbols: dict = {}
+        self.greek: set = set()  # symbols read as scalars by their Greek names
+        self.broadcasts: list = []  # sums and ⊙ that broadcast a Latin vector by its name
+        self.refused: list = []  # Failures: sums and ⊙ that would broadcast a Greek name
+        self.owners: frozenset = frozenset()  # of the last clash
 
-    def run(self, root: Node) -> None:
-        for node in postorder(root):
-            self.shape[id(node)] = getattr(self, "rule_" + node.op)(node, [self.shape[id(k)] for k in node.kids])
+    def run(self, root: Node, target=None) -> None:
+        """Infer every shape, then unify the whole with ``target``; raise Failure where the
+        reading fails.  Preferred-one dimensions left open become 1."""
+        node, whole = root, False
+        try:
+            for node in postorder(root):
+                self.shape[id(node)] = getattr(self, "rule_" + node.op)(node, [self.shape[id(k)] for k in node.kids])
+            node, whole = root, True
+            if target is not None:
+                self.fit(root, target)
+        except ShapeError as error:
+            raise Failure(node, error, self.owners, whole) from None
+        self.dims.settle()
 
     # -- helpers --
     def src(self, start: int, end: int) -> str:
@@ -222,7 +85,8 @@ class ShapeInference:
         """Unify two dimensions; on a clash raise ShapeError(message() + detail)."""
         try:
             self.dims.unify(a, b)
-        except Clash:
+        except Clash as clash:
+            self.owners = clash.owners
             x, y = self.dims.show(a), self.dims.show(b)
             if self.dims.composite(a, b):
                 detail = f"the dimensions {x} and {y} cannot be matched; declare the shapes so that they agree"
@@ -239,23 +103,40 @@ class ShapeInference:
         self.unify(shape[0], shape[1], lambda: f"{what} of a non-square matrix: {self.desc(node.kids[0], shape)}",
                    "its dimensions {x} and {y} differ")
 
-    def combine(self, a, b, verb: str, left, right):
-        """The shape of an elementwise combination, broadcasting the side with a literal 1."""
+    def combine(self, node: Node, a, b, verb: str, left, right):
+        """The shape of an elementwise combination, broadcasting the side with a 1 against a
+        dimension that is not 1 (``Dims.broadcasts``); a 1 only a Greek name says is never
+        broadcast."""
         sides = set()
         message = lambda: f"cannot {verb} {left()} and {right()}"  # noqa: E731
         ones = [i for i in (0, 1) if self.dims.is_one(a[i]) or self.dims.is_one(b[i])]
-        for i in sorted((0, 1), key=lambda i: i in ones):  # positions without a literal 1 first
+        for i in sorted((0, 1), key=lambda i: i in ones):  # positions without a 1 first
             x, y = a[i], b[i]
-            if self.dims.is_one(x) and not self.dims.is_one(y) and self.dims.rigid(y):
+            if self.dims.broadcasts(x, y):
                 sides.add("L")
-            elif self.dims.is_one(y) and not self.dims.is_one(x) and self.dims.rigid(x):
+                self.broadcast(node, x, message)
+            elif self.dims.broadcasts(y, x):
                 sides.add("R")
+                self.broadcast(node, y, message)
             else:
                 self.unify(x, y, message, "dimensions {x} and {y} differ")
         if len(sides) == 2:
             raise ShapeError(f"{message()}: only one side may be broadcast")
         side = sides.pop() if sides else None
         return (b if side == "L" else a), side
+
+    def broadcast(self, node: Node, one, message) -> None:
+        """Note the broadcast of a 1 a name says: refused for a Greek name (the reading goes on,
+        to find every refusal at once, but fails), noted for a Latin one."""
+        owners = self.dims.owners(one)
+        greek = sorted(owners & self.greek)
+        if greek:
+            names = ", ".join(greek)
+            error = ShapeError(f"{message()}: {names} is not declared, so it is not broadcast; declare {names} "
+                               f"scalar to add it to every entry")
+            self.refused.append(Failure(node, error, owners))
+        elif owners:
+            self.broadcasts.append(node)
 
     def operands(self, node: Node, i: int, acc, shape):
         """Descriptions of the left part (kids before i, of shape acc) and of kid i."""
@@ -269,7 +150,7 @@ class ShapeInference:
             if op == "⊗":
                 acc, side = (self.dims.mul(acc[0], shapes[i][0]), self.dims.mul(acc[1], shapes[i][1])), None
             else:
-                acc, side = self.combine(acc, shapes[i], verbs[op], *self.operands(node, i, acc, shapes[i]))
+                acc, side = self.combine(node, acc, shapes[i], verbs[op], *self.operands(node, i, acc, shapes[i]))
             sides.append(side)
         self.plan[id(node)] = sides
         return acc
@@ -287,12 +168,16 @@ class ShapeInference:
             terms = [self.dims.of(d) for d in dims] + [1, 1]
             return (terms[0], terms[1]) if dims else (1, 1)
         letter = split_name(name)[0][:1]
-        if "α" <= letter <= "ω" or letter in "ϑϕϵ":
-            return (1, 1)
         if self.decl.domains.get(name, frozenset()) & SQUARE_DOMAINS:
-            v = self.dims.fresh()
+            v = self.dims.fresh(rigid=name not in self.relaxed)
             return (v, v)
-        return (self.dims.fresh(), self.dims.fresh()) if letter.isupper() else (self.dims.fresh(), 1)
+        if name in self.relaxed:
+            return (self.dims.fresh(rigid=False, loose=True),
+                    self.dims.fresh(rigid=False, prefer=letter.islower(), loose=True))
+        if is_greek_scalar(name):
+            self.greek.add(name)
+            return (self.dims.soft_one(name), self.dims.soft_one(name))
+        return (self.dims.fresh(), self.dims.fresh()) if letter.isupper() else (self.dims.fresh(), self.dims.soft_one(name))
 
     def rule_ident(self, node, _):
         v = self.dims.fresh(rigid=False)
@@ -381,6 +266,8 @@ class ShapeInference:
 
     def rule_diag(self, node, shapes):
         s = shapes[0]
+        if self.dims.open_preferring_one(s[1]):
+            self.dims.unify(s[1], 1)
         if self.dims.is_one(s[1]):
             self.plan[id(node)] = "column"
             return (s[0], s[0])

@@ -24,7 +24,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError
 from . import traversal
 from .declarations import Declarations
-from .names import ATOM, DECORATION, GREEK, canonical_name, is_greek_word, split_name
+from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
 from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
@@ -260,7 +260,9 @@ class ToSyntax(Transformer_NonRecursive):
         return _run(self.split(tok))
 
     def group(self, meta, ch):
-        return _value(ch[0])
+        node = _value(ch[0])
+        node.span = self.span(meta)  # with its parentheses: (x − μ)ᵀ
+        return node
 
     def norm(self, meta, ch):
         kind = "default"
@@ -292,17 +294,6 @@ class ToSyntax(Transformer_NonRecursive):
         node = self.function(word, args, tok, span)
         if node is not None:
             return node
-        for k in range(1, len(word)):  # the longest function name ending the run: Xexp(b)
-            prefix, suffix = word[:k], word[k:]
-            if prefix[-1] in DECORATION or not suffix[0].isalpha():
-                continue
-            sub = Token.new_borrow_pos("NAME", suffix, tok)
-            sub.start_pos = tok.start_pos + k
-            node = self.function(suffix, args, sub, (sub.start_pos, span[1]))
-            if node is not None:
-                head = Token.new_borrow_pos("NAME", prefix, tok)
-                self.check_unknown(head, word)
-                return _run(self.split(head) + [node])
         self.check_unknown(tok, word)
         base, _, primes = split_name(canonical_name(word))
         if primes and base in self.decl.functions:
@@ -357,18 +348,7 @@ class ToSyntax(Transformer_NonRecursive):
             return [Node("ones", (), None, (start, start + len(run)))]
         if whole in decl.symbols or is_greek_word(run):
             return [self.symbol(whole, start, start + len(run))]
-        out, i = [], 0
-        while i < len(run):
-            for spelling, name in decl.spelled:
-                j = i + len(spelling)
-                if run.startswith(spelling, i) and (j == len(run) or run[j] not in DECORATION):
-                    break
-            else:
-                j = i + len(ATOM.match(run, i).group())
-                name = canonical_name(run[i:j])
-            out.append(self.symbol(name, start + i, start + j))
-            i = j
-        return out
+        return [self.symbol(name, start + i, start + j) for i, j, name in atoms(run, decl.spelled)]
 
     def symbol(self, name: str, start: int, end: int) -> Node:
         if name == "I" and "I" not in self.decl.symbols:

@@ -1,6 +1,7 @@
 """The token pass between Lark's lexer and its parser: ``TokenPass``.
 
-It joins ``log det`` into one word and primes onto a declared elementwise function
+It splits a run of letters that ends in a function word before its parenthesis into the
+symbols and the function (W₂tanh(x) → W₂ tanh(x), Xexp(b) → X exp(b)), joins ``log det`` into one word and primes onto a declared elementwise function
 (g'(x) → g′), moves a function's power behind its call (tanh²(Z) → tanh(Z).^2), marks the
 prefix words (tr A, det X) and pairs the brackets and the bars ``|…|`` and ``‖…‖``; an
 unbalanced one raises ParseError at its position.  It reads the declarations and the text of
@@ -16,8 +17,8 @@ from lark.lark import PostLex
 
 from ..errors import ParseError
 from .declarations import Declarations
-from .names import canonical_name
-from .vocabulary import ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
+from .names import GREEK, atoms, canonical_name, is_greek_word, split_name
+from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
 MAX_DEPTH = 200
 
@@ -46,7 +47,8 @@ class TokenPass(PostLex):
 
     def process(self, stream):
         decl, _ = DECLARED.get()
-        tokens = _join_words(list(stream), decl)
+        tokens = _split_calls(list(stream), decl)
+        tokens = _join_words(tokens, decl)
         tokens = _move_function_powers(tokens, decl)
         yield from _pair(tokens)
 
@@ -62,6 +64,70 @@ def _elementwise_name(word: str, decl: Declarations) -> bool:
         return "σ" not in decl.symbols
     base = canonical_name(word).rstrip("′")
     return decl.functions.get(base, ("",))[0] == "elementwise"
+
+
+def function_word(word: str, decl: Declarations) -> bool:
+    """Whether ``word`` before "(" is a call: a built-in or elementwise function, σ or sigma
+    (unless σ is a declared symbol), a declared function or the derivative g′ of a declared
+    elementwise one."""
+    if word in BUILTINS or word in ELEMENTWISE:
+        return True
+    if word in SIGMOID_NAMES:
+        return "σ" not in decl.symbols
+    name = canonical_name(word)
+    if name in decl.functions:
+        return True
+    base, _, primes = split_name(name)
+    return primes > 0 and decl.functions.get(base, ("",))[0] == "elementwise"
+
+
+def _call_follows(tokens: list, i: int):
+    """What a function word ending the run ``tokens[i]`` must be for a call to follow: a test
+    on the word, or None when no call can follow (tanh(…), tanh²(…), g'(…), log det)."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if _is(nxt, "LPAR"):
+        return lambda word, decl: function_word(word, decl)
+    if _is(nxt, "NAME", "det"):
+        return lambda word, decl: word == "log"
+    if _is(nxt, "SUPNUM") and i + 2 < len(tokens) and _is(tokens[i + 2], "LPAR"):
+        return _elementwise_name
+    j = i + 1
+    while j < len(tokens) and _is(tokens[j], "TRANSPOSE") and tokens[j].value in "'’":
+        j += 1
+    if j > i + 1 and j < len(tokens) and _is(tokens[j], "LPAR"):
+        return lambda word, decl: decl.functions.get(canonical_name(word), ("",))[0] == "elementwise"
+    return None
+
+
+def _split_calls(tokens: list, decl: Declarations) -> list:
+    """W₂tanh(x) → W₂ tanh(x): a function word (the longest) that ends a run of letters at a
+    symbol boundary starts a new factor, whatever precedes it.  A run that is itself a
+    function, a declared symbol or an ASCII Greek name stays whole; a head of two or more
+    lower-case letters that are not declared symbols reads as a misspelt function (arctan)."""
+    out: list = []
+    for i, tok in enumerate(tokens):
+        accept = _call_follows(tokens, i) if tok.type == "NAME" else None
+        run = tok.value
+        if accept is None or accept(run, decl) or canonical_name(run) in decl.symbols or is_greek_word(run):
+            out.append(tok)
+            continue
+        cut = next((a for a, _, _ in atoms(run, decl.spelled)[1:] if accept(run[a:], decl)), None)
+        if cut is None:
+            out.append(tok)
+            continue
+        head = run[:cut]
+        if head.isascii() and head.isalpha() and head.islower() and len(head) > 1 and head not in GREEK:
+            if not all(name in decl.symbols for _, _, name in atoms(head, decl.spelled)):
+                raise _tok_error(f"unknown function {run!r}", tok)
+        out.append(_piece(tok, 0, cut))
+        out.append(_piece(tok, cut, len(run)))
+    return out
+
+
+def _piece(tok: Token, start: int, end: int) -> Token:
+    """The part [start, end) of a NAME token, with its own position."""
+    return Token("NAME", tok.value[start:end], tok.start_pos + start, tok.line, tok.column + start,
+                 tok.end_line, tok.column + end, tok.start_pos + end)
 
 
 def _join_words(tokens: list, decl: Declarations) -> list:

@@ -33,9 +33,9 @@ class UnicodePrinter(Printer):
     use: one-letter factors never spell a multi-letter one (a declared ``DR``), and the sigmoid
     prints ``sigmoid`` rather than ``σ`` when σ is a symbol."""
 
-    def __init__(self, names=frozenset()):
+    def __init__(self, names=frozenset(), functions=frozenset()):
         super().__init__(names)
-        self.words = frozenset(n for n in names if len(n) > 1)
+        self.words = frozenset(n for n in set(names) | set(functions) if len(n) > 1)
 
     minus = "−"
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
@@ -134,15 +134,16 @@ LETTERS = "[A-Za-zα-ωΑ-Ωϑϕϵ]"  # the letters a name is made of (docs/lang
 
 def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
     """Whether ``right`` juxtaposed after ``out`` (whose last factor is ``prev``) would read
-    differently: two numbers, a name then a digit, a multi-letter name next to a letter, or
+    differently, or read as a misspelt word: two numbers, a name then a digit, the symbol σ
+    then "(" (the sigmoid), a multi-letter name next to a letter (X·exp(b), c·DR), or
     one-letter names spelling a word read as one token (tr, pi, exp, a declared name in
-    ``words``, …)."""
+    ``words``, …).  After a subscript a function needs nothing: W₂tanh(x)."""
     if out[-1] in DIGITS and (right[0] in DIGITS or right[0] in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"):
         return True
     tail = re.search(LETTERS + "*$", out)[0]
     if not tail:
         return False
-    if right[0] in DIGITS:
+    if right[0] in DIGITS or (right[0] == "(" and tail[-1] == "σ"):
         return True
     head = re.match(LETTERS + "*", right)[0]
     if not head:
@@ -153,7 +154,11 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
     return any(w in run and w not in tail and w not in head for w in RESERVED | words)
 
 
-
 def to_unicode(e: t.Expr) -> str:
     """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
-    return UnicodePrinter(base_names(e)).print_tree(e)
+    return UnicodePrinter(base_names(e), function_names(e)).print_tree(e)
+
+
+def function_names(e: t.Expr) -> set:
+    """The names of the user and elementwise functions applied in ``e``."""
+    return {n.name for n in t.walk(e) if isinstance(n, (t.Apply, t.Call, t.Grad))}

@@ -1,6 +1,7 @@
 """What an expression can do once every stage is loaded: print itself as Unicode (``str``) and
-LaTeX (``latex``, Jupyter's ``_repr_latex_``), evaluate with NumPy (``evaluate``) and
-become a SymPy matrix expression (``to_sympy``).
+LaTeX (``latex``, Jupyter's ``_repr_latex_``), evaluate with NumPy (``evaluate``), tell the
+shapes of its symbols (``shapes``, text that ``shapes=`` reads back) and become a SymPy matrix
+expression (``to_sympy``).
 
 The node classes (``matcalc.expr``) know nothing of printing or numbers; these methods are
 attached to ``Expr`` when this module is imported (by ``matcalc``).
@@ -12,6 +13,7 @@ from ..expr import Expr
 from ..interop import to_sympy
 from ..numeric import evaluate
 from ..printing import to_latex, to_unicode
+from ..printing.shapes import shapes_of
 
 
 def _repr_latex_(self: Expr) -> str:
@@ -28,4 +30,5 @@ Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
 Expr._repr_pretty_ = _repr_pretty_
 Expr.evaluate = evaluate
+Expr.shapes = property(shapes_of)
 Expr.to_sympy = to_sympy
