@@ -8,7 +8,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import DomainError, MatcalcError, ShapeError
+from .errors import DomainError, MatcalcError, ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .numeric import CheckReport, check_gradient
@@ -51,7 +51,8 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
         raise MatcalcError(f"the variable must be a symbol's name, not {wrt!r}")
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"
-        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression (its symbols: {known})")
+        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression"
+                          f"{did_you_mean(name, symbols)} (its symbols: {known})")
     return symbols[name]
 
 
