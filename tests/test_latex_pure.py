@@ -108,3 +108,20 @@ def test_pdflatex_compiles_a_sample(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     assert (tmp_path / "sample.pdf").exists()
+
+
+def test_the_stored_notebook_outputs_are_current():
+    """The notebooks are committed with their outputs: those show the text of results, not
+    their structure, and pure LaTeX."""
+    import json
+    from pathlib import Path
+
+    seen = 0
+    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                data = {k: "".join(v) for k, v in output.get("data", {}).items()}
+                seen += len(data)
+                assert "(name=" not in data.get("text/plain", ""), (path.name, data["text/plain"][:200])
+                assert data.get("text/latex", "").isascii(), (path.name, data["text/latex"][:200])
+    assert seen > 10
