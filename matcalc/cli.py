@@ -26,10 +26,12 @@ from typing import Callable
 import numpy as np
 
 from . import api
-from .errors import DomainError, MatcalcError, did_you_mean
+from . import expr as t
+from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
 from .expr import show_dim
 from .language.declarations import parse_declarations
 from .language.names import canonical_name
+from .numeric.functions import NUMERIC
 from .printing.prose import latex_number, prose_latex
 from .results import backprop
 
@@ -236,7 +238,14 @@ def run_check(args, f, decl) -> Output:
 
 
 def run_evaluate(args, f, decl) -> Output:
-    """``matcalc evaluate``: the value at the given values."""
+    """``matcalc evaluate``: the value at the given values; a function without a formula has
+    no values to give."""
+    for n in t.walk(f):
+        if isinstance(n, (t.Call, t.Grad)):
+            raise UnsupportedError(f"{n.name} is an opaque scalar function ({n.name}: scalar): it has no values")
+        if isinstance(n, t.Apply) and n.formula is None and n.name not in NUMERIC:
+            raise UnsupportedError(f"{n.name} is declared without a formula, so it has no values: declare it by "
+                                   f"a formula in x to evaluate, e.g. --functions \"{n.name}: tanh(x)\"")
     value = Value(f.evaluate(read_values(args, f)))
     return Output([value], {"value": _json_number(value.array.tolist()), "shape": list(value.array.shape)})
 
@@ -347,29 +356,28 @@ def _load(path: str, only: str | None) -> dict:
 
 
 def read_values(args, f) -> dict:
-    """The values of f's symbols from --values and --value, each checked to name a symbol of f."""
+    """The values of f's symbols from --values and --value.  A name given inline must be a
+    symbol of f; a file may hold more arrays than f uses."""
     symbols = sorted(s.name for s in f.free_symbols)
-    values: dict = {}
+    filed: dict = {}
     for item in args.values:
         name, sep, path = item.rpartition("=") if item.rpartition("=")[2].endswith(".npy") else ("", "", item)
         only = name.strip() if sep else (symbols[0] if len(symbols) == 1 else None)
-        values.update(_load(path, only))
+        filed.update({canonical_name(k): v for k, v in _load(path, only).items()})
+    out = {k: v for k, v in filed.items() if k in symbols}
     for item in args.value:
         name, sep, text = item.partition("=")
         if not sep or not name.strip():
             raise DomainError(f"--value takes NAME=VALUE, e.g. X=[[1,2],[3,4]], not {item!r}")
-        name = name.strip()
-        values[name] = _load(text, name)[name] if text.strip().endswith(".npy") else _inline(name, text)
-    out = {}
-    for name, value in values.items():
-        key = canonical_name(name)
+        name, key = name.strip(), canonical_name(name.strip())
         if key not in symbols:
             raise DomainError(f"{name} is not a symbol of the expression{did_you_mean(key, symbols)} "
                               f"(its symbols: {', '.join(symbols) or 'none'})")
-        out[key] = value
+        out[key] = _load(text, name)[name] if text.strip().endswith(".npy") else _inline(name, text)
     missing = [s for s in symbols if s not in out]
     if missing:
-        raise DomainError(f"no value for {', '.join(missing)}: give --value {missing[0]}=… or --values FILE.npz")
+        hint = f" (the files give {', '.join(sorted(filed))})" if filed else ""
+        raise DomainError(f"no value for {', '.join(missing)}{hint}: give --value {missing[0]}=… or --values FILE.npz")
     return out
 
 

@@ -272,10 +272,11 @@ def _out(result: subprocess.CompletedProcess) -> str:
 
 
 @pytest.mark.parametrize("command", COMMAND_CASES)
-def test_command_end_to_end(command):
+def test_command_end_to_end(command, capsys):
+    """--latex and --json through ``python -m matcalc``; the text (also in the JSON) in process."""
     argv, text, fields = COMMAND_CASES[command]
-    plain, latex, as_json = (run_module(*argv, *extra) for extra in ([], ["--latex"], ["--json"]))
-    assert _out(plain) == text + "\n"
+    assert run(capsys, *argv) == (0, text + "\n", "")
+    latex, as_json = (run_module(*argv, *extra) for extra in (["--latex"], ["--json"]))
     latex = _out(latex).rstrip("\n")
     assert latex.isascii() and latex != text
     data = json.loads(_out(as_json))
@@ -360,6 +361,11 @@ def test_evaluate_reads_npz_npy_and_json_files(capsys, tmp_path):
     assert run(capsys, "evaluate", "aᵀXb", "--values", npz, "--value", f"b={npy}") == (0, "61.0\n", "")
     assert run(capsys, "evaluate", "aᵀXb", "--values", str(tmp_path / "w.json")) == (0, "7.0\n", "")
     assert run(capsys, "evaluate", "‖b‖²", "--values", npy) == (0, "25.0\n", "")  # one symbol: the .npy is b
+    formula = ["sum(h(X))", "--functions", "h: x**2 + 1", "--values", npz]  # a file may hold more
+    assert run(capsys, "evaluate", *formula) == (0, "34.0\n", "")
+    code, _, err = run(capsys, "evaluate", "aᵀXc", "--values", npz)
+    assert code == 2
+    assert err.startswith("error: no value for c (the files give X, a): give --value c=…")
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -374,6 +380,10 @@ def test_evaluate_reads_npz_npy_and_json_files(capsys, tmp_path):
     (["Xb", "--value", "X"], "--value takes NAME=VALUE"),
     (["Xb", "--values", "missing.npz"], "cannot read values from missing.npz"),
     (["Xb", "--values", "values.csv"], "give a .npz, .npy or .json file"),
+    (["sum(g(X))", "--functions", "g: elementwise", "--value", "X=[[1]]"],
+     'g is declared without a formula, so it has no values: declare it by a formula in x to evaluate, '
+     'e.g. --functions "g: tanh(x)"'),
+    (["f(x)", "--functions", "f: scalar", "--value", "x=[1]"], "f is an opaque scalar function (f: scalar)"),
 ])
 def test_evaluate_errors_exit_2(capsys, argv, message):
     code, out, err = run(capsys, "evaluate", *argv)

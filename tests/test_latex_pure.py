@@ -11,8 +11,10 @@ derivations one by one, and, where ``pdflatex`` is on PATH, a compiled document.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,9 +115,6 @@ def test_pdflatex_compiles_a_sample(tmp_path):
 def test_the_stored_notebook_outputs_are_current():
     """The notebooks are committed with their outputs: those show the text of results, not
     their structure, and pure LaTeX."""
-    import json
-    from pathlib import Path
-
     seen = 0
     for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
