@@ -8,7 +8,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import DomainError, MatcalcError, ShapeError
+from .errors import DomainError, MatcalcError, ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -26,9 +26,11 @@ from .results.jacobian import Jacobian, hessian_matrix, jacobian_matrix
 VERSION = "0.1.0"
 
 
-def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
-    """The expression tree of ``text``, with shapes inferred (see docs/language.md)."""
-    return _parse(_text(text), shapes=shapes, domains=domains, functions=functions)
+def parse(text: str, shapes=None, domains=None, functions=None, *, scalar: bool = False) -> t.Expr:
+    """The expression tree of ``text``, with shapes inferred (see docs/language.md); with
+    ``scalar``, the undeclared symbols are read so that the whole expression is 1×1 where that
+    is possible (as ``grad`` reads its function)."""
+    return _parse(_text(text), shapes=shapes, domains=domains, functions=functions, scalar=scalar)
 
 
 def _text(text) -> str:
@@ -59,7 +61,8 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
         raise MatcalcError(f"the variable must be a symbol's name, not {wrt!r}")
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"
-        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression (its symbols: {known})")
+        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression"
+                          f"{did_you_mean(name, symbols)} (its symbols: {known})")
     return symbols[name]
 
 

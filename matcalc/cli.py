@@ -1,20 +1,38 @@
-"""The command line: ``matcalc grad|jacobian|hessian|vjp|solve EXPR --wrt X [--shapes …] [--latex] [--check]``.
+"""The command line: ``matcalc COMMAND EXPR [--wrt X] [--shapes …] [--latex | --json]``.
 
-Prints the result (Unicode, or LaTeX with ``--latex``); ``grad --steps`` prints the derivation
-first, ``--check`` the numeric verification after.  Exit codes: 0 success, 1 the numeric check
-disagrees, 2 bad input (a ``MatcalcError``, printed as ``error: …`` with the caret line for
-syntax errors) or bad usage.
+One command per function of the API: grad, differential, jacobian, hessian, vjp, solve,
+derive, check, evaluate.  Each prints its result as Unicode text, as LaTeX with ``--latex``,
+or as one JSON object with ``--json`` ("command", "expr", "text", "latex" and the command's
+own fields; README.md, "Command line").  Exit codes: 0 success, 1 a numeric check disagrees
+(or cannot decide), 2 bad input or usage — printed as ``error: …`` (with the caret line under
+a syntax error, "did you mean …" under a mistyped name), never a traceback.
+
+Values for ``evaluate`` come from .npz/.npy/.json files or inline JSON numbers
+(``--value X=[[1,2],[3,4]]``): nothing the user writes is executed.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import math
+import os
 import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from . import api
-from .errors import MatcalcError
+from . import expr as t
+from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
+from .expr import show_dim
 from .language.declarations import parse_declarations
+from .language.names import canonical_name
+from .numeric.functions import NUMERIC
+from .printing.prose import latex_number, prose_latex
 from .results import backprop
 
 DECLARATION_OPTIONS = (
@@ -23,121 +41,397 @@ DECLARATION_OPTIONS = (
     ("--functions", 'user functions, e.g. "g: elementwise, f: scalar, h: x**3 + sin(x)"'),
 )
 
+# Each command: name → (help, description, example EXPR, its own options).
+COMMANDS = {
+    "grad": ("the gradient ∂f/∂X of a scalar expression",
+             "Print the gradient G of the scalar EXPR with respect to X (df = tr(GᵀdX)), in closed form.",
+             "‖X − DR‖²_F", ("wrt", "check", "steps")),
+    "differential": ("the differential df = tr(GᵀdX) of a scalar expression",
+                     "Print the differential of the scalar EXPR in the form df = tr(GᵀdX).", "aᵀXb", ("wrt",)),
+    "jacobian": ("the Jacobian ∂vec(F)/∂vec(X)ᵀ of a vector- or matrix-valued expression",
+                 "Print J with vec(dF) = J vec(dX) in closed form (⊗, the commutation matrix K, diag).",
+                 "AXB", ("wrt", "check", "layout")),
+    "hessian": ("the Hessian of a scalar expression",
+                "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", ("wrt", "check")),
+    "vjp": ("the backpropagation rule ∂L/∂X of a matrix-valued expression",
+            "Print ∂L/∂X in closed form, given the upstream gradient G = ∂L/∂EXPR.", "WX", ("wrt", "check", "upstream")),
+    "solve": ("the stationary point of a scalar expression",
+              "Print the point where the gradient of EXPR vanishes, when it is affine in the variable.",
+              "‖Xw − y‖²", ("wrt",)),
+    "derive": ("the derivation of the gradient, step by step",
+               "Print the numbered steps from f to ∂f/∂X, each naming the rule it applies.", "aᵀXb", ("wrt",)),
+    "check": ("compare a gradient with central finite differences",
+              "Check the gradient of EXPR (or the claimed --expected one) against central finite differences "
+              "at random points; exit code 1 when they disagree.", "‖X − DR‖²_F", ("wrt", "expected")),
+    "evaluate": ("the value of an expression at given values",
+                 "Print the value of EXPR (NumPy's array text) at the values of its symbols, read from "
+                 ".npz/.npy/.json files (--values) or given inline as JSON numbers (--value X=[[1,2],[3,4]]).",
+                 "aᵀXb", ("values",)),
+}
 
-# Each sub-command: (name, help, description, example EXPR, has --check).
-SUBCOMMANDS = (
-    ("grad", "the gradient of a scalar expression",
-     "Print the gradient of the scalar expression EXPR with respect to a variable.", "‖X − DR‖²_F", True),
-    ("jacobian", "the Jacobian ∂vec(F)/∂vec(X)ᵀ of a vector- or matrix-valued expression",
-     "Print J with vec(dF) = J vec(dX) in closed form (⊗, the commutation matrix K, diag).", "AXB", True),
-    ("hessian", "the Hessian of a scalar expression",
-     "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", True),
-    ("vjp", "the backpropagation rule ∂L/∂X of a matrix-valued expression",
-     "Print ∂L/∂X in closed form, given the upstream gradient G = ∂L/∂EXPR.", "WX", True),
-    ("solve", "the stationary point of a scalar expression",
-     "Print the point where the gradient of EXPR vanishes, when it is affine in the variable.", "‖Xw − y‖²", False),
-)
+
+def _add_wrt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wrt", required=True, metavar="X", help="the variable")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true", help="also compare with central finite differences")
+    _add_trials(p)
+
+
+def _add_trials(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trials", type=int, default=3, metavar="N", help="the number of random points (default 3)")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="the seed of the random points (default 0)")
+
+
+def _add_expected(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--expected", metavar="G", help="a claimed gradient to check instead of matcalc's own")
+    _add_trials(p)
+
+
+def _add_values(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--values", action="append", default=[], metavar="FILE",
+                   help="values from FILE.npz (by name), FILE.json (an object of arrays), FILE.npy "
+                   "(when EXPR has one symbol) or NAME=FILE.npy; may be repeated")
+    p.add_argument("--value", action="append", default=[], metavar="NAME=VALUE",
+                   help="one value as JSON numbers, e.g. X=[[1,2],[3,4]], a=[1,2], λ=0.5; may be repeated")
+
+
+OPTIONS: dict[str, Callable] = {
+    "wrt": _add_wrt,
+    "check": _add_check,
+    "expected": _add_expected,
+    "values": _add_values,
+    "steps": lambda p: p.add_argument(
+        "--steps", action="store_true", help="first print the derivation, one numbered rule per step"),
+    "layout": lambda p: p.add_argument(
+        "--layout", choices=("numerator", "denominator"), default="numerator",
+        help="numerator (default): J; denominator: Jᵀ"),
+    "upstream": lambda p: p.add_argument(
+        "--upstream", default="G", metavar="G", help="the name of ∂L/∂EXPR (default G)"),
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with matcalc's usage errors: ``error: …`` first, then the usage, exit code 2;
+    a mistyped command or choice gets a "did you mean"."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message}\n{self.format_usage()}")
+
+    def _check_value(self, action, value):
+        if action.choices is not None and value not in action.choices:
+            what = "command" if isinstance(action, argparse._SubParsersAction) else "choice"
+            options = "/".join(action.option_strings)
+            raise argparse.ArgumentError(None, f"unknown {what} {value!r}{' for ' + options if options else ''}"
+                                         f"{did_you_mean(value, action.choices)} (choose from "
+                                         f"{', '.join(action.choices)})")
+
+
+def build_parser() -> Parser:
     """The argument parser of ``matcalc`` (one sub-command per operation)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="matcalc",
         description="Matrix calculus by the differential method: closed-form gradients, Jacobians, "
         "Hessians and backpropagation rules of matrix expressions written as a textbook writes them.",
     )
     parser.add_argument("--version", action="version", version=f"matcalc {api.VERSION}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    subs = {}
-    for name, help_text, description, example, checks in SUBCOMMANDS:
-        sub = subs[name] = commands.add_parser(name, help=help_text, description=description)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    parser.commands = {}
+    for name, (help_text, description, example, options) in COMMANDS.items():
+        sub = parser.commands[name] = commands.add_parser(name, help=help_text, description=description)
         sub.add_argument("expr", metavar="EXPR", help=f'the expression, e.g. "{example}"')
-        sub.add_argument("--wrt", required=True, metavar="X", help="the variable")
+        for option in options:
+            OPTIONS[option](sub)
         for option, text in DECLARATION_OPTIONS:
             sub.add_argument(option, default="", metavar="TEXT", help=text)
         sub.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
-        if checks:
-            sub.add_argument("--check", action="store_true", help="also compare with central finite differences")
-            sub.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random check points")
-    subs["grad"].add_argument(
-        "--steps", action="store_true", help="first print the derivation, one numbered rule per step"
-    )
-    subs["jacobian"].add_argument(
-        "--layout", choices=("numerator", "denominator"), default="numerator",
-        help="numerator (default): J; denominator: Jᵀ",
-    )
-    subs["vjp"].add_argument("--upstream", default="G", metavar="G", help="the name of ∂L/∂EXPR (default G)")
+        sub.add_argument("--json", action="store_true",
+                         help='print one JSON object: "text", "latex" and the fields of the result')
     return parser
+
+
+# --------------------------------------------------------------------------------------------
+# The commands: each gives what to print, its JSON fields and, with --check, the check to run.
+
+
+@dataclass
+class Output:
+    """What a command shows, in order (each has ``str`` and ``latex()``), its own JSON fields,
+    and a thunk giving the check report (the exit code is 1 when it is falsy)."""
+
+    shown: list
+    fields: dict = field(default_factory=dict)
+    check: Callable | None = None
+
+
+@dataclass(frozen=True)
+class InferredShapes:
+    """The line ``shapes: X: m×n, …`` under a gradient (text a ``--shapes`` option reads); not
+    part of the LaTeX."""
+
+    shapes: object
+
+    def __str__(self) -> str:
+        return f"shapes: {self.shapes}"
+
+    def latex(self) -> None:
+        return None
 
 
 def declarations(args: argparse.Namespace) -> dict:
     """The keyword arguments shapes/domains/functions from the declaration options."""
-    text = ", ".join(
-        t for t in (args.shapes.strip(), args.domains.strip(), args.functions.strip()) if t
-    )
+    text = ", ".join(t for t in (args.shapes.strip(), args.domains.strip(), args.functions.strip()) if t)
     if not text:
         return {}
     shapes, domains, functions = parse_declarations(text)
     return {"shapes": shapes or None, "domains": domains or None, "functions": functions or None}
 
 
-def run_grad(args: argparse.Namespace, decl: dict) -> tuple:
-    """``matcalc grad``: G (after the derivation, with --steps), checked by ``api.check``."""
+def run_grad(args, f, decl) -> Output:
+    """``matcalc grad``: G (after the derivation, with --steps)."""
     if args.steps:
-        derivation = api.derive(args.expr, args.wrt, **decl)
-        shown = [derivation, derivation.gradient]
+        derivation = api.derive(f, args.wrt)
+        g, out = derivation.gradient, Output([derivation, derivation.gradient], {"steps": steps(derivation)})
     else:
-        derivation = api.differential(args.expr, args.wrt, **decl)
-        shown = [derivation.gradient]
-    if not args.latex and set(derivation.f.shapes) - set(decl.get("shapes") or {}):  # some shapes were inferred
-        shown.append(f"shapes: {derivation.f.shapes}")
-    return shown, lambda: api.check(args.expr, args.wrt, seed=args.seed, **decl)
+        g = api.grad(f, args.wrt)
+        out = Output([g])
+    out.fields["gradient"] = str(g)
+    if set(f.shapes) - set(decl.get("shapes") or {}):  # some shapes were inferred: say which
+        out.shown.append(InferredShapes(f.shapes))
+        out.fields["shapes"] = str(f.shapes)
+    out.check = lambda: api.check(f, args.wrt, expected=g, trials=args.trials, seed=args.seed)
+    return out
 
 
-def run_vjp(args: argparse.Namespace, decl: dict) -> tuple:
+def run_differential(args, f, decl) -> Output:
+    """``matcalc differential``: df = tr(Gᵀ dX)."""
+    d = api.differential(f, args.wrt)
+    return Output([d], {"differential": str(d), "gradient": str(d.gradient)})
+
+
+def run_jacobian(args, f, decl) -> Output:
+    """``matcalc jacobian``: J in the chosen layout."""
+    j = api.jacobian(f, args.wrt, layout=args.layout)
+    return Output([j], {"jacobian": str(j), "layout": args.layout, "shape": [show_dim(d) for d in j.shape]},
+                  lambda: j.check(trials=args.trials, seed=args.seed))
+
+
+def run_hessian(args, f, decl) -> Output:
+    """``matcalc hessian``: H."""
+    h = api.hessian(f, args.wrt)
+    return Output([h], {"hessian": str(h), "shape": [show_dim(d) for d in h.shape]},
+                  lambda: h.check(trials=args.trials, seed=args.seed))
+
+
+def run_vjp(args, f, decl) -> Output:
     """``matcalc vjp``: ∂L/∂X, checked against finite differences of the loss ⟨G, F⟩."""
-    F = api.parse(args.expr, **decl)
-    result = api.vjp(F, args.wrt, args.upstream)
+    result = api.vjp(f, args.wrt, args.upstream)
 
     def check():
-        loss = backprop.pairing(F, backprop.upstream_symbol(F, args.upstream))
-        return api.check(loss, args.wrt, expected=result, seed=args.seed)
+        loss = backprop.pairing(f, backprop.upstream_symbol(f, args.upstream))
+        return api.check(loss, args.wrt, expected=result, trials=args.trials, seed=args.seed)
 
-    return [result], check
-
-
-def run_solve(args: argparse.Namespace, decl: dict) -> tuple:
-    """``matcalc solve``: the stationary point (no check)."""
-    return [api.solve(args.expr, args.wrt, **decl)], None
+    return Output([result], {"vjp": str(result), "upstream": args.upstream}, check)
 
 
-def run_jacobian(args: argparse.Namespace, decl: dict) -> tuple:
-    """``matcalc jacobian``: J in the chosen layout, checked by ``Jacobian.check``."""
-    result = api.jacobian(args.expr, args.wrt, layout=args.layout, **decl)
-    return [result], lambda: result.check(seed=args.seed)
+def run_solve(args, f, decl) -> Output:
+    """``matcalc solve``: the stationary point."""
+    w = api.solve(f, args.wrt)
+    return Output([w], {"solution": str(w)})
 
 
-def run_hessian(args: argparse.Namespace, decl: dict) -> tuple:
-    """``matcalc hessian``: H, checked by ``Jacobian.check``."""
-    result = api.hessian(args.expr, args.wrt, **decl)
-    return [result], lambda: result.check(seed=args.seed)
+def run_derive(args, f, decl) -> Output:
+    """``matcalc derive``: the numbered steps."""
+    d = api.derive(f, args.wrt)
+    return Output([d], {"steps": steps(d), "gradient": str(d.gradient)})
 
 
-# Each command: (args, declarations) -> (what to print, in order; a thunk giving the check report).
-COMMANDS = {"grad": run_grad, "jacobian": run_jacobian, "hessian": run_hessian, "vjp": run_vjp, "solve": run_solve}
+def run_check(args, f, decl) -> Output:
+    """``matcalc check``: the report (exit code 1 when the gradient disagrees)."""
+    claim = args.expected if args.expected is not None else api.grad(f, args.wrt)
+    report = api.check(f, args.wrt, expected=claim, trials=args.trials, seed=args.seed, **decl)
+    return Output([report], {"gradient": str(claim), "report": report_fields(report)}, lambda: report)
+
+
+def run_evaluate(args, f, decl) -> Output:
+    """``matcalc evaluate``: the value at the given values; a function without a formula has
+    no values to give."""
+    for n in t.walk(f):
+        if isinstance(n, (t.Call, t.Grad)):
+            raise UnsupportedError(f"{n.name} is an opaque scalar function ({n.name}: scalar): it has no values")
+        if isinstance(n, t.Apply) and n.formula is None and n.name not in NUMERIC:
+            raise UnsupportedError(f"{n.name} is declared without a formula, so it has no values: declare it by "
+                                   f"a formula in x to evaluate, e.g. --functions \"{n.name}: tanh(x)\"")
+    value = Value(f.evaluate(read_values(args, f)))
+    return Output([value], {"value": _json_number(value.array.tolist()), "shape": list(value.array.shape)})
+
+
+RUN = {"grad": run_grad, "differential": run_differential, "jacobian": run_jacobian, "hessian": run_hessian,
+       "vjp": run_vjp, "solve": run_solve, "derive": run_derive, "check": run_check, "evaluate": run_evaluate}
+# The commands whose expression is a scalar function: its undeclared symbols are read so.
+SCALAR_COMMANDS = {"grad", "differential", "hessian", "solve", "derive", "check"}
+
+
+def steps(d) -> list[dict]:
+    """The steps of a derivation for JSON: lhs, expr, rule, and the LaTeX of the line and the rule."""
+    return [{"lhs": s.lhs(), "expr": str(s.expr), "rule": s.rule,
+             "latex": f"{s.lhs(True)} = {s.expr.latex()}", "rule_latex": prose_latex(s.rule)} for s in d.steps]
+
+
+def report_fields(r) -> dict:
+    """A check report for JSON: the verdict and, at the worst point, the values, the finite
+    differences and the computed gradient (or Jacobian)."""
+    def plain(v):
+        return None if v is None else _json_number(np.asarray(v, dtype=float).tolist())
+
+    return {"ok": bool(r), "inconclusive": r.inconclusive, "verdict": r.headline(), "errors": list(r.trials),
+            "max_error": r.error, "rtol": r.rtol, "point": {k: plain(v) for k, v in r.point.items()},
+            "finite_differences": plain(r.expected), "computed": plain(r.actual)}
+
+
+def _json_number(v):
+    """v with non-finite floats as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers)."""
+    if isinstance(v, list):
+        return [_json_number(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# Values for evaluate
+
+
+@dataclass
+class Value:
+    """A value as ``evaluate`` prints it: NumPy's text, or a LaTeX bmatrix."""
+
+    value: object
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.asarray(self.value, dtype=float)
+
+    def __str__(self) -> str:
+        if np.ndim(self.value) == 0:
+            return repr(float(self.value))
+        return np.array2string(self.array, threshold=self.array.size + 1)
+
+    def latex(self) -> str:
+        a = self.array
+        if a.ndim == 0:
+            return latex_number(float(a), 8)
+        rows = a.reshape(-1, 1) if a.ndim == 1 else a
+        body = r" \\ ".join(" & ".join(latex_number(x, 8) for x in row) for row in rows)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+def _numbers(name: str, data) -> np.ndarray:
+    """``data`` (numbers, nested lists of numbers) as a float array; anything else is an error."""
+    def only_numbers(v) -> bool:
+        if isinstance(v, list):
+            return all(only_numbers(x) for x in v)
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if not only_numbers(data):
+        raise DomainError(f"the value of {name} must be a number or a (nested) list of numbers, not {json.dumps(data)}")
+    try:
+        return np.array(data, dtype=float)
+    except ValueError:
+        raise DomainError(f"the value of {name} is not a rectangular array: rows of different lengths") from None
+
+
+def _inline(name: str, text: str) -> np.ndarray:
+    def no_constant(word):
+        raise DomainError(f"the value of {name} contains {word}: give finite numbers")
+
+    try:
+        return _numbers(name, json.loads(text, parse_constant=no_constant))
+    except json.JSONDecodeError as e:
+        raise DomainError(f"the value of {name}, {text!r}, is not JSON numbers ({e.msg} at column {e.colno}); "
+                          f"write e.g. {name}=[[1,2],[3,4]], {name}=[1,2] or {name}=0.5") from None
+
+
+def _load(path: str, only: str | None) -> dict:
+    """{name: array} from a .npz (by name), .json (an object) or .npy file (the one symbol ``only``)."""
+    p = Path(path)
+    try:
+        if p.suffix == ".npz":
+            with np.load(p, allow_pickle=False) as z:
+                return {k: np.array(z[k]) for k in z.files}
+        if p.suffix == ".npy":
+            if only is None:
+                raise DomainError(f"{path} holds one array: name its symbol, --values X={path} (or --value X={path})")
+            return {only: np.load(p, allow_pickle=False)}
+        if p.suffix == ".json":
+            data = json.loads(p.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise DomainError(f"{path} must hold a JSON object of values, {{\"X\": [[1, 2], [3, 4]], …}}")
+            return {k: _numbers(k, v) for k, v in data.items()}
+    except (OSError, ValueError) as e:  # a missing file, a pickled or malformed array, bad JSON
+        raise DomainError(f"cannot read values from {path}: {e}") from None
+    raise DomainError(f"cannot read values from {path}: give a .npz, .npy or .json file")
+
+
+def read_values(args, f) -> dict:
+    """The values of f's symbols from --values and --value.  A name given inline must be a
+    symbol of f; a file may hold more arrays than f uses."""
+    symbols = sorted(s.name for s in f.free_symbols)
+    filed: dict = {}
+    for item in args.values:
+        name, sep, path = item.rpartition("=") if item.rpartition("=")[2].endswith(".npy") else ("", "", item)
+        only = name.strip() if sep else (symbols[0] if len(symbols) == 1 else None)
+        filed.update({canonical_name(k): v for k, v in _load(path, only).items()})
+    out = {k: v for k, v in filed.items() if k in symbols}
+    for item in args.value:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise DomainError(f"--value takes NAME=VALUE, e.g. X=[[1,2],[3,4]], not {item!r}")
+        name, key = name.strip(), canonical_name(name.strip())
+        if key not in symbols:
+            raise DomainError(f"{name} is not a symbol of the expression{did_you_mean(key, symbols)} "
+                              f"(its symbols: {', '.join(symbols) or 'none'})")
+        out[key] = _load(text, name)[name] if text.strip().endswith(".npy") else _inline(name, text)
+    missing = [s for s in symbols if s not in out]
+    if missing:
+        hint = f" (the files give {', '.join(sorted(filed))})" if filed else ""
+        raise DomainError(f"no value for {', '.join(missing)}{hint}: give --value {missing[0]}=… or --values FILE.npz")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Running
 
 
 def run(args: argparse.Namespace, out) -> int:
-    """Print the command's results (LaTeX with --latex), then with --check the report; 1 when
-    the check fails."""
-    shown, check = COMMANDS[args.command](args, declarations(args))
-    for result in shown:  # an Expr, a Jacobian or a Derivation
-        print(result.latex() if args.latex else str(result), file=out)
-    if not getattr(args, "check", False):
-        return 0
-    report = check()
-    print(str(report), file=out)
-    return 0 if report else 1
+    """Print the command's result (Unicode, LaTeX with --latex, one JSON object with --json),
+    then with --check the report; 1 when the check fails."""
+    decl = declarations(args)
+    f = api.parse(args.expr, **decl, scalar=args.command in SCALAR_COMMANDS)
+    result = RUN[args.command](args, f, decl)
+    shown = list(result.shown)
+    report = None
+    if result.check is not None and (args.command == "check" or getattr(args, "check", False)):
+        report = result.check()
+        if args.command != "check":  # the report follows the result
+            shown.append(report)
+    text = lambda: "\n".join(str(x) for x in shown)  # noqa: E731
+    latex = lambda: "\n".join(filter(None, (x.latex() for x in shown)))  # noqa: E731
+    if args.json:
+        head = {"command": args.command, "expr": str(f)}
+        if getattr(args, "wrt", None) is not None:
+            head["wrt"] = args.wrt
+        if report is not None and args.command != "check":
+            result.fields["check"] = report_fields(report)
+        printed = json.dumps({**head, "text": text(), "latex": latex(), **result.fields}, ensure_ascii=False)
+    else:
+        printed = latex() if args.latex else text()
+    try:
+        print(printed, file=out, flush=True)
+    except BrokenPipeError:  # the reader (head, less) has gone: the rest goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    return 1 if report is not None and not report else 0
 
 
 def _utf8(stream) -> None:
@@ -151,11 +445,34 @@ def _utf8(stream) -> None:
         pass
 
 
+def _minus_signs(argv: list[str]) -> list[str]:
+    """An argument that starts with '-' and a letter is an expression, −aᵀx (matcalc's only
+    short option is -h): its '-' becomes the minus sign '−' so that argparse leaves it alone."""
+    return [f"−{a[1:]}" if len(a) > 1 and a[0] == "-" and a[1] not in "-.0123456789" and a != "-h" else a
+            for a in argv]
+
+
+def parse_args(parser: Parser, argv: list[str]) -> argparse.Namespace:
+    """The arguments; an unknown option gets a "did you mean", a stray word a hint to quote EXPR."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        sub = parser.commands[args.command]
+        options = [s for action in sub._actions for s in action.option_strings]
+        word = extras[0]
+        if word.startswith("-"):
+            option = word.split("=", 1)[0]
+            sub.error(f"unknown option {option}{did_you_mean(option, options)} (the options of "
+                      f"{args.command}: {', '.join(o for o in options if o.startswith('--'))})")
+        sub.error(f"unexpected argument {word!r}: write the expression in quotes, "
+                  f"e.g. matcalc {args.command} \"{COMMANDS[args.command][2]}\"")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     _utf8(sys.stdout)
     _utf8(sys.stderr)
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), _minus_signs(sys.argv[1:] if argv is None else list(argv)))
     try:
         return run(args, sys.stdout)
     except MatcalcError as error:

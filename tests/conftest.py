@@ -1,4 +1,5 @@
-"""Test configuration: Hypothesis profiles and the tests' import path.
+"""Test configuration: Hypothesis profiles, the tests' import path, and the message of a
+failed comparison between results (their text and their structure).
 
 The default profile is derandomized and keeps no example database, so that every run of a
 commit draws the same examples on every machine and nothing saved by an earlier run replays:
@@ -12,7 +13,18 @@ import sys
 
 from hypothesis import HealthCheck, settings
 
+from matcalc.expr.structure import TextRepr
+
 sys.path.insert(0, os.path.dirname(__file__))
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """A failed ``==`` between results shows both texts and both structures: two trees can
+    print alike and still differ."""
+    if op == "==" and isinstance(left, TextRepr) and isinstance(right, TextRepr):
+        return [f"{left!r} == {right!r}", "structures:", f"  left:  {left.structure()}",
+                f"  right: {right.structure()}"]
+    return None
 
 settings.register_profile(
     "default",

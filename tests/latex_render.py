@@ -5,6 +5,9 @@ as display math without error, else MathJax's message ("Undefined control sequen
 "Missing argument for \\frac", "Misplaced &", …).  ``assert_renders(texs, labels)`` fails
 the calling test with every rejected string, its label and its message.
 
+A string MathJax renders but that is not ASCII is rejected too ("not pure LaTeX: 'ᵀ' …"):
+matcalc's LaTeX writes every Unicode sign as a command, so that pdfLaTeX reads it as well.
+
 The strings are rendered by ``tests/mathjax/render.mjs`` under node, with the npm package
 mathjax-full that ``make test`` installs (``npm ci --prefix tests/mathjax``).  One node
 process is started on first use and kept for the whole test session; each call is one
@@ -98,7 +101,8 @@ class Renderer:
         if not texs:
             return []
         with self._lock:
-            return self._round_trip(texs)
+            errors = self._round_trip(texs)
+        return [error or _impurity(tex) for tex, error in zip(texs, errors)]
 
     def _round_trip(self, texs: list[str]) -> list[str | None]:
         if self._proc.poll() is not None:
@@ -140,6 +144,14 @@ class Renderer:
                 self._proc.wait()
         self._proc.stdout.close()
         self._stderr.close()
+
+
+def _impurity(tex: str) -> str | None:
+    """None for an ASCII string, else where its first other character is."""
+    i = next((i for i, c in enumerate(tex) if not c.isascii()), None)
+    if i is None:
+        return None
+    return f"not pure LaTeX: {tex[i]!r} (U+{ord(tex[i]):04X}) at offset {i}; pdfLaTeX needs a command for it"
 
 
 _shared: Renderer | None = None

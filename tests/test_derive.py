@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 import matcalc as mc
 from matcalc import expr as t
 from matcalc.numeric import point
+from matcalc.printing.prose import prose_latex
 from matcalc.results.derivation import Derivation, Step
 from matcalc.calculus.differential import RULES, differential
 from matcalc.numeric.evaluate import Evaluator, NumericError
@@ -144,16 +145,20 @@ def test_the_step_check_fails_on_a_wrong_step():
     assert_every_step_holds(with_step(mc.derive("tr(XᵀBX)", "X", domains="B: symmetric")))
 
 
-def test_every_rule_name_renders_as_latex_text(mathjax):
+def test_every_rule_name_renders_as_pure_latex(mathjax):
     """Whatever rule a step names — differential, trace trick or simplification — its LaTeX
-    \\text{…} renders."""
+    (words in \\text{…}, formulas in math) is ASCII, has a command for every sign, and renders."""
     from matcalc.calculus.adjoint import TRANSPOSE_RULES
-    from matcalc.results.derivation import _text
+    from matcalc.printing.prose import prose_latex
     from matcalc.simplify.rewriting import RULES as REWRITES
 
     names = {r.name for r in RULES.values()} | {i for i, _ in TRANSPOSE_RULES.values()}
     names |= {r.name for rules in REWRITES.values() for r in rules}
-    texs = [rf"a &= b && \text{{{_text(n)}}}" for n in sorted(names)]
+    texs = []
+    for name in sorted(names):
+        missing: list = []
+        texs.append(rf"a &= b && {prose_latex(name, missing)}")
+        assert texs[-1].isascii() and not missing, (name, texs[-1], missing)
     assert mathjax([rf"\begin{{align*}}{tex}\end{{align*}}" for tex in texs]) == [None] * len(texs)
 
 
@@ -231,12 +236,15 @@ def test_latex_is_an_align_environment_with_one_row_per_step():
     assert tex.startswith("\\begin{align*}\n") and tex.endswith("\n\\end{align*}")
     rows = tex.split("\n")[1:-1]
     assert len(rows) == len(d.steps)
-    assert all(row.count("&=") == 1 and "&& \\text{" in row for row in rows)
+    assert all(row.count("&=") == 1 and row.count(" && ") == 1 for row in rows)
+    assert [row.split(" && ")[1].removesuffix(" \\\\") for row in rows] == [prose_latex(s.rule) for s in d.steps]
     assert rows[-1].startswith(r"\frac{\partial f}{\partial X} &= ")
+    assert any(row.removesuffix(" \\\\").endswith(r"\text{identification: }\mathrm{d}f = \operatorname{tr}(G^{\top}\mathrm{d}X) "
+                            r"\Rightarrow \partial f/\partial X = G") for row in rows)
     assert r"\frac{\partial f}{\partial Y}" in tex and r"\mathrm{d}\left(" in tex
     assert d._repr_latex_() == tex
-    texts = re.findall(r"\\text\{([^{}]*)\}", tex)
-    assert len(texts) == len(d.steps)  # no brace inside a rule's text
+    assert tex.isascii()
+    assert all(re.fullmatch(r"[A-Za-z ,.:;()!?-]*", text) for text in re.findall(r"\\text\{([^{}]*)\}", tex))
     assert tex.count("{") == tex.count("}")
 
 

@@ -349,7 +349,7 @@ def test_unicode_parses_back_to_the_same_tree(e):
     parser = pytest.importorskip("matcalc.expr.parse")
     text = to_unicode(e)
     back = parser.parse(text, shapes=_shapes(e), functions=_functions(e) or None)
-    assert back == e, f"{text!r} parsed as {back!r}"
+    assert back == e, f"{text!r} parsed as {back.structure()}, not {e.structure()}"
 
 
 def test_sigma_symbol_round_trips():

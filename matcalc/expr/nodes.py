@@ -18,19 +18,24 @@ import sympy
 from ..errors import ShapeError
 from ..language import traversal
 from ..language.dims import ONE, SCALAR, Dim, Shape, dim, is_scalar_shape, same_dim, show_dim, show_shape  # noqa: F401
+from .structure import TextRepr, structure
 
 # --------------------------------------------------------------------------------------------
 # Nodes
 
 
 def node(cls):
-    """Make ``cls`` a frozen slotted dataclass that shares Expr's equality and cached hash."""
-    return dataclass(frozen=True, slots=True, eq=False, repr=True)(cls)
+    """Make ``cls`` a frozen slotted dataclass that shares Expr's equality, cached hash and
+    text ``repr`` (``structure()`` gives the fields)."""
+    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
 
 
 @node
-class Expr:
-    """Base of all nodes.  Subclasses define ``_shape`` (which checks its operands)."""
+class Expr(TextRepr):
+    """Base of all nodes.  Subclasses define ``_shape`` (which checks its operands).
+
+    ``repr`` is ``str``: the Unicode text once the printers are attached (``matcalc.results.expression``),
+    the structure until then."""
 
     shape: Shape = field(init=False, repr=False)
     _hash: int = field(init=False, repr=False)
@@ -57,6 +62,8 @@ class Expr:
 
     def __hash__(self) -> int:
         return self._hash
+
+    __str__ = structure
 
     def __eq__(self, other) -> bool:
         if self is other:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import DomainError, MatcalcError
+from ..errors import DomainError, MatcalcError, did_you_mean
 from .formula import X as FORMULA_X
 from .formula import parse_formula
 from .names import _NAME, GREEK, canonical_name, spellings, split_name
@@ -64,14 +64,28 @@ def check_shape(owner: str, dims) -> tuple:
     return tuple(check_dim(owner, d) for d in dims)
 
 
-def check_domains(owner: str, words) -> frozenset:
-    """The domain words with the ones they imply (spd ⇒ symmetric, invertible)."""
+def _unknown_word(owner: str, w, kinds: bool) -> DomainError:
+    """The error for a word that is not a domain (nor, with ``kinds``, a function kind)."""
+    word = str(w).strip().lower()
+    domains = ", ".join(DOMAINS)
+    if kinds and did_you_mean(word, FUNCTION_KINDS) and not did_you_mean(word, DOMAINS):
+        return _bad(f"unknown function kind {w!r} for {owner}{did_you_mean(word, FUNCTION_KINDS)} "
+                    f"(a function is elementwise, scalar or a formula in x)")
+    if kinds and not did_you_mean(word, DOMAINS):
+        return _bad(f"unknown word {w!r} in the declaration of {owner}: not a domain ({domains}) "
+                    f"nor a function kind (elementwise, scalar)")
+    return _bad(f"unknown domain {w!r} for {owner}{did_you_mean(word, DOMAINS)} (the domains: {domains})")
+
+
+def check_domains(owner: str, words, kinds: bool = False) -> frozenset:
+    """The domain words with the ones they imply (spd ⇒ symmetric, invertible); ``kinds``: the
+    words may also have meant a function kind (text declarations), which the error then says."""
     if isinstance(words, str):
         words = words.replace(",", " ").split()
     out: set = set()
     for w in words:
         if not isinstance(w, str) or w.strip().lower() not in DOMAINS:
-            raise _bad(f"unknown domain {w!r} for {owner}: expected one of {', '.join(DOMAINS)}")
+            raise _unknown_word(owner, w, kinds)
         w = w.strip().lower()
         out |= IMPLIED.get(w, {w})
     return frozenset(out)
@@ -84,6 +98,9 @@ def check_function(owner: str, kind) -> tuple[str, str | None]:
     k = kind.strip()
     if k.lower() in FUNCTION_KINDS:
         return k.lower(), None
+    if k.isalpha() and did_you_mean(k.lower(), FUNCTION_KINDS):
+        raise _bad(f"unknown function kind {k!r} for {owner}{did_you_mean(k.lower(), FUNCTION_KINDS)} "
+                   f"(a function is elementwise, scalar or a formula in x)")
     try:
         formula = parse_formula(owner, k)
     except MatcalcError:
@@ -152,7 +169,7 @@ def parse_declarations(text: str) -> tuple[dict, dict, dict]:
                 check_domains(key, rest)
                 domains[key] = tuple(w.lower() for w in rest)
         elif all(re.fullmatch(r"[A-Za-z]+", w) for w in words):
-            check_domains(key, words)
+            check_domains(key, words, kinds=True)
             domains[key] = tuple(w.lower() for w in words)
         elif spec.count("×") >= 2:
             raise _bad(f"bad shape {spec!r} for {key}: a shape has at most two dimensions")

@@ -21,7 +21,7 @@ from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 from lark.visitors import Transformer_NonRecursive, v_args
 
-from ..errors import MatcalcError, ParseError
+from ..errors import MatcalcError, ParseError, did_you_mean
 from . import traversal
 from .declarations import Declarations
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
@@ -311,7 +311,9 @@ class ToSyntax(Transformer_NonRecursive):
         """A run of two or more lower-case letters before "(" must be a function or declared symbols."""
         if re.fullmatch(r"[a-z]{2,}", tok.value) and tok.value not in GREEK:
             if not all(n.op == "sym" and n.data in self.decl.symbols for n in self.split(tok)):
-                raise self.error(f"unknown function {word!r}", tok.start_pos)
+                known = [*BUILTINS, *ELEMENTWISE, *SIGMOID_NAMES, *self.decl.functions]
+                hint = did_you_mean(word, known) or f" (declare it, e.g. \"{word}: elementwise\" or \"{word}: scalar\")"
+                raise self.error(f"unknown function {word!r}{hint}", tok.start_pos)
 
     def function(self, word: str, args: list, tok: Token, span: tuple) -> Node | None:
         """The call of ``word`` on ``args`` when ``word`` names a function, else None."""

@@ -29,7 +29,9 @@ import numpy as np
 
 from .. import expr as t
 from ..errors import DomainError, ShapeError
+from ..expr.structure import TextRepr
 from ..language.names import canonical_name
+from ..printing.prose import latex_number
 from .evaluate import Evaluator, NumericError, richardson, user_form
 from .sampling import point
 
@@ -38,6 +40,7 @@ REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
 UNRESOLVED = 1e-4  # finite differences less certain than this (relative) redraw the point
 UNRESOLVED_POINT = "unresolved"  # what a trial at such a point returns
 NOISE = 1000.0
+LATEX_MARKS = {"✓": r"\checkmark", "✗": r"\times", "?": "?"}
 MAX_TRIES = 20
 
 
@@ -45,8 +48,8 @@ MAX_TRIES = 20
 # The gradient check
 
 
-@dataclass
-class CheckReport:
+@dataclass(repr=False)
+class CheckReport(TextRepr):
     """The result of a check: truthy iff every trial agreed.
 
     ``trials`` holds the relative error at each random point; ``point``, ``expected`` (finite
@@ -69,14 +72,35 @@ class CheckReport:
     def error(self) -> float:
         return max(self.trials) if self.trials else 0.0
 
-    def __str__(self) -> str:
+    def verdict(self) -> tuple[str, str, float | None]:
+        """(mark, words, error) of the first line: ✓ agrees … (max relative error e), ✗ differs …
+        (relative error e) or ? inconclusive …; the words end where the error goes."""
         if self.inconclusive:
-            return "? inconclusive: finite differences cannot resolve the gradient at any random point tried"
+            return "?", "inconclusive: finite differences cannot resolve the gradient at any random point tried", None
         if self.ok:
             k = len(self.trials)
             where = "1 random point" if k == 1 else f"{k} random points"
-            return f"✓ agrees with central finite differences at {where} (max relative error {self.error:.2g})"
-        lines = [f"✗ differs from finite differences at a random point (relative error {self.error:.2g})"]
+            return "✓", f"agrees with central finite differences at {where} (max relative error ", self.error
+        return "✗", "differs from finite differences at a random point (relative error ", self.error
+
+    def headline(self) -> str:
+        """The first line of ``str``: the verdict."""
+        mark, words, error = self.verdict()
+        return f"{mark} {words}" + ("" if error is None else f"{error:.2g})")
+
+    def latex(self) -> str:
+        """The verdict line in LaTeX (ASCII): ``\\checkmark\\ \\text{agrees with …}6.2 \\times 10^{-12}\\text{)}``."""
+        mark, words, error = self.verdict()
+        tex = rf"{LATEX_MARKS[mark]}\ \text{{{words}}}"
+        return tex if error is None else tex + latex_number(error) + r"\text{)}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def __str__(self) -> str:
+        if self.ok or self.inconclusive:
+            return self.headline()
+        lines = [self.headline()]
         lines += [_show(f"  {name} = ", v) for name, v in self.point.items()]
         lines.append(_show("  finite differences: ", self.expected))
         lines.append(_show("  gradient:           ", self.actual))
@@ -294,7 +318,7 @@ class JacobianCheck(CheckReport):
         if self.ok or self.inconclusive:
             return super().__str__()
         return "\n".join([
-            f"✗ differs from finite differences at a random point (relative error {self.error:.2g})",
+            self.headline(),
             "  finite differences: " + np.array2string(np.asarray(self.expected), precision=4, prefix=" " * 22),
             "  closed form:        " + np.array2string(np.asarray(self.actual), precision=4, prefix=" " * 22),
         ])

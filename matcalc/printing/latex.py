@@ -25,12 +25,16 @@ LATEX_FUNCTIONS = {
 
 
 def _latex_word(word: str) -> str:
-    """A name in LaTeX: Greek letters as commands, one letter as is, longer words upright."""
-    if len(word) == 1:
-        return LATEX_GREEK.get(word, word) if word.isascii() or word in LATEX_GREEK else rf"\text{{{word}}}"
+    """A name in LaTeX: Greek letters as commands, one letter as is, longer words upright;
+    ASCII only (a word with Greek letters is spelled letter by letter: αβ → \\alpha\\beta)."""
     if word in GREEK:
         return LATEX_GREEK[GREEK[word]]
-    return rf"\mathrm{{{word}}}" if word.isascii() else rf"\text{{{word}}}"
+    if len(word) == 1 or not word.isascii():
+        out = ""
+        for c in word:
+            out += (" " if re.search(r"\\[A-Za-z]+$", out) and c.isalpha() else "") + LATEX_GREEK.get(c, c)
+        return out
+    return rf"\mathrm{{{word}}}"
 
 
 class LatexPrinter(Printer):
@@ -59,7 +63,7 @@ class LatexPrinter(Printer):
     def _function(self, name: str) -> str:
         if name in self.functions:
             return self.functions[name]
-        return _latex_word(name) if len(name) == 1 else rf"\operatorname{{{name}}}"
+        return _latex_word(name) if len(name) == 1 else rf"\operatorname{{{_latex_word(name) if not name.isascii() else name}}}"
 
     @staticmethod
     def _bars(text: str) -> str:
@@ -76,7 +80,7 @@ class LatexPrinter(Printer):
     def _print_Symbol(self, e: t.Symbol) -> str:
         base, primes, sub = split_symbol_name(e.name)
         if len(base) > 1 and base not in GREEK:
-            text = rf"\mathit{{{base}}}" if base.isascii() else rf"\text{{{base}}}"
+            text = rf"\mathit{{{base}}}" if base.isascii() else _latex_word(base)
         else:
             text = _latex_word(base)
         text += "'" * primes

@@ -30,7 +30,9 @@ from ..calculus.adjoint import gradient as pull_back
 from ..calculus.differential import Differentiator, rule_for
 from ..expr.nodes import DifferentialOf, Partial
 from ..expr import rebuild
+from ..expr.structure import TextRepr
 from ..printing import to_latex, to_unicode
+from ..printing.prose import prose_latex
 from ..simplify import pushed_transpose, simplify
 
 NAMED_ARGUMENT = (t.Norm, t.Apply, t.Call, t.Det, t.LogDet)  # g(U): U becomes a variable
@@ -38,8 +40,8 @@ NAMES = {"matrix": "YZUVEHPQST", "vector": "zuvrhpqst", "scalar": "φψθηξζ"
 LEAVES = (t.Symbol, t.Differential, Partial)
 
 
-@dataclass(frozen=True)
-class Step:
+@dataclass(frozen=True, repr=False)
+class Step(TextRepr):
     """One line: ``kind`` is "f" (f = expr), "let" (var = expr), "df" (df = expr) or "grad"
     (∂f/∂var = expr); ``rule`` names the rule that gives it from the line before."""
 
@@ -56,9 +58,13 @@ class Step:
             return rf"\frac{{\partial f}}{{\partial {v}}}" if latex else f"∂f/∂{v}"
         return {"f": "f", "df": r"\mathrm{d}f" if latex else "df"}[self.kind]
 
+    def __str__(self) -> str:
+        """The line as a derivation prints it, without its number: ``df = tr(baᵀdX)   [cyclic property …]``."""
+        return f"{self.lhs()} = {to_unicode(self.expr)}   [{self.rule}]"
 
-@dataclass(frozen=True, eq=False)
-class Derivation:
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Derivation(TextRepr):
     """The steps from f to G = ∂f/∂X; ``names`` maps each intermediate variable to its
     definition (innermost first), ``partials`` each to its gradient ∂f/∂V (in the names)."""
 
@@ -102,26 +108,13 @@ class Derivation:
         )
 
     def latex(self) -> str:
-        """An align* environment: one line per step, the rule as text on the right."""
-        rows = [rf"{s.lhs(True)} &= {to_latex(s.expr)} && \text{{{_text(s.rule)}}}" for s in self.steps]
+        """An align* environment: one line per step, the rule on the right, its words in
+        ``\\text{…}`` and its formulas in math (pure ASCII: ``matcalc.printing.prose``)."""
+        rows = [rf"{s.lhs(True)} &= {to_latex(s.expr)} && {prose_latex(s.rule)}" for s in self.steps]
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
     def _repr_latex_(self) -> str:
         return self.latex()
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        """IPython's text form: the numbered lines of ``str``."""
-        p.text(str(self))
-
-
-# TeX specials replaced so that a rule's name is safe inside \\text{…} (MathJax's text mode).
-TEXT_SAFE = str.maketrans({"{": "(", "}": ")", "\\": "∖", "$": "", "%": "", "&": "and", "#": "", "~": " ",
-                           "^": "ˆ", "_": ""})
-
-
-def _text(rule: str) -> str:
-    """A rule's name made safe inside \\text{…}: no braces, backslashes, ^, _ or other TeX specials."""
-    return rule.translate(TEXT_SAFE)
 
 
 def substitute(e: t.Expr, mapping: dict) -> t.Expr:

@@ -1,10 +1,12 @@
-"""What an expression can do once every stage is loaded: print itself as Unicode (``str``) and
-LaTeX (``latex``, Jupyter's ``_repr_latex_``), evaluate with NumPy (``evaluate``), tell the
-shapes of its symbols (``shapes``, text that ``shapes=`` reads back) and become a SymPy matrix
-expression (``to_sympy``).
+"""What an expression can do once every stage is loaded: print itself as Unicode (``str``,
+and so ``repr`` and IPython's plain-text display) and LaTeX (``latex``, Jupyter's
+``_repr_latex_``), evaluate with NumPy (``evaluate``), tell the shapes of its symbols
+(``shapes``, text that ``shapes=`` reads back) and become a SymPy matrix expression
+(``to_sympy``).
 
 The node classes (``matcalc.expr``) know nothing of printing or numbers; these methods are
-attached to ``Expr`` when this module is imported (by ``matcalc``).
+attached to ``Expr`` when this module is imported (by ``matcalc``).  ``e.structure()`` keeps
+the tree's fields (``matcalc.expr.structure``).
 """
 
 from __future__ import annotations
@@ -20,15 +22,9 @@ def _repr_latex_(self: Expr) -> str:
     return f"${to_latex(self)}$"
 
 
-def _repr_pretty_(self: Expr, p, cycle) -> None:
-    """IPython's text form."""
-    p.text(to_unicode(self))
-
-
 Expr.__str__ = to_unicode
 Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
-Expr._repr_pretty_ = _repr_pretty_
 Expr.evaluate = evaluate
 Expr.shapes = property(shapes_of)
 Expr.to_sympy = to_sympy

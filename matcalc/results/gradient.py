@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .. import expr as t
 from ..calculus.adjoint import gradient as pull_back
 from ..calculus.differential import differential as raw_differential
+from ..expr.structure import TextRepr
 from ..printing import to_latex, to_unicode
 from ..simplify import simplify
 
@@ -20,9 +21,10 @@ def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
     return simplify(pull_back(raw_differential(f, x), x))
 
 
-@dataclass(frozen=True)
-class Differential:
-    """df of a scalar f with respect to X, raw (after the rules of d) and in the form tr(Gᵀ dX)."""
+@dataclass(frozen=True, repr=False)
+class Differential(TextRepr):
+    """df of a scalar f with respect to X, raw (after the rules of d) and in the form tr(Gᵀ dX);
+    ``str`` and ``repr`` are df = tr(Gᵀ dX)."""
 
     f: t.Expr
     wrt: t.Symbol

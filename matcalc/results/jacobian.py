@@ -19,6 +19,7 @@ from .. import expr as t
 from ..calculus.differential import differential
 from ..calculus.vec import vec_jacobian
 from ..errors import MatcalcError, ShapeError, UnsupportedError
+from ..expr.structure import TextRepr
 from ..numeric.check import MAX_TRIES, JacobianCheck, check_jacobian, jacobian_differences
 from ..numeric.evaluate import Evaluator, user_axes
 from ..printing import to_latex, to_unicode
@@ -56,13 +57,13 @@ def hessian_matrix(f: t.Expr, x: t.Symbol) -> t.Expr:
     return closed_form(t.substitute(h, free, x)) if free is not x else h
 
 
-@dataclass(frozen=True)
-class Jacobian:
+@dataclass(frozen=True, repr=False)
+class Jacobian(TextRepr):
     """∂vec(F)/∂vec(X)ᵀ in closed form (``matrix``), J with vec(dF) = J vec(dX); in the
     denominator layout its transpose.  For a Hessian (``hessian=True``) F is the scalar f and
     ``matrix`` is H with d²f = vec(dX)ᵀ H vec(dX).
 
-    ``str`` is the Unicode form of the matrix, ``latex()`` its LaTeX.  ``evaluate(values)``
+    ``str`` and ``repr`` are the Unicode form of the matrix, ``latex()`` its LaTeX.  ``evaluate(values)``
     gives the 2-D array, or with ``as_tensor`` the array with F's axes then X's (numerator
     layout) or X's then F's (denominator layout), each value's axes as ``evaluate`` gives them
     (none for a scalar, one for a column vector, two for a matrix).
