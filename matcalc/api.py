@@ -8,13 +8,14 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import DomainError, MatcalcError, ShapeError
+from .errors import ShapeError
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .numeric import CheckReport, check_gradient
 from .numeric import point as _point
 from .printing import to_unicode
 from .results import backprop as _backprop
+from .results.arguments import ArgumentValueError, public
 from .results.derivation import Derivation
 from .results.derivation import derive as _derive
 from .results.gradient import Differential, gradient
@@ -24,10 +25,9 @@ from .results.jacobian import Jacobian, hessian_matrix, jacobian_matrix
 VERSION = "0.1.0"
 
 
+@public
 def parse(text: str, shapes=None, domains=None, functions=None) -> t.Expr:
     """The expression tree of ``text``, with shapes inferred (see docs/language.md)."""
-    if not isinstance(text, str):
-        raise MatcalcError(f"parse takes the text of an expression, not {type(text).__name__}")
     return _parse(text, shapes=shapes, domains=domains, functions=functions)
 
 
@@ -43,15 +43,10 @@ def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False) -> tuple[
 
 def _variable(e: t.Expr, wrt) -> t.Symbol:
     symbols = {s.name: s for s in e.free_symbols}
-    if isinstance(wrt, t.Symbol):
-        name = wrt.name
-    elif isinstance(wrt, str) and wrt.strip():
-        name = canonical_name(wrt.strip())
-    else:
-        raise MatcalcError(f"the variable must be a symbol's name, not {wrt!r}")
+    name = wrt.name if isinstance(wrt, t.Symbol) else canonical_name(wrt.strip())
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"
-        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression (its symbols: {known})")
+        raise ArgumentValueError(f"wrt: {name} is not a symbol of the expression (its symbols: {known})")
     return symbols[name]
 
 
@@ -63,11 +58,13 @@ def _scalar(e: t.Expr) -> None:
         )
 
 
+@public
 def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified."""
     return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
 
 
+@public
 def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
     """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
     return _differential(*_read(f, wrt, shapes, domains, functions, scalar=True))
@@ -83,6 +80,7 @@ def _dim_text(d):
     return int(d) if d.is_Integer else str(d)
 
 
+@public
 def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None, domains=None, functions=None) -> CheckReport:
     """Compare the gradient — or the claimed ``expected`` one — with central finite differences."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
@@ -100,11 +98,13 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
     return check_gradient(e, x, g, trials=trials, seed=seed)
 
 
+@public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
     return _backprop.vjp(*_read(F, wrt, shapes, domains, functions), upstream)
 
 
+@public
 def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """The stationary point of scalar f in closed form, where ∇f is affine in wrt (normal equations)."""
     return _backprop.stationary_point(*_read(f, wrt, shapes, domains, functions, scalar=True))
@@ -116,6 +116,7 @@ def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hess
                     sampler=lambda seed: _point([e, matrix, x], seed))
 
 
+@public
 def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
              functions=None) -> Jacobian:
     """∂vec(F)/∂vec(X)ᵀ in closed form: J with vec(dF) = J vec(dX) (``layout="denominator"``:
@@ -127,6 +128,7 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     return _result(e, x, jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
 
 
+@public
 def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
@@ -134,6 +136,7 @@ def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=Non
     return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
 
 
+@public
 def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""

@@ -2,7 +2,9 @@
 (``syntax``, by the Lark grammar grammar/matcalc.lark through the token pass of ``tokens``)
 and the shapes of its nodes (``shapes``, by unification of dimension variables).  Around them:
 the words of the language (``vocabulary``), symbol names (``names``), the declarations
-(``declarations``), user formulas (``formula``) and dimensions (``dims``).
+(``declarations``), user formulas (``formula``, by the grammar grammar/formula.lark, built
+into SymPy and never run), exact numbers (``exact``), dimensions (``dims``) and the limits on
+input and on the work of a call (``limits``).
 
 May import: errors.
 """

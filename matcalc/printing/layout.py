@@ -18,6 +18,7 @@ import sympy
 
 from .. import expr as t
 from ..errors import MatcalcError
+from ..language.exact import exact
 
 # ---- precedence, loosest to tightest (docs/language.md, "Operators") -----------------------
 
@@ -31,11 +32,11 @@ VULGAR = {
 
 
 def number_value(e: t.Number) -> sympy.Expr:
-    return sympy.sympify(e.value)
+    return exact(e.value)
 
 
 def exponent_of(e) -> sympy.Expr:
-    return sympy.sympify(e.exponent)
+    return exact(e.exponent)
 
 
 def _number_precedence(e: t.Number) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..expr import Expr
 from ..numeric import evaluate
 from ..printing import to_latex, to_unicode
+from .arguments import NUMERIC, public
 
 
 def _repr_latex_(self: Expr) -> str:
@@ -25,4 +26,4 @@ Expr.__str__ = to_unicode
 Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
 Expr._repr_pretty_ = _repr_pretty_
-Expr.evaluate = evaluate
+Expr.evaluate = public(evaluate, **NUMERIC)
