@@ -8,9 +8,7 @@ that is not a formula in x, and DomainError for one that does not use x.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
 from typing import Callable
 
@@ -20,9 +18,10 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Vi
 from lark.visitors import Transformer_NonRecursive, v_args
 
 from ..errors import DomainError, MatcalcError, ParseError
-from .exact import exact
+from .exact import numeral
 from .grammars import grammar_text
-from .limits import MAX_DIGITS, MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, exponent_problem, number_problem, power_problem
+from .limits import (MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, exponent_problem, number_problem, numeral_problem,
+                     power_problem)
 
 X = sympy.Symbol("x", real=True)
 HALF = sympy.Rational(1, 2)
@@ -87,13 +86,10 @@ class _Failure(Exception):
 
 def _number(text: str, offset: int) -> sympy.Rational:
     """The exact value of 3, 2.5, .5, 1e-3 or ½."""
-    if len(text) == 1 and not text.isdigit():
-        return exact(Fraction(unicodedata.numeric(text)).limit_denominator(20))
-    mantissa, _, power = text.lower().replace("−", "-").partition("e")
-    if power and abs(int(power)) > MAX_DIGITS:
-        raise _Failure(f"a number has more than {MAX_DIGITS} digits (the limit on exact numbers)", offset)
-    value = Fraction(mantissa) * Fraction(10) ** int(power or 0)
-    return _checked(exact(value), offset)
+    problem = numeral_problem(text)
+    if problem:
+        raise _Failure(problem, offset)
+    return _checked(numeral(text), offset)
 
 
 def _checked(value: sympy.Expr, offset: int) -> sympy.Expr:

@@ -45,6 +45,14 @@ def number_problem(value: sympy.Expr) -> str | None:
     return None
 
 
+def numeral_problem(text: str) -> str | None:
+    """Why a numeral (3, 2.5, 1e-3) is too long to read exactly, or None."""
+    mantissa, _, power = text.lower().replace("−", "-").partition("e")
+    if len(mantissa.replace(".", "")) > MAX_DIGITS or len(power) > 6 or (power and abs(int(power)) > MAX_DIGITS):
+        return f"a number has more than {MAX_DIGITS} digits (the limit on exact numbers)"
+    return None
+
+
 def exponent_problem(p: sympy.Expr) -> str | None:
     """Why p cannot be an exponent, or None: |p| and its denominator are at most MAX_EXPONENT."""
     if isinstance(p, sympy.Rational) and (abs(p) > MAX_EXPONENT or p.q > MAX_EXPONENT):

@@ -9,9 +9,7 @@ Passes over the tree are iterative (``postorder``), so that deep input cannot ex
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import sympy
@@ -22,8 +20,9 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError
 from . import traversal
 from .declarations import Declarations
+from .exact import numeral
 from .grammars import grammar_text
-from .limits import MAX_DIGITS, power_problem
+from .limits import numeral_problem, power_problem
 from .names import ATOM, DECORATION, GREEK, canonical_name, is_greek_word, split_name
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
 from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
@@ -86,12 +85,10 @@ def _run(items: list) -> Node:
 
 
 def _number(tok: Token) -> sympy.Rational:
-    text = tok.value
-    if len(text.replace(".", "")) > MAX_DIGITS:
-        raise _error_at(f"a number has more than {MAX_DIGITS} digits (the limit on exact numbers)", DECLARED.get()[1], tok.start_pos)
-    if len(text) == 1 and not text.isdigit():
-        return sympy.Rational(Fraction(unicodedata.numeric(text)).limit_denominator(20))
-    return sympy.Rational(text)
+    problem = numeral_problem(tok.value)
+    if problem:
+        raise _error_at(problem, DECLARED.get()[1], tok.start_pos)
+    return numeral(tok.value)
 
 
 def _const(node: Node):

@@ -1,6 +1,7 @@
 """The door of every public function: ``public`` checks each argument by its name (one entry
 of ``CHECKS`` per name), gives the call its budget of work (``language.limits``), and turns an
-exhausted resource — recursion, memory, a float overflow — into a ``MatcalcError``.
+exhausted resource — recursion, memory, a float overflow — or any other failure from inside
+(a library's, a user callable's; chained as the cause) into a ``MatcalcError``.
 
 A wrongly typed argument raises ``ArgumentTypeError`` (a ``TypeError``), a value it cannot
 take ``ArgumentValueError`` (a ``ValueError``); both are ``DomainError``s, so that a caller
@@ -204,5 +205,7 @@ def public(fn: Callable = None, **overrides) -> Callable:
                 raise UnsupportedError("there is not enough memory for this computation") from None
             except OverflowError as exc:
                 raise UnsupportedError(f"a number is too large to compute with: {exc}") from None
+            except Exception as exc:  # from a library or a user's callable; the cause stays chained
+                raise UnsupportedError(f"{fn.__name__} could not complete: {type(exc).__name__}: {exc}") from exc
 
     return door
