@@ -5,13 +5,17 @@ generous wall-clock bound, never a RecursionError, a MemoryError or a traceback 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import matcalc as mc
+from matcalc.language import limits
 from matcalc.language.limits import (MAX_DEPTH, MAX_DIGITS, MAX_ENTRIES, MAX_EXPONENT, MAX_LENGTH,
                                      MAX_MATRIX_POWER, MAX_WORK)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BOUND = 20.0  # seconds; the cases take well under one on an idle machine
 
@@ -73,6 +77,10 @@ REFUSED = [
      mc.UnsupportedError, ["units of work"]),
     ("large Jacobian", lambda: mc.jacobian("X", "X", shapes="X: 100×100").evaluate({"X": np.ones((100, 100))}),
      mc.UnsupportedError, [f"{MAX_ENTRIES:,}"]),
+    ("long sum, derivation", lambda: mc.derive(" + ".join(f"tr(A{i}XB{i}X)" for i in range(600)), "X"),
+     mc.UnsupportedError, ["units of work"]),
+    ("long sum, check", lambda: mc.check(" + ".join(f"xᵀA{i}x" for i in range(1000)), "x"), mc.UnsupportedError,
+     ["units of work"]),
     ("large Hessian check", lambda: mc.hessian("‖X‖²_F", "X", shapes="X: 30×30").check(), mc.UnsupportedError,
      ["units of work"]),
 ]
@@ -124,3 +132,12 @@ def test_a_refused_call_leaves_the_next_one_its_whole_budget():
     with pytest.raises(mc.UnsupportedError):
         mc.grad("tr(" + "X" * 3000 + ")", "X")
     assert str(mc.grad("tr(XX)", "X")) == "2Xᵀ"
+
+
+def test_the_limits_are_documented():
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    section = text[text.index("## Limits"):]
+    for name in dir(limits):
+        if name.startswith("MAX_") or name == "ENTRIES_PER_UNIT":
+            value = getattr(limits, name)
+            assert f"{value:,}".replace(",", " ") in section, name

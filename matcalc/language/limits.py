@@ -26,7 +26,7 @@ MAX_DIGITS = 1_000  # decimal digits of the numerator or denominator of an exact
 MAX_ENTRIES = 10_000_000  # entries of one array made while evaluating or sampling
 MAX_TRIALS = 1_000  # random points of one check
 # The work of one public call, in units: a node of an expression built counts one, plus one
-# per operand; a value computed counts one, plus one per ENTRIES_PER_UNIT entries.
+# per operand; a node printed two; a value computed one, plus one per ENTRIES_PER_UNIT entries.
 MAX_WORK = 250_000
 ENTRIES_PER_UNIT = 256
 
@@ -93,7 +93,7 @@ def spend(units: int) -> None:
         if budget.left < 0:
             raise UnsupportedError(
                 f"the computation is too large: it needs more than {MAX_WORK:,} units of work, the limit of one "
-                "call (a unit is an expression node built or a value computed; see Limits in docs/language.md)"
+                "call (a unit is an expression node built or printed, or a value computed; see Limits in docs/language.md)"
             )
 
 

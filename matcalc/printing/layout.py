@@ -19,6 +19,7 @@ import sympy
 from .. import expr as t
 from ..errors import MatcalcError
 from ..language.exact import exact
+from ..language.limits import spend
 
 # ---- precedence, loosest to tightest (docs/language.md, "Operators") -----------------------
 
@@ -171,6 +172,7 @@ class Printer:
         while stack:
             node, expanded = stack.pop()
             if expanded:
+                spend(2)  # printing a node costs about two units of the call's work
                 self.doprint(node)
             elif id(node) not in seen:
                 seen.add(id(node))
