@@ -5,6 +5,7 @@ generous wall-clock bound, never a RecursionError, a MemoryError or a traceback 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,17 @@ def test_a_refused_call_leaves_the_next_one_its_whole_budget():
     with pytest.raises(mc.UnsupportedError):
         mc.grad("tr(" + "X" * 3000 + ")", "X")
     assert str(mc.grad("tr(XX)", "X")) == "2Xᵀ"
+
+
+def test_each_call_in_each_thread_has_its_own_budget():
+    huge, small = "tr(" + "X" * 3000 + ")", "tr(XX)"
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(mc.grad, text, "X") for text in (huge, small, huge, small)]
+    for text, future in zip((huge, small, huge, small), futures):
+        if text is huge:
+            assert isinstance(future.exception(), mc.UnsupportedError)
+        else:
+            assert str(future.result()) == "2Xᵀ"
 
 
 def test_the_limits_are_documented():
