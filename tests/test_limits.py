@@ -119,7 +119,7 @@ def test_input_within_the_limits_is_answered(call, printed):
 
 
 NESTED = [("‖", "‖", "x", MAX_DEPTH), ("|", "|", "α", MAX_DEPTH), ("(", ")ᵀ", "x", MAX_DEPTH // 2),
-          ("exp(", ")", "α", MAX_DEPTH), ("tr(", "ᵀ)", "X", MAX_DEPTH // 2), ("√", "", "α", 30), ("log det(", ")", "X", 50)]
+          ("exp(", ")", "α", MAX_DEPTH), ("tr(", "ᵀ)", "X", MAX_DEPTH // 2), ("√", "", "α", 30), ("log det(", ")", "X", 30)]
 
 
 @pytest.mark.parametrize("opening, closing, inner, n", NESTED, ids=[f"{b[0]}{b[1]} {b[3]} deep" for b in NESTED])
