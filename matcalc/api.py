@@ -8,7 +8,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import DomainError, MatcalcError, ShapeError, did_you_mean
+from .errors import ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -16,6 +16,7 @@ from .numeric import CheckReport, check_gradient
 from .numeric import point as _point
 from .printing import to_unicode
 from .results import backprop as _backprop
+from .results.arguments import ArgumentValueError, public
 from .simplify import rewriting as _rewriting
 from .results.derivation import Derivation
 from .results.derivation import derive as _derive
@@ -26,24 +27,19 @@ from .results.jacobian import Jacobian, hessian_matrix, jacobian_matrix
 VERSION = "0.1.0"
 
 
+@public
 def parse(text: str, shapes=None, domains=None, functions=None, *, scalar: bool = False) -> t.Expr:
     """The expression tree of ``text``, with shapes inferred (see docs/language.md); with
     ``scalar``, the undeclared symbols are read so that the whole expression is 1×1 where that
     is possible (as ``grad`` reads its function)."""
-    return _parse(_text(text), shapes=shapes, domains=domains, functions=functions, scalar=scalar)
-
-
-def _text(text) -> str:
-    if not isinstance(text, str):
-        raise MatcalcError(f"parse takes the text of an expression, not {type(text).__name__}")
-    return text
+    return _parse(text, shapes=shapes, domains=domains, functions=functions, scalar=scalar)
 
 
 def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False, prefer_scalar: bool = False) -> tuple[t.Expr, t.Symbol]:
     """(f, X): f parsed with the declarations (an ``Expr`` as it is), X the symbol of f named by
     wrt; with ``scalar``, f must be 1×1; with either flag, the undeclared symbols are read so
     that f is 1×1 where that is possible."""
-    e = f if isinstance(f, t.Expr) else _parse(_text(f), shapes=shapes, domains=domains, functions=functions,
+    e = f if isinstance(f, t.Expr) else _parse(f, shapes=shapes, domains=domains, functions=functions,
                                                  scalar=scalar or prefer_scalar)
     x = _variable(e, wrt)
     if scalar:
@@ -53,16 +49,11 @@ def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False, prefer_sc
 
 def _variable(e: t.Expr, wrt) -> t.Symbol:
     symbols = {s.name: s for s in e.free_symbols}
-    if isinstance(wrt, t.Symbol):
-        name = wrt.name
-    elif isinstance(wrt, str) and wrt.strip():
-        name = canonical_name(wrt.strip())
-    else:
-        raise MatcalcError(f"the variable must be a symbol's name, not {wrt!r}")
+    name = wrt.name if isinstance(wrt, t.Symbol) else canonical_name(wrt.strip())
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"
-        raise DomainError(f"{wrt if isinstance(wrt, str) else name} is not a symbol of the expression"
-                          f"{did_you_mean(name, symbols)} (its symbols: {known})")
+        raise ArgumentValueError(f"wrt: {name} is not a symbol of the expression{did_you_mean(name, symbols)} "
+                                 f"(its symbols: {known})")
     return symbols[name]
 
 
@@ -74,11 +65,13 @@ def _scalar(e: t.Expr) -> None:
         )
 
 
+@public
 def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified."""
     return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
 
 
+@public
 def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
     """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
     return _differential(*_read(f, wrt, shapes, domains, functions, scalar=True))
@@ -94,6 +87,7 @@ def _dim_text(d):
     return int(d) if d.is_Integer else str(d)
 
 
+@public
 def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None, domains=None, functions=None) -> CheckReport:
     """Compare the gradient — or the claimed ``expected`` one — with central finite differences."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
@@ -111,11 +105,13 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
     return check_gradient(e, x, g, trials=trials, seed=seed)
 
 
+@public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
     return _backprop.vjp(*_read(F, wrt, shapes, domains, functions), upstream)
 
 
+@public
 def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """The stationary point of scalar f in closed form, where ∇f is affine in wrt (normal equations)."""
     return _backprop.stationary_point(*_read(f, wrt, shapes, domains, functions, scalar=True))
@@ -127,6 +123,7 @@ def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hess
                     sampler=lambda seed: _point([e, matrix, x], seed))
 
 
+@public
 def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
              functions=None) -> Jacobian:
     """∂vec(F)/∂vec(X)ᵀ in closed form: J with vec(dF) = J vec(dX) (``layout="denominator"``:
@@ -138,6 +135,7 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     return _result(e, x, jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
 
 
+@public
 def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
@@ -145,6 +143,7 @@ def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=Non
     return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
 
 
+@public
 def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""

@@ -23,6 +23,12 @@ class ParseError(MatcalcError):
         self.column = column
         super().__init__(self._render())
 
+    @classmethod
+    def at(cls, reason: str, text: str, offset: int) -> "ParseError":
+        """The error at character ``offset`` of ``text`` (0-based)."""
+        line = text.count("\n", 0, offset) + 1
+        return cls(reason, text, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
     def _render(self) -> str:
         if not self.text:
             return self.reason

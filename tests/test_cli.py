@@ -429,8 +429,8 @@ def test_a_mistyped_command_or_option_gets_a_suggestion():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["grad", "xᵀx", "--wrt", "y"], "error: y is not a symbol of the expression; did you mean x? (its symbols: x)"),
-    (["grad", "‖Ax − b‖²", "--wrt", "X"], "error: X is not a symbol of the expression; did you mean x?"),
+    (["grad", "xᵀx", "--wrt", "y"], "error: wrt: y is not a symbol of the expression; did you mean x? (its symbols: x)"),
+    (["grad", "‖Ax − b‖²", "--wrt", "X"], "error: wrt: X is not a symbol of the expression; did you mean x?"),
     (["grad", "𝟙ᵀtnah(x)", "--wrt", "x"], "error: unknown function 'tnah'; did you mean tanh?"),
     (["grad", "sum(g(X))", "--wrt", "X", "--functions", "g: elementwse"],
      "error: unknown function kind 'elementwse' for g; did you mean elementwise? (a function is elementwise, "

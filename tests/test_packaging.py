@@ -49,9 +49,10 @@ def wheel(tmp_path_factory):
         yield archive
 
 
-def test_wheel_ships_the_grammar_as_package_data(wheel):
-    shipped = wheel.read("matcalc/grammar/matcalc.lark")
-    assert shipped == (ROOT / "grammar" / "matcalc.lark").read_bytes()
+@pytest.mark.parametrize("name", ["matcalc.lark", "formula.lark"])
+def test_wheel_ships_the_grammars_as_package_data(wheel, name):
+    shipped = wheel.read(f"matcalc/grammar/{name}")
+    assert shipped == (ROOT / "grammar" / name).read_bytes()
 
 
 def test_wheel_ships_every_module_and_the_command(wheel):

@@ -274,9 +274,11 @@ def test_declarations_text_form():
 
 
 def test_declarations_split_at_top_level_commas_and_canonicalise():
-    shapes, _, functions = parse_declarations("W1: m x n, alpha: scalar, h: Max(x, 0) + x**2")
+    shapes, _, functions = parse_declarations("W1: m x n, alpha: scalar, h: relu(x) + x**2")
     assert shapes == {"W_1": ("m", "n"), "α": ()}
-    assert functions == {"h": "Max(x, 0) + x**2"}
+    assert functions == {"h": "relu(x) + x**2"}
+    with pytest.raises(ParseError, match=r"'h: exp\(x, 1\)' is neither .* unexpected character ','"):
+        parse_declarations("X: m×n, h: exp(x, 1), Y: n×n")  # one declaration, not "h: exp(x" and "1)"
 
 
 def test_text_and_python_declarations_agree():

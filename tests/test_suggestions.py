@@ -22,9 +22,9 @@ def test_did_you_mean_by_edit_distance():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: mc.grad("xᵀx", "y"), "y is not a symbol of the expression; did you mean x? (its symbols: x)"),
-    (lambda: mc.grad("‖Ax − b‖²", "y"), "y is not a symbol of the expression (its symbols: A, b, x)"),
-    (lambda: mc.jacobian("W_1 X", "W_2"), "W_2 is not a symbol of the expression; did you mean W_1?"),
+    (lambda: mc.grad("xᵀx", "y"), "wrt: y is not a symbol of the expression; did you mean x? (its symbols: x)"),
+    (lambda: mc.grad("‖Ax − b‖²", "y"), "wrt: y is not a symbol of the expression (its symbols: A, b, x)"),
+    (lambda: mc.jacobian("W_1 X", "W_2"), "wrt: W_2 is not a symbol of the expression; did you mean W_1?"),
     (lambda: mc.parse("𝟙ᵀtnah(x)"), "unknown function 'tnah'; did you mean tanh? (line 1, column 3)"),
     (lambda: mc.parse("𝟙ᵀsoftplsu(x)"), "unknown function 'softplsu'; did you mean softplus?"),
     (lambda: mc.parse("lsos(x)", functions="loss: scalar"), "unknown function 'lsos'; did you mean loss?"),

@@ -9,12 +9,13 @@ differentiated by SymPy and, where it can be, written back as a matrix expressio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import sympy
 
 from .. import expr as t
-from ..language.formula import X, parse_formula
+from ..language.formula import FUNCTIONS, X, Formula
 
 
 def _one(a: t.Expr) -> t.Expr:
@@ -88,9 +89,16 @@ ELEMENTWISE: dict[str, Elementwise] = {
 # ---- user functions given by a formula --------------------------------------------------
 
 
-def formula_derivative(formula: str, order: int) -> sympy.Expr:
-    """The order-th derivative of a user formula, by SymPy."""
-    return sympy.diff(parse_formula("g", formula), X, order) if order else parse_formula("g", formula)
+@lru_cache(maxsize=256)
+def formula_derivative(formula: Formula | sympy.Expr, order: int) -> sympy.Expr:
+    """The order-th derivative of a formula in x (a user's, or a SymPy expression), by SymPy."""
+    expr = formula.expr if isinstance(formula, Formula) else formula
+    return sympy.diff(expr, X, order) if order else expr
+
+
+def builtin_formula(name: str) -> sympy.Expr:
+    """The known elementwise function ``name`` as a SymPy formula in x, for its derivatives."""
+    return FUNCTIONS[name](X)
 
 
 _SYMPY_TO_NAME = {
@@ -135,13 +143,29 @@ def from_formula(formula: sympy.Expr, arg: t.Expr) -> t.Expr | None:
             if e.exp == -1:
                 return t.power(base, -1) if scalar else t.HadamardDiv(_one(base), base)
             return t.hadamard_pow(base, e.exp)
-        name = _SYMPY_TO_NAME.get(type(e)) or _SYMPY_TO_NAME.get(getattr(e, "func", None))
-        if name is not None and len(e.args) == 1:
-            inner = conv(e.args[0])
-            return None if inner is None else t.Apply(name, inner)
+        head = _known_head(e)
+        if head is not None:
+            inner = conv(head[1])
+            return None if inner is None else t.Apply(head[0], inner)
         return None
 
-    return conv(sympy.simplify(formula) if formula.count_ops() > 40 else formula)
+    return conv(sympy.simplify(formula) if SIMPLIFIED_OPS[0] < formula.count_ops() <= SIMPLIFIED_OPS[1] else formula)
+
+
+# A formula's derivative is simplified by SymPy when it has this many operations (fewer need
+# no simplifying, more would take SymPy too long).
+SIMPLIFIED_OPS = (40, 400)
+
+
+def _known_head(e: sympy.Expr) -> tuple[str, sympy.Expr] | None:
+    """(name, argument) when e is a known function of one argument: exp(a), Heaviside(a) or
+    Heaviside(a, 0) (step), Max(0, a) (relu)."""
+    name = _SYMPY_TO_NAME.get(e.func)
+    if name is not None and (len(e.args) == 1 or (e.func is sympy.Heaviside and e.args[1] == 0)):
+        return name, e.args[0]
+    if e.func is sympy.Max and len(e.args) == 2 and sympy.Integer(0) in e.args:
+        return "relu", next(a for a in e.args if a != 0)
+    return None
 
 
 def _scalar_product(parts):

@@ -13,15 +13,17 @@ from typing import Callable
 
 import sympy
 
-from ..errors import ShapeError
+from ..errors import ShapeError, UnsupportedError
 from ..language.dims import ONE, Dim, Shape, dim, is_scalar_shape, same_dim, show_shape
+from ..language.exact import exact
+from ..language.limits import exponent_problem, power_problem
 from .nodes import Expr, Identity, Number, Ones, Symbol, Zero, _square, postorder
 from .operations import (Add, Broadcast, Commutation, DiagMat, Hadamard, HadamardPow, Inverse, Kron, MatMul,
                          MatPow, Power, Scale, Trace, Transpose, Vec, _same_shape)
 
 
 def number(value) -> Number:
-    return Number(sympy.nsimplify(value) if isinstance(value, float) else sympy.sympify(value))
+    return Number(sympy.nsimplify(value) if isinstance(value, float) else exact(value))
 
 
 def is_number(e: Expr, value=None) -> bool:
@@ -181,11 +183,14 @@ def inner(a: Expr, b: Expr) -> Expr:
 
 
 def power(base: Expr, exponent) -> Expr:
-    exponent = sympy.sympify(exponent)
+    exponent = exact(exponent)
     if exponent == 1:
         return base
     if exponent == 0:
         return Number(ONE)
+    problem = power_problem(base.value if isinstance(base, Number) else None, exponent)
+    if problem:
+        raise UnsupportedError(problem)
     if isinstance(base, Number) and not _irrational(base.value**exponent):
         return Number(base.value**exponent)
     if isinstance(base, Power):
@@ -199,9 +204,12 @@ def _irrational(value: sympy.Expr) -> bool:
 
 
 def hadamard_pow(base: Expr, exponent) -> Expr:
-    exponent = sympy.sympify(exponent)
+    exponent = exact(exponent)
     if exponent == 1:
         return base
+    problem = exponent_problem(exponent)
+    if problem:
+        raise UnsupportedError(problem)
     if base.is_scalar:
         return power(base, exponent)
     return HadamardPow(base, exponent)

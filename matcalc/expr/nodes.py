@@ -15,8 +15,9 @@ from typing import Iterator
 
 import sympy
 
-from ..errors import ShapeError
+from ..errors import ShapeError, UnsupportedError
 from ..language import traversal
+from ..language.limits import number_problem, spend
 from ..language.dims import ONE, SCALAR, Dim, Shape, dim, is_scalar_shape, same_dim, show_dim, show_shape  # noqa: F401
 from .structure import TextRepr, structure
 
@@ -41,8 +42,10 @@ class Expr(TextRepr):
     _hash: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        args = self.args()
+        spend(1 + sum(len(a) if isinstance(a, tuple) else 1 for a in args))
         object.__setattr__(self, "shape", self._shape())
-        object.__setattr__(self, "_hash", hash((type(self).__name__,) + self.args()))
+        object.__setattr__(self, "_hash", hash((type(self).__name__,) + args))
 
     def _shape(self) -> Shape:  # pragma: no cover - every node overrides it
         raise NotImplementedError
@@ -169,6 +172,9 @@ class Number(Expr):
     value: sympy.Expr
 
     def _shape(self):
+        problem = number_problem(self.value)
+        if problem:
+            raise UnsupportedError(problem)
         return SCALAR
 
 

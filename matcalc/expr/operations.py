@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy
 
 from ..language.dims import ONE, SCALAR, Shape, same_dim, show_dim, show_shape
+from ..language.formula import Formula, parse_formula
 from .nodes import Differential, Expr, _need, _square, node
 
 # ---- linear structure -----------------------------------------------------------------------
@@ -201,13 +202,19 @@ class HadamardPow(Expr):
 class Apply(Expr):
     """g(A) applied elementwise; ``order`` k > 0 means the k-th derivative g⁽ᵏ⁾.
 
-    ``formula`` is a SymPy formula in x for a function given by formula, else None.
+    ``formula`` is the formula in x of a function given by one (its SymPy expression built by
+    ``matcalc.language.formula``; text is read by that module's grammar), else None.
     """
 
     name: str
     arg: Expr
     order: int = 0
-    formula: str | None = None
+    formula: Formula | None = None
+
+    def __post_init__(self):
+        if isinstance(self.formula, str):
+            object.__setattr__(self, "formula", parse_formula(self.name, self.formula))
+        Expr.__post_init__(self)
 
     def _shape(self):
         return self.arg.shape

@@ -14,12 +14,10 @@ from ..language.names import canonical_name
 from ..language.readings import infer
 from ..language.shapes import ShapeInference
 from ..language.syntax import Node, grammar_text, postorder, syntax_tree  # noqa: F401  (grammar_text: re-exported)
-from ..language.tokens import MAX_DEPTH
+from ..language.limits import MAX_DEPTH, MAX_LENGTH, MAX_MATRIX_POWER, exponent_problem, number_problem
 from . import tree as t
 
 __all__ = ["parse", "parse_declarations", "canonical_name", "Node"]
-
-MAX_LENGTH = 10_000
 
 
 # ---- building the typed tree ----------------------------------------------------------------
@@ -115,7 +113,7 @@ BUILD = {
     "T": lambda inf, n, k: t.transpose(k[0]),
     "invT": lambda inf, n, k: t.inverse(t.transpose(k[0])),
     "inv": lambda inf, n, k: t.inverse(k[0]),
-    "pow": lambda inf, n, k: t.power(k[0], n.data) if k[0].is_scalar else t.matpow(k[0], int(n.data)),
+    "pow": lambda inf, n, k: t.power(k[0], n.data) if k[0].is_scalar else t.matpow(k[0], _matrix_power(inf, n)),
     "hpow": lambda inf, n, k: t.hadamard_pow(k[0], n.data),
     "apply": _apply,
     "trace": lambda inf, n, k: t.trace(k[0]),
@@ -131,6 +129,24 @@ BUILD = {
     "callf": lambda inf, n, k: t.Call(n.data, k[0]),
     "grad": lambda inf, n, k: t.Grad(n.data, k[0]),
 }
+
+
+def _matrix_power(inf: ShapeInference, node: Node) -> int:
+    """k of a matrix power Aᵏ: an integer with |k| ≤ MAX_MATRIX_POWER (d(Aᵏ) has k terms)."""
+    k = node.data
+    if k.is_Integer and abs(k) > MAX_MATRIX_POWER:
+        raise ParseError.at(f"the matrix power {k} is too large (matrix powers are limited to ±{MAX_MATRIX_POWER})",
+                            inf.text, node.span[0])
+    return int(k)
+
+
+def _check_numbers(root: Node, text: str) -> None:
+    """Every number and exponent within the limits (docs/language.md, "Limits")."""
+    for node in postorder(root):
+        value = node.data if node.op in ("num", "pow", "hpow") else None
+        problem = value is not None and (number_problem(value) or (node.op != "num" and exponent_problem(value)))
+        if problem:
+            raise ParseError.at(problem, text, node.span[0])
 
 
 def build(root: Node, inf: ShapeInference) -> t.Expr:
@@ -163,6 +179,7 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
         raise ParseError("empty expression: there is nothing to parse")
     decl = Declarations.build(shapes, domains, functions)
     root = syntax_tree(text, decl)
+    _check_numbers(root, text)
     try:
         return build(root, infer(root, text, decl, shape=shape, scalar=scalar))
     except RecursionError:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import DomainError, MatcalcError, did_you_mean
-from .formula import X as FORMULA_X
-from .formula import parse_formula
+from ..errors import DomainError, did_you_mean
+from .formula import Formula, parse_formula
 from .names import _NAME, GREEK, canonical_name, spellings, split_name
 
 # ---- declarations ---------------------------------------------------------------------------
@@ -91,8 +90,11 @@ def check_domains(owner: str, words, kinds: bool = False) -> frozenset:
     return frozenset(out)
 
 
-def check_function(owner: str, kind) -> tuple[str, str | None]:
-    """("elementwise", None), ("scalar", None) or ("elementwise", formula) for a formula in x."""
+def check_function(owner: str, kind, declaration: str | None = None) -> tuple[str, Formula | None]:
+    """("elementwise", None), ("scalar", None) or ("elementwise", formula) for a formula in x
+    (read by matcalc's own grammar, never run); ``declaration`` is the text one it stands in."""
+    if isinstance(kind, Formula):
+        return "elementwise", kind
     if not isinstance(kind, str) or not kind.strip():
         raise _bad(f"bad function declaration {kind!r} for {owner}: use 'elementwise', 'scalar' or a formula in x")
     k = kind.strip()
@@ -101,15 +103,7 @@ def check_function(owner: str, kind) -> tuple[str, str | None]:
     if k.isalpha() and did_you_mean(k.lower(), FUNCTION_KINDS):
         raise _bad(f"unknown function kind {k!r} for {owner}{did_you_mean(k.lower(), FUNCTION_KINDS)} "
                    f"(a function is elementwise, scalar or a formula in x)")
-    try:
-        formula = parse_formula(owner, k)
-    except MatcalcError:
-        raise
-    except Exception as exc:  # SymPy raises a variety of errors on bad text
-        raise _bad(f"the formula of {owner}, {k!r}, is not a formula in x: {exc}") from None
-    if not formula.has(FORMULA_X):
-        raise _bad(f"the formula of {owner}, {k!r}, is not a formula in x")
-    return "elementwise", str(formula)
+    return "elementwise", parse_formula(owner, k, declaration)
 
 
 def _is_function_letter(name: str) -> bool:
@@ -176,7 +170,7 @@ def parse_declarations(text: str) -> tuple[dict, dict, dict]:
         elif "×" in spec:
             raise _bad(f"bad shape {spec!r} for {key}: write m×n, m or scalar with positive dimensions")
         else:
-            check_function(key, spec)
+            check_function(key, spec, item)
             funcs[key] = spec
     return shapes, domains, funcs
 

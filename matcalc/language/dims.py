@@ -5,6 +5,8 @@ with these helpers.  A shape is a pair (rows, cols) of dimensions; a scalar is 1
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 
 from ..errors import ShapeError
@@ -34,10 +36,11 @@ def dim(value) -> Dim:
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+@lru_cache(maxsize=65_536)
 def show_dim(d: Dim) -> str:
     """A dimension as a textbook writes it: mn, n², 2n, m + n, n − 1, m(n + 1); factors named
     by more than one letter are set apart by · (n_1·n_2)."""
-    d = sympy.sympify(d)
+    d = dim(d)
     if d.is_Add:
         return " + ".join(show_dim(a) for a in d.as_ordered_terms()).replace("+ −", "− ")
     if d.is_Pow and d.exp.is_Integer and d.exp > 1:

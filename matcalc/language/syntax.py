@@ -9,12 +9,8 @@ Passes over the tree are iterative (``postorder``), so that deep input cannot ex
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import sympy
 from lark import Lark, Token
@@ -24,19 +20,14 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError, did_you_mean
 from . import traversal
 from .declarations import Declarations
+from .exact import numeral
+from .grammars import grammar_text
+from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
 from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
 # ---- the grammar ----------------------------------------------------------------------------
-
-
-def grammar_text() -> str:
-    """The grammar: package data in an installed wheel, else grammar/ beside the package."""
-    shipped = resources.files("matcalc").joinpath("grammar/matcalc.lark")
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parents[2] / "grammar" / "matcalc.lark").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -52,9 +43,7 @@ def lark_parser() -> Lark:
 
 
 def _error_at(reason: str, text: str, offset: int) -> ParseError:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return ParseError(reason, text, line, column)
+    return ParseError.at(reason, text, offset)
 
 
 
@@ -95,10 +84,11 @@ def _run(items: list) -> Node:
     return items[0] if len(items) == 1 else Node("run", tuple(items), None, _span(items))
 
 
-def _number(text: str) -> sympy.Rational:
-    if len(text) == 1 and not text.isdigit():
-        return sympy.Rational(Fraction(unicodedata.numeric(text)).limit_denominator(20))
-    return sympy.Rational(text)
+def _number(tok: Token) -> sympy.Rational:
+    problem = numeral_problem(tok.value)
+    if problem:
+        raise _error_at(problem, DECLARED.get()[1], tok.start_pos)
+    return numeral(tok.value)
 
 
 def _const(node: Node):
@@ -120,6 +110,9 @@ def _const(node: Node):
             out = out / v if op == "/" else out * v
         return out
     if node.op == "pow":
+        problem = power_problem(vals[0], node.data)
+        if problem:
+            raise _error_at(problem, DECLARED.get()[1], node.span[0])
         return vals[0] ** node.data
     return None
 
@@ -228,7 +221,7 @@ class ToSyntax(Transformer_NonRecursive):
         return ("hpow", p, meta.end_pos)
 
     def exponent_number(self, meta, ch):
-        return _number(ch[0].value)
+        return _number(ch[0])
 
     def exponent_sign(self, meta, ch):
         return -ch[1] if ch[0].value != "+" else ch[1]
@@ -246,7 +239,7 @@ class ToSyntax(Transformer_NonRecursive):
 
     # -- atoms --
     def number(self, meta, ch):
-        return Node("num", (), _number(ch[0].value), self.span(meta))
+        return Node("num", (), _number(ch[0]), self.span(meta))
 
     def ones(self, meta, ch):
         return Node("ones", (), None, self.span(meta))

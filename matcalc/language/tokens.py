@@ -17,10 +17,10 @@ from lark.lark import PostLex
 
 from ..errors import ParseError
 from .declarations import Declarations
+from .limits import MAX_DEPTH
 from .names import GREEK, atoms, canonical_name, is_greek_word, split_name
 from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
-MAX_DEPTH = 200
 
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
 ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES"}

@@ -16,11 +16,12 @@ import numpy as np
 import sympy
 
 from .. import expr as t
-from ..calculus.elementwise import formula_derivative
+from ..calculus.elementwise import builtin_formula, formula_derivative
 from ..errors import DomainError, ShapeError, UnsupportedError
 from ..expr.nodes import DifferentialOf
+from ..language.limits import ENTRIES_PER_UNIT, MAX_ENTRIES, spend
 from ..language.names import canonical_name
-from ..language.formula import X
+from ..language.formula import Formula
 from . import functions as fn
 
 PRIMES = {1: ("′", "'"), 2: ("″", "''", "′′"), 3: ("‴", "'''", "′′′")}
@@ -103,6 +104,7 @@ class Evaluator:
             self._bind(str(name), size, "dims")
         self.values = self._resolve(values or {})
         self._depends: dict[str, set] = {}
+        self._entries: dict = {}  # symbolic shape → number of entries
 
     # ---- binding ---------------------------------------------------------------------------
 
@@ -224,6 +226,7 @@ class Evaluator:
         rule = RULES.get(type(n))
         if rule is None:
             raise UnsupportedError(f"cannot evaluate a {type(n).__name__} node")
+        self._spend(n)
         try:
             return np.asarray(rule(n, self), dtype=float)
         except np.linalg.LinAlgError as exc:
@@ -231,12 +234,25 @@ class Evaluator:
         except ValueError as exc:
             raise ShapeError(f"cannot evaluate {_show(n)}: {exc}") from None
 
+    def _spend(self, n: t.Expr) -> None:
+        """Draw the work of n's value from the budget (language.limits), refusing a value of more
+        than MAX_ENTRIES entries before it is made."""
+        entries = self._entries.get(n.shape)
+        if entries is None:
+            try:
+                entries = self._entries[n.shape] = self.size(n.rows) * self.size(n.cols)
+            except DomainError:  # a size only the value shows
+                entries = 1
+        if entries > MAX_ENTRIES:
+            raise UnsupportedError(f"the value of {_show(n)} would have {entries:,} entries (the limit is {MAX_ENTRIES:,})")
+        spend(1 + entries // ENTRIES_PER_UNIT)
+
     def at(self, name: str, array: np.ndarray) -> "Evaluator":
         """The same point with symbol ``name`` set to ``array`` (2-D); values that do not
         depend on ``name`` are kept."""
         other = Evaluator.__new__(Evaluator)
         other.exprs, other.functions = self.exprs, self.functions
-        other.sizes, other.origin = self.sizes, self.origin
+        other.sizes, other.origin, other._entries = self.sizes, self.origin, self._entries
         other.values = dict(self.values)
         other.values[("sym", name)] = array
         other._depends = self._depends
@@ -302,23 +318,13 @@ def _power(base: np.ndarray, p: float | int) -> np.ndarray:
 
 
 def _exponent(ev: Evaluator, p: sympy.Expr):
-    return int(p) if isinstance(p, sympy.Integer) else ev.number(sympy.sympify(p))
+    return int(p) if isinstance(p, sympy.Integer) else ev.number(p)
 
 
 @lru_cache(maxsize=None)
-def _formula_numeric(formula: str, order: int) -> Callable:
+def _numeric(formula: Formula | sympy.Expr, order: int) -> Callable:
+    """The NumPy function of the order-th derivative of a formula in x."""
     return fn.numeric_formula(formula_derivative(formula, order))
-
-
-@lru_cache(maxsize=None)
-def _stand_in(order: int) -> Callable:
-    return fn.numeric_formula(sympy.diff(fn.STAND_IN_ELEMENTWISE, X, order))
-
-
-@lru_cache(maxsize=None)
-def _builtin_derivative(name: str, order: int) -> Callable:
-    formula = "Max(0, x)" if name == "relu" else f"{fn.SYMPY_NAMES[name]}(x)"
-    return _formula_numeric(formula, order)
 
 
 def _user_callable(ev: Evaluator, name: str, order: int):
@@ -329,14 +335,14 @@ def _user_callable(ev: Evaluator, name: str, order: int):
 def _apply(n: t.Apply, ev: Evaluator) -> np.ndarray:
     a = ev[n.arg]
     if n.formula is not None:
-        f = _formula_numeric(n.formula, n.order)
+        f = _numeric(n.formula, n.order)
     elif n.name in fn.NUMERIC:
-        f = fn.NUMERIC[n.name] if n.order == 0 else _builtin_derivative(n.name, n.order)
+        f = fn.NUMERIC[n.name] if n.order == 0 else _numeric(builtin_formula(n.name), n.order)
     else:
-        f = _user_callable(ev, n.name, n.order) or _stand_in(n.order)
+        f = _user_callable(ev, n.name, n.order) or _numeric(fn.STAND_IN_ELEMENTWISE, n.order)
     try:
         value = f(a)
-    except (NameError, AttributeError) as exc:  # a formula naming a function NumPy lacks
+    except UnsupportedError as exc:
         raise UnsupportedError(f"cannot evaluate the function {n.name}: {exc}") from None
     return np.broadcast_to(np.asarray(value, dtype=float), a.shape)
 

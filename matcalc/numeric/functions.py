@@ -4,11 +4,13 @@ functions that have no formula (so that they can be checked numerically).
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
 import sympy
 
+from ..errors import UnsupportedError
 from ..language.formula import X
 
 
@@ -32,11 +34,6 @@ NUMERIC: dict[str, Callable] = {
     "step": lambda x: (x > 0).astype(float),
 }
 
-# The SymPy form of each function, for its derivatives of any order.
-SYMPY_NAMES = {"exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
-               "sigmoid": "sigmoid", "relu": "relu", "softplus": "softplus", "sqrt": "sqrt", "abs": "Abs",
-               "sign": "sign", "step": "Heaviside"}
-
 # Stand-ins that give a symbolic user function numbers when it is checked numerically: smooth,
 # not oscillating (so finite differences stay accurate at large arguments), with no two
 # derivatives alike, so that a wrong order of derivative shows.
@@ -55,7 +52,73 @@ def stand_in_gradient(a) -> np.ndarray:
     return 2 * a / (1 + a * a) + a
 
 
+# ---- formulas: matcalc's own SymPy → NumPy evaluator -----------------------------------------
+
+
+def _heaviside(x, h0=0.5):
+    return np.heaviside(x, h0)
+
+
+def _zeros(x, *order):
+    """DiracDelta(x) and its derivatives: 0 away from x = 0, as d sign = 0 almost everywhere."""
+    return np.zeros_like(x)
+
+
+# The NumPy function of each SymPy head a built formula (or one of its derivatives) holds.
+HEADS: dict[type, Callable] = {
+    sympy.Add: lambda *a: functools.reduce(np.add, a),
+    sympy.Mul: lambda *a: functools.reduce(np.multiply, a),
+    sympy.Pow: np.power,
+    sympy.exp: np.exp,
+    sympy.log: np.log,
+    sympy.sin: np.sin,
+    sympy.cos: np.cos,
+    sympy.tan: np.tan,
+    sympy.tanh: np.tanh,
+    sympy.Abs: np.abs,
+    sympy.sign: np.sign,
+    sympy.Heaviside: _heaviside,
+    sympy.DiracDelta: _zeros,
+    sympy.Max: lambda *a: functools.reduce(np.maximum, a),
+    sympy.Min: lambda *a: functools.reduce(np.minimum, a),
+}
+
+
+def _constant(e: sympy.Expr) -> float | None:
+    """The value of a number or a named constant (π, e), else None."""
+    if not (e.is_Number or e.is_NumberSymbol):
+        return None
+    try:
+        return float(e)
+    except TypeError:  # ∞ of unknown sign
+        return float("nan")
+
+
+def evaluate_formula(formula: sympy.Expr, x: np.ndarray) -> np.ndarray:
+    """The value of a formula in x at the array x: its tree walked children first, each head
+    computed by its NumPy function in ``HEADS`` (UnsupportedError for any other)."""
+    x = np.asarray(x, dtype=float)
+    values: dict = {}
+    stack = [(formula, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in values:
+            continue
+        if e == X:
+            values[e] = x
+        elif (c := _constant(e)) is not None:
+            values[e] = np.float64(c)
+        elif not ready:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args)
+        elif e.func in HEADS:
+            with np.errstate(all="ignore"):
+                values[e] = HEADS[e.func](*(values[a] for a in e.args))
+        else:
+            raise UnsupportedError(f"cannot evaluate {e.func.__name__} in a formula numerically")
+    return np.broadcast_to(np.asarray(values[formula], dtype=float), x.shape).copy()
+
+
 def numeric_formula(formula: sympy.Expr) -> Callable:
-    """A NumPy function of x for a SymPy formula."""
-    fn = sympy.lambdify(X, formula, modules=["numpy"])
-    return lambda a: np.broadcast_to(np.asarray(fn(a), dtype=float), np.shape(a)).copy()
+    """A NumPy function of x for a SymPy formula in x."""
+    return lambda a: evaluate_formula(formula, a)

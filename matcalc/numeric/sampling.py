@@ -15,6 +15,9 @@ import numpy as np
 import sympy
 
 from .. import expr as t
+from ..errors import UnsupportedError
+from ..language.exact import exact
+from ..language.limits import ENTRIES_PER_UNIT, MAX_ENTRIES, spend
 from .evaluate import Evaluator, user_form
 
 SIZES = (2, 3, 4, 5)
@@ -25,7 +28,7 @@ SIZES = (2, 3, 4, 5)
 
 
 def _not_whole(p) -> bool:
-    p = sympy.sympify(p)
+    p = exact(p)
     return not (p.is_integer and p.is_nonnegative)
 
 
@@ -78,7 +81,7 @@ def _dimension_names(exprs) -> tuple[set, set]:
             if isinstance(n, t.Number):
                 parts.append(n.value)
             if isinstance(n, (t.Power, t.HadamardPow)):
-                parts.append(sympy.sympify(n.exponent))
+                parts.append(exact(n.exponent))
             for d in parts:
                 if isinstance(d, sympy.Integer):
                     fixed.add(int(d))
@@ -98,6 +101,9 @@ def _choose_sizes(names, fixed, sizes, rng) -> dict[str, int]:
 def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     """A random matrix in the given domains."""
     r, c = shape
+    if r * c > MAX_ENTRIES:
+        raise UnsupportedError(f"a random {r}×{c} value would have {r * c:,} entries (the limit is {MAX_ENTRIES:,})")
+    spend(1 + r * c // ENTRIES_PER_UNIT)
     scale = rng.uniform(0.5, 1.0)
     positive = "positive" in doms
     m = rng.uniform(0.5, 2.0, shape) if positive else scale * rng.standard_normal(shape)

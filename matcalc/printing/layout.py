@@ -18,6 +18,8 @@ import sympy
 
 from .. import expr as t
 from ..errors import MatcalcError
+from ..language.exact import exact
+from ..language.limits import spend
 
 # ---- precedence, loosest to tightest (docs/language.md, "Operators") -----------------------
 
@@ -31,11 +33,11 @@ VULGAR = {
 
 
 def number_value(e: t.Number) -> sympy.Expr:
-    return sympy.sympify(e.value)
+    return exact(e.value)
 
 
 def exponent_of(e) -> sympy.Expr:
-    return sympy.sympify(e.exponent)
+    return exact(e.exponent)
 
 
 def _number_precedence(e: t.Number) -> int:
@@ -170,6 +172,7 @@ class Printer:
         while stack:
             node, expanded = stack.pop()
             if expanded:
+                spend(2)  # printing a node costs about two units of the call's work
                 self.doprint(node)
             elif id(node) not in seen:
                 seen.add(id(node))

@@ -16,6 +16,7 @@ from ..interop import to_sympy
 from ..numeric import evaluate
 from ..printing import to_latex, to_unicode
 from ..printing.shapes import shapes_of
+from .arguments import NUMERIC, public
 
 
 def _repr_latex_(self: Expr) -> str:
@@ -25,6 +26,6 @@ def _repr_latex_(self: Expr) -> str:
 Expr.__str__ = to_unicode
 Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
-Expr.evaluate = evaluate
+Expr.evaluate = public(evaluate, **NUMERIC)
 Expr.shapes = property(shapes_of)
 Expr.to_sympy = to_sympy

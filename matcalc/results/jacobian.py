@@ -24,9 +24,8 @@ from ..numeric.check import MAX_TRIES, JacobianCheck, check_jacobian, jacobian_d
 from ..numeric.evaluate import Evaluator, user_axes
 from ..printing import to_latex, to_unicode
 from ..simplify import closed_form
+from .arguments import LAYOUTS, NUMERIC, public
 from .gradient import gradient
-
-LAYOUTS = ("numerator", "denominator")
 
 
 def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator") -> t.Expr:
@@ -93,6 +92,7 @@ class Jacobian(TextRepr):
     def _evaluator(self, values: dict, dims: dict | None, functions: dict | None) -> Evaluator:
         return Evaluator([self.F, self.wrt, self.matrix], values, dims, functions)
 
+    @public(**NUMERIC)
     def evaluate(self, values: dict, dims: dict | None = None, functions: dict | None = None) -> np.ndarray:
         """The Jacobian's value: a 2-D array, or the tensor when ``as_tensor``."""
         ev = self._evaluator(values, dims, functions)
@@ -103,10 +103,12 @@ class Jacobian(TextRepr):
         f_axes, x_axes = user_axes(ev.shape(out)), user_axes(ev.shape(self.wrt))
         return j.reshape(f_axes + x_axes if self.layout == "numerator" else x_axes + f_axes, order="F")
 
+    @public(**NUMERIC)
     def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:
         """(the numerator-layout matrix by finite differences, its error estimate)."""
         return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian)
 
+    @public(**NUMERIC)
     def check(self, trials: int = 3, seed: int = 0, *, points: Iterable | None = None,
               rtol: float = 1e-6, functions: dict | None = None) -> JacobianCheck:
         """Compare with finite differences at ``trials`` points: ``points`` yields (values, dims),
