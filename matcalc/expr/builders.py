@@ -75,6 +75,8 @@ def scale(factor: Expr, operand: Expr) -> Expr:
         factor = Scale(factor.operand, factor.factor)
     if isinstance(factor, Number) and isinstance(operand, Number):
         return Number(factor.value * operand.value)
+    if isinstance(factor, Number) and isinstance(operand, Broadcast) and isinstance(operand.arg, Number):
+        return Broadcast(Number(factor.value * operand.arg.value), operand.dims)  # c·(d broadcast) = cd broadcast
     return Scale(factor, operand)
 
 
@@ -99,8 +101,12 @@ def matmul(*factors: Expr) -> Expr:
     flat: list[Expr] = []
     for f in factors:
         c, f = split_scale(f)
+        if isinstance(f, Number) and len(factors) > 1:  # a number factor is a coefficient: 𝟙n𝟙ᵀ = n𝟙𝟙ᵀ
+            c, f = f, None
         coeff = scale(coeff, c) if not is_number(c, 1) else coeff
-        flat.extend(f.factors if isinstance(f, MatMul) else (f,))
+        flat.extend(f.factors if isinstance(f, MatMul) else (f,) if f is not None else ())
+    if not flat:
+        return coeff
     shape_check = MatMul(tuple(flat)) if len(flat) >= 2 else None
     if any(is_zero(f) for f in flat):
         return zero(shape_check.shape if shape_check else flat[0].shape)

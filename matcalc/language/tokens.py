@@ -22,7 +22,8 @@ from .vocabulary import ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 MAX_DEPTH = 200
 
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
-ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES"}
+ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES",
+                "DIMSUB", "RANGLE"}
 OPENERS = {"LPAR": "(", "LBRACE": "{"}
 CLOSERS = {"RPAR": "(", "RBRACE": "{"}
 BARS = {"NBAR": ("‖", "NOPEN", "NCLOSE"), "ABAR": ("|", "AOPEN", "ACLOSE")}
