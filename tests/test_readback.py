@@ -145,6 +145,24 @@ def test_origin_takes_no_part_in_equality():
     assert a == b and hash(a) == hash(b) and a.origin != b.origin
 
 
+@pytest.mark.parametrize("f, wrt, shapes, domains, printed", [
+    # a dimension as a number: tr(I_m) = m
+    ("tr((A + α) ⊗ B)", "α", "A: m×m, B: n×n", None, "tr(I_m)tr(B)"),
+    ("𝟙ᵀ(A + aᵀ)𝟙", "a", "A: k×n, a: n", None, "tr(I_k)𝟙_n"),
+    ("𝟙ᵀ(A^{∘2} + (aᵀ)^{∘3})𝟙", "a", "A: k×n, a: n", None, "(3tr(I_k))a^{∘2}"),
+    # a 1×1 leading part of a product is a scalar multiple, as the parser reads it
+    ("(log³(A)^{∘2} + 1)^{∘1/2}(((B + α)a^{∘2})^{∘2} + 1)^{∘1/2}", "α", "A: 1×k, B: k×k, a: k",
+     "A: positive, a: positive",
+     "(𝟙ᵀ(((B + α)a^{∘2}) ⊙ (1 + ((B + α)a^{∘2})^{∘2})^{∘−1/2} ⊙ (1 + ((log(A)ᵀ)^{∘3})^{∘2})^{∘1/2}))(aᵀ)^{∘2}𝟙"),
+])
+def test_gradients_that_once_read_back_otherwise(f, wrt, shapes, domains, printed):
+    g = mc.grad(f, wrt, shapes=shapes, domains=domains)
+    assert str(g) == printed
+    assert mc.parse(printed, shapes=shapes, domains=domains) == g
+    original, dims = values_of_origin(g, seed=0)
+    assert_same(g.evaluate(original), g.evaluate(original, dims=dims))
+
+
 # ---- the forms that read back ----------------------------------------------------------------
 
 

@@ -116,8 +116,18 @@ def matmul(*factors: Expr) -> Expr:
     elif len(kept) == 1:
         core = kept[0]
     else:
-        core = MatMul(tuple(kept))
+        core = _scalar_prefix(kept) or MatMul(tuple(kept))
     return scale(coeff, core)
+
+
+def _scalar_prefix(factors: list) -> Expr | None:
+    """A 1×1 leading part of a product is a scalar multiple, as the parser reads it:
+    𝟙ᵀx·yᵀ𝟙 = (𝟙ᵀx)(yᵀ𝟙)."""
+    if factors[0].rows == ONE:
+        for i in range(1, len(factors) - 1):
+            if factors[i].cols == ONE:
+                return scale(MatMul(tuple(factors[: i + 1])), matmul(*factors[i + 1:]))
+    return None
 
 
 def mul(a: Expr, b: Expr) -> Expr:

@@ -430,7 +430,9 @@ class ShapeInference:
 
     def rule_unvec(self, node, shapes):
         m, n = (self.size(s) for s in node.data)
-        message = lambda: f"vec⁻¹_{{{self.dims.show(m)}×{self.dims.show(n)}}} needs a vector of {self.dims.show(self.dims.mul(m, n))} entries, got {self.desc(node.kids[0], shapes[0])}"  # noqa: E731
+        show = self.dims.show
+        message = lambda: (f"vec⁻¹_{{{show(m)}×{show(n)}}} needs a vector of {show(self.dims.mul(m, n))} entries, "  # noqa: E731
+                           f"got {self.desc(node.kids[0], shapes[0])}")
         self.unify(shapes[0][1], 1, message)
         self.unify(shapes[0][0], self.dims.mul(m, n), message)
         return (m, n)
