@@ -4,15 +4,16 @@ For each gradient of the golden table (tests/golden.py) and the Matrix Cookbook 
 Jacobian (both layouts), Hessian, backpropagation rule and stationary point of the test
 tables: ``parse(str(e), the same declarations) == e``; the re-read expression has the value
 of e at a random point; and e evaluates from the values of the original expression's symbols
-alone (its ``origin`` binds every dimension, as of I_n, 𝟙_n, K_{m,n}).  A Hypothesis property
-asks the same of the gradients of random expressions (tests/strategies.py).
+alone (its ``origin`` binds every dimension, as of I_n, 𝟙_n, K_{m,n}).  Hypothesis properties
+ask the same of the gradients, Jacobians and Hessians of random expressions (tests/strategies.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import golden
 import matcalc as mc
@@ -244,3 +245,32 @@ def test_gradients_of_random_expressions_read_back_and_evaluate(case):
         assert_same(value, g.evaluate(original, dims=dims))
         assert_same(back.evaluate(original), value)
     assert np.shape(value) == np.shape(original[wrt.name])
+
+
+@settings(max_examples=120, deadline=None)
+@given(test_jacobian.matrix_expressions(), st.sampled_from(["numerator", "denominator"]))
+def test_jacobians_of_random_expressions_read_back_and_evaluate(case, layout):
+    F, x = case
+    J = mc.jacobian(F, x, layout).matrix
+    text = str(J)
+    back = mc.parse(text, functions=FUNCTIONS, **declarations(J))
+    assert back == J, f"{text!r} reads back as {back!r}"
+    original, dims = values_of_origin(J, seed=1)
+    with np.errstate(all="ignore"):
+        assert_same(J.evaluate(original), J.evaluate(original, dims=dims))
+
+
+@settings(max_examples=80, deadline=None)
+@given(expressions(max_depth=3))
+def test_hessians_of_random_expressions_read_back_and_evaluate(case):
+    f, wrt, shapes, domains = case
+    try:
+        H = mc.hessian(f, wrt).matrix
+    except mc.UnsupportedError:  # an opaque f has no second derivative
+        assume(False)
+    text = str(H)
+    back = mc.parse(text, shapes=shapes, domains=domains or None, functions=FUNCTIONS)
+    assert back == H, f"{text!r} reads back as {back!r}"
+    original, dims = values_of_origin(H, seed=1)
+    with np.errstate(all="ignore"):
+        assert_same(H.evaluate(original), H.evaluate(original, dims=dims))
