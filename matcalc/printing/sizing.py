@@ -142,7 +142,7 @@ class Run:
         self.constants: list = []
         self.failed: list = []  # bare broadcasts the parser would not rebuild
         self.forced: list = []  # broadcasts where the parser never broadcasts: always sized
-        self.index = 0  # reading order of the node being built
+        self.node, self.index = None, 0  # the node being built and its place in reading order
 
     def constant(self, shape):
         self.constants.append(Occurrence(self.node, self.index, shape))
@@ -338,8 +338,8 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
 
 
 def sized(root: t.Expr) -> set:
-    """The ids of the constants of ``root`` (I, 𝟙, broadcasts) that print with their size:
-    the fewest, taken in reading order, with which the parser sizes every one as the tree."""
+    """The ids of the constants of ``root`` (I, 𝟙, broadcasts) that print with their size,
+    taken one at a time in reading order until the parser sizes every one as the tree."""
     flexible: set = set()
     for n in t.postorder(root):
         if isinstance(n, FLEXIBLE) or any(id(c) in flexible for c in n.children()):
