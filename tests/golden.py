@@ -29,13 +29,13 @@ ROWS = [
     ('‖Ax − b‖²', 'x', {}, '2Aᵀ(Ax − b)', '2Aᵀ(Ax − b)'),  # least squares ‖Ax − b‖² wrt x
     ('(xᵀAx)/(xᵀx)', 'x', {'domains': {'A': 'symmetric'}}, '2(Ax − (xᵀAx)x/(xᵀx))/(xᵀx)', '2(Ax − ((xᵀAx)/(xᵀx))x)/(xᵀx)'),  # Rayleigh quotient (xᵀAx)/(xᵀx) wrt x
     ('aᵀX³b', 'X', {'shapes': {'X': ('n', 'n')}}, '(Xᵀ)²abᵀ + XᵀabᵀXᵀ + abᵀ(Xᵀ)²', 'abᵀ(X²)ᵀ + XᵀabᵀXᵀ + (X²)ᵀabᵀ'),  # §2.4.3 aᵀX³b wrt X
-    ('tr(X)', 'X', {'shapes': {'X': ('n', 'n')}}, 'I', 'I'),  # §2.5.1 tr(X) wrt X
+    ('tr(X)', 'X', {'shapes': {'X': ('n', 'n')}}, 'I_n', 'I'),  # §2.5.1 tr(X) wrt X
     ('tr(XA)', 'X', {}, 'Aᵀ', 'Aᵀ'),  # §2.5.1 tr(XA) wrt X
     ('tr(AXB)', 'X', {}, 'AᵀBᵀ', 'AᵀBᵀ'),  # §2.5.1 tr(AXB) wrt X
     ('tr(AXᵀB)', 'X', {}, 'BA', 'BA'),  # §2.5.1 tr(AXᵀB) wrt X
     ('tr(XᵀA)', 'X', {}, 'A', 'A'),  # §2.5.1 tr(XᵀA) wrt X
     ('tr(AXᵀ)', 'X', {}, 'A', 'A'),  # §2.5.1 tr(AXᵀ) wrt X
-    ('tr(A ⊗ X)', 'X', {'shapes': {'X': ('n', 'n'), 'A': ('k', 'k')}}, 'tr(A)I', 'tr(A)I'),  # §2.5.1 tr(A ⊗ X) wrt X
+    ('tr(A ⊗ X)', 'X', {'shapes': {'X': ('n', 'n'), 'A': ('k', 'k')}}, 'tr(A)I_n', 'tr(A)I'),  # §2.5.1 tr(A ⊗ X) wrt X
     ('tr(X²)', 'X', {'shapes': {'X': ('n', 'n')}}, '2Xᵀ', '2Xᵀ'),  # §2.5.2 tr(X²) wrt X
     ('tr(X²B)', 'X', {'shapes': {'X': ('n', 'n')}}, 'BᵀXᵀ + XᵀBᵀ', '(XB + BX)ᵀ'),  # §2.5.2 tr(X²B) wrt X
     ('tr(XᵀBX)', 'X', {}, '(B + Bᵀ)X', 'BX + BᵀX'),  # §2.5.2 tr(XᵀBX) wrt X
@@ -51,7 +51,7 @@ ROWS = [
     ('tr(XᵀBXC)', 'X', {}, 'BXC + BᵀXCᵀ', 'BXC + BᵀXCᵀ'),  # §2.5.2 tr(XᵀBXC) wrt X
     ('tr(AXBXᵀC)', 'X', {}, 'AᵀCᵀXBᵀ + CAXB', 'AᵀCᵀXBᵀ + CAXB'),  # §2.5.2 tr(AXBXᵀC) wrt X
     ('tr((AXB + C)(AXB + C)ᵀ)', 'X', {}, '2Aᵀ(AXB + C)Bᵀ', '2Aᵀ(AXB + C)Bᵀ'),  # §2.5.2 tr((AXB + C)(AXB + C)ᵀ) wrt X
-    ('tr(X ⊗ X)', 'X', {'shapes': {'X': ('n', 'n')}}, '2tr(X)I', '2tr(X)I'),  # §2.5.2 tr(X ⊗ X) wrt X
+    ('tr(X ⊗ X)', 'X', {'shapes': {'X': ('n', 'n')}}, '2tr(X)I_n', '2tr(X)I'),  # §2.5.2 tr(X ⊗ X) wrt X
     ('tr(X³)', 'X', {'shapes': {'X': ('n', 'n')}}, '3(Xᵀ)²', '3(X²)ᵀ'),  # §2.5.3 tr(X³) wrt X
     ('tr(X⁴)', 'X', {'shapes': {'X': ('n', 'n')}}, '4(Xᵀ)³', '4(X³)ᵀ'),  # §2.5.3 tr(X⁴) wrt X
     ('tr(AX³)', 'X', {'shapes': {'X': ('n', 'n')}}, 'Aᵀ(Xᵀ)² + (Xᵀ)²Aᵀ + XᵀAᵀXᵀ', '(AX²)ᵀ + (XAX)ᵀ + (X²A)ᵀ'),  # §2.5.3 tr(AX³) wrt X
@@ -127,7 +127,7 @@ ROWS = [
     ('log(xᵀAx)', 'x', {}, '(A + Aᵀ)x/(xᵀAx)', '(A + Aᵀ)x/(xᵀAx)'),  # log of a quadratic form
     ('‖AXB − C‖²_F', 'X', {}, '2Aᵀ(AXB − C)Bᵀ', '2Aᵀ(AXB − C)Bᵀ'),  # matrix least squares
     ('‖C + bᵀ‖²_F', 'b', {'shapes': 'C: m×n, b: n'}, '2(Cᵀ + b)𝟙', '2(C + bᵀ)ᵀ𝟙'),  # 002 row broadcast
-    ('sum(G)', 'G', {'shapes': 'G: m×n'}, '𝟙𝟙ᵀ', '𝟙𝟙ᵀ'),  # 002 sum of entries
+    ('sum(G)', 'G', {'shapes': 'G: m×n'}, '𝟙_m𝟙_nᵀ', '𝟙𝟙ᵀ'),  # 002 sum of entries
     ('(aᵀXb)(cᵀXd)', 'X', {}, '(cᵀXd)abᵀ + (aᵀXb)cdᵀ', '(cᵀXd)abᵀ + (aᵀXb)cdᵀ'),  # 001 product rule, scalars
     ('tr((AX)(XB))', 'X', {}, 'AᵀBᵀXᵀ + XᵀAᵀBᵀ', 'AᵀBᵀXᵀ + XᵀAᵀBᵀ'),  # 001 product rule, matrices
 ]

@@ -175,7 +175,7 @@ def test_jacobian_prints_the_kronecker_form(capsys):
 
 def test_hessian_prints_the_symmetric_matrix(capsys):
     assert run(capsys, "hessian", "xᵀAx", "--wrt", "x") == (0, "A + Aᵀ\n", "")
-    assert run(capsys, "hessian", "log det X", "--wrt", "X") == (0, "−K(X⁻ᵀ ⊗ X⁻¹)\n", "")
+    assert run(capsys, "hessian", "log det X", "--wrt", "X") == (0, "−K_{m,m}(X⁻ᵀ ⊗ X⁻¹)\n", "")
     code, out, _ = run(capsys, "hessian", "xᵀSx", "--wrt", "x", "--shapes", "S: n×n", "--domains", "S: symmetric")
     assert (code, out) == (0, "2S\n")
 

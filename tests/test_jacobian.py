@@ -26,37 +26,37 @@ FUNCTIONS = {"g": "elementwise", "f": "scalar"}
 # (F, wrt, numerator layout, denominator layout)
 CASES = [
     ("AXB", "X", "Bᵀ ⊗ A", "B ⊗ Aᵀ"),
-    ("WX", "W", "Xᵀ ⊗ I", "X ⊗ I"),
+    ("WX", "W", "Xᵀ ⊗ I_m", "X ⊗ I_m"),
     ("X⁻¹", "X", "−X⁻ᵀ ⊗ X⁻¹", "−X⁻¹ ⊗ X⁻ᵀ"),
-    ("Xᵀ", "X", "K", "K"),
+    ("Xᵀ", "X", "K_{m,n}", "K_{n,m}"),
     ("X ⊙ A", "X", "diag(vec(A))", "diag(vec(A))"),
-    ("XX", "X", "Xᵀ ⊗ I + I ⊗ X", "X ⊗ I + I ⊗ Xᵀ"),
+    ("XX", "X", "Xᵀ ⊗ I_m + I_m ⊗ X", "X ⊗ I_m + I_m ⊗ Xᵀ"),
     ("Ax", "x", "A", "Aᵀ"),
     ("exp(Ax)", "x", "diag(exp(Ax))A", "Aᵀdiag(exp(Ax))"),
-    ("AX", "X", "I ⊗ A", "I ⊗ Aᵀ"),
-    ("XB", "X", "Bᵀ ⊗ I", "B ⊗ I"),
-    ("X + Y", "X", "I", "I"),
-    ("3X − Xᵀ", "X", "3I − K", "3I − K"),
-    ("AXᵀB", "X", "K(A ⊗ Bᵀ)", "K(B ⊗ Aᵀ)"),
-    ("XᵀX", "X", "(K + I)(I ⊗ Xᵀ)", "(I ⊗ X)(K + I)"),
-    ("XAXᵀ", "X", "K((XA) ⊗ I) + (XAᵀ) ⊗ I", "K(I ⊗ (AᵀXᵀ)) + (AXᵀ) ⊗ I"),
+    ("AX", "X", "I_p ⊗ A", "I_p ⊗ Aᵀ"),
+    ("XB", "X", "Bᵀ ⊗ I_m", "B ⊗ I_m"),
+    ("X + Y", "X", "I_{mn}", "I_{mn}"),
+    ("3X − Xᵀ", "X", "3I − K_{m,m}", "3I − K_{m,m}"),
+    ("AXᵀB", "X", "K_{r,m}(A ⊗ Bᵀ)", "K_{n,k}(B ⊗ Aᵀ)"),
+    ("XᵀX", "X", "(K_{n,n} + I)(I ⊗ Xᵀ)", "(I ⊗ X)(K_{n,n} + I)"),
+    ("XAXᵀ", "X", "K_{m,m}((XA) ⊗ I) + (XAᵀ) ⊗ I", "K_{n,m}(I ⊗ (AᵀXᵀ)) + (AXᵀ) ⊗ I"),
     ("X³", "X", "(Xᵀ)² ⊗ I + Xᵀ ⊗ X + I ⊗ X²", "X² ⊗ I + X ⊗ Xᵀ + I ⊗ (Xᵀ)²"),
     ("exp(X)", "X", "diag(vec(exp(X)))", "diag(vec(exp(X)))"),
     ("σ(WX)", "W", "diag(vec(σ(WX) ⊙ (1 − σ(WX))))(Xᵀ ⊗ I)", "(X ⊗ I)diag(vec(σ(WX) ⊙ (1 − σ(WX))))"),
     ("g(Wx)", "x", "diag(g′(Wx))W", "Wᵀdiag(g′(Wx))"),
     ("tanh(Wx + b)", "W", "diag(1 − tanh²(Wx + b))(xᵀ ⊗ I)", "(x ⊗ I)diag(1 − tanh²(Wx + b))"),
     ("X ⊘ A", "X", "diag(vec(A))⁻¹", "diag(vec(A))⁻¹"),
-    ("tr(X)A", "X", "vec(A)vec(I)ᵀ", "vec(I)vec(A)ᵀ"),
+    ("tr(X)A", "X", "vec(A)vec(I_m)ᵀ", "vec(I_m)vec(A)ᵀ"),
     ("tr(AX)B", "X", "vec(B)vec(Aᵀ)ᵀ", "vec(Aᵀ)vec(B)ᵀ"),
     ("(aᵀx)x", "x", "xaᵀ + (aᵀx)I", "axᵀ + (aᵀx)I"),
-    ("X + bᵀ", "X", "I", "I"),
-    ("X + bᵀ", "b", "I ⊗ 𝟙", "I ⊗ 𝟙ᵀ"),
-    ("X + c", "c", "𝟙 ⊗ I", "𝟙ᵀ ⊗ I"),
-    ("vec(X)", "X", "I", "I"),
-    ("diag(x)", "x", "diag(vec(I))(𝟙 ⊗ I)", "(𝟙ᵀ ⊗ I)diag(vec(I))"),
-    ("diag(X)", "X", "(𝟙ᵀ ⊗ I)diag(vec(I))", "diag(vec(I))(𝟙 ⊗ I)"),
-    ("X ⊗ A", "X", "((I ⊗ K) ⊗ I)(I ⊗ vec(A))", "(I ⊗ vec(A)ᵀ)((I ⊗ K) ⊗ I)"),
-    ("A ⊗ X", "X", "((I ⊗ K) ⊗ I)(vec(A) ⊗ I)", "(vec(A)ᵀ ⊗ I)((I ⊗ K) ⊗ I)"),
+    ("X + bᵀ", "X", "I_{mn}", "I_{mn}"),
+    ("X + bᵀ", "b", "I_n ⊗ 𝟙_m", "I_n ⊗ 𝟙_mᵀ"),
+    ("X + c", "c", "𝟙_n ⊗ I_m", "𝟙_nᵀ ⊗ I_m"),
+    ("vec(X)", "X", "I_{mn}", "I_{mn}"),
+    ("diag(x)", "x", "diag(vec(I_m))(𝟙 ⊗ I_m)", "(𝟙_mᵀ ⊗ I_m)diag(vec(I_m))"),
+    ("diag(X)", "X", "(𝟙_mᵀ ⊗ I_m)diag(vec(I_m))", "diag(vec(I_m))(𝟙 ⊗ I_m)"),
+    ("X ⊗ A", "X", "((I_n ⊗ K_{p,m}) ⊗ I_k)(I ⊗ vec(A))", "(I_{mn} ⊗ vec(A)ᵀ)((I_n ⊗ K_{m,p}) ⊗ I)"),
+    ("A ⊗ X", "X", "((I_n ⊗ K_{p,m}) ⊗ I_k)(vec(A) ⊗ I)", "(vec(A)ᵀ ⊗ I_{kp})((I_n ⊗ K_{m,p}) ⊗ I)"),
     ("adj(X)", "X", "det(X)(vec(X⁻¹)vec(X⁻ᵀ)ᵀ − X⁻ᵀ ⊗ X⁻¹)", "det(X)(vec(X⁻ᵀ)vec(X⁻¹)ᵀ − X⁻¹ ⊗ X⁻ᵀ)"),
     ("aᵀXb", "X", "vec(abᵀ)ᵀ", "vec(abᵀ)"),
     ("‖x‖²", "x", "2xᵀ", "2x"),
@@ -145,7 +145,7 @@ def test_result_object():
 
 def test_commutation_matrix():
     k = t.commutation(t.dim("m"), t.dim("n"))
-    assert isinstance(k, t.Commutation) and str(k) == "K"
+    assert isinstance(k, t.Commutation) and str(k) == "K_{m,n}"
     assert t.commutation(t.dim("m"), t.ONE) == t.Identity(t.dim("m"))
     a = np.arange(6.0).reshape(2, 3)
     kv = k.evaluate({}, dims={"m": 2, "n": 3}) @ a.reshape(-1, order="F")
@@ -169,7 +169,7 @@ def test_tidy_identities():
     c, d = t.symbol("C", "n", "r"), t.symbol("D", "q", "s")
     assert str(closed_form(t.matmul(t.Kron(a, b), t.Kron(c, d)))) == "(AC) ⊗ (BD)"
     swapped = closed_form(t.matmul(t.Kron(a, b), t.Commutation(n, q)))
-    assert str(swapped) == "K(B ⊗ A)" and swapped.args()[0][0] == t.Commutation(m, p)
+    assert str(swapped) == "K_{m,p}(B ⊗ A)" and swapped.args()[0][0] == t.Commutation(m, p)
     assert closed_form(t.matmul(t.Commutation(m, n), t.Commutation(n, m))) == t.Identity(m * n)
     assert closed_form(t.transpose(t.Commutation(m, n))) == t.Commutation(n, m)
     s = t.symbol("S", "m", "m")
@@ -204,7 +204,7 @@ def test_errors():
 
 
 def test_product_and_a_zero_differential():
-    assert str(mc.jacobian("AB", "A", shapes="A: m×n, B: n×p")) == "Bᵀ ⊗ I"
+    assert str(mc.jacobian("AB", "A", shapes="A: m×n, B: n×p")) == "Bᵀ ⊗ I_m"
     zero = vec_jacobian(t.zero((t.dim("m"), t.dim("n"))), t.symbol("X", "p", "q"))
     assert t.is_zero(zero) and zero.shape == (t.dim("m") * t.dim("n"), t.dim("p") * t.dim("q"))
 

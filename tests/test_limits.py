@@ -102,7 +102,7 @@ ANSWERED = [
     ("long sum of symbols", lambda: mc.grad(" + ".join(f"α{i}²" for i in range(800)), "α7"), "2α₇"),
     ("deep parentheses", lambda: mc.grad(deep("(", ")", MAX_DEPTH - 1, "xᵀx"), "x"), "2x"),
     ("deep calls", lambda: mc.grad("𝟙ᵀ" + deep("exp(", ")", 100), "x"), None),
-    ("deep traces", lambda: mc.grad(deep("tr(", ")", MAX_DEPTH - 1, "X"), "X"), "I"),
+    ("deep traces", lambda: mc.grad(deep("tr(", ")", MAX_DEPTH - 1, "X"), "X"), "I_m"),
     ("largest exponent", lambda: mc.grad(f"α^{MAX_EXPONENT}", "α"), f"{MAX_EXPONENT}α⁹⁹⁹"),
     ("largest matrix power", lambda: mc.grad(f"tr(X^{MAX_MATRIX_POWER})", "X"), None),
     ("largest number", lambda: mc.grad("9" * MAX_DIGITS + "α", "α"), "9" * MAX_DIGITS),

@@ -24,7 +24,7 @@ CASES = [
     ("tr(AWBWᵀ) − tr(CᵀW)", "W", {"domains": "A: spd, B: spd"}, "½A⁻¹CB⁻¹"),
     ("(Xw − y)ᵀΣ(Xw − y)", "w", {"domains": "Σ: spd"}, "(XᵀΣX)⁻¹XᵀΣy"),  # weighted
     ("(aᵀw)² + ‖w‖² − bᵀw", "w", {}, "½(aaᵀ + I)⁻¹b"),  # a scalar factor aᵀdw
-    ("‖Xw‖²", "w", {}, "0"),
+    ("‖Xw‖²", "w", {}, "0_n"),
 ]
 
 # Sizes that make the least-squares problems overdetermined (m > n).

@@ -35,7 +35,7 @@ SEED_002_FORMULAS = [
     ("C + xᵀ", "x", "G", {}, "Gᵀ𝟙"),  # row broadcast: the column sums of df/dG
     ("C + x", "x", "G", {}, "G𝟙"),  # column broadcast: the row sums of df/dG
     ("‖Y‖²_F", "Y", "G", {}, "2GY"),  # squared Frobenius norm: 2Y (times the scalar upstream)
-    ("sum(Y)", "Y", "G", {}, "G𝟙𝟙ᵀ"),  # matrix sum: the matrix of ones
+    ("sum(Y)", "Y", "G", {}, "G𝟙_m𝟙_nᵀ"),  # matrix sum: the matrix of ones
     ("aᵀYa", "Y", "G", {}, "Gaaᵀ"),  # quadratic form: aaᵀ
 ]
 

@@ -77,6 +77,8 @@ def scale(factor: Expr, operand: Expr) -> Expr:
         factor = Scale(factor.operand, factor.factor)
     if isinstance(factor, Number) and isinstance(operand, Number):
         return Number(factor.value * operand.value)
+    if isinstance(factor, Number) and isinstance(operand, Broadcast) and isinstance(operand.arg, Number):
+        return Broadcast(Number(factor.value * operand.arg.value), operand.dims)  # c·(d broadcast) = cd broadcast
     return Scale(factor, operand)
 
 
@@ -101,8 +103,12 @@ def matmul(*factors: Expr) -> Expr:
     flat: list[Expr] = []
     for f in factors:
         c, f = split_scale(f)
+        if isinstance(f, Number) and len(factors) > 1:  # a number factor is a coefficient: 𝟙n𝟙ᵀ = n𝟙𝟙ᵀ
+            c, f = f, None
         coeff = scale(coeff, c) if not is_number(c, 1) else coeff
-        flat.extend(f.factors if isinstance(f, MatMul) else (f,))
+        flat.extend(f.factors if isinstance(f, MatMul) else (f,) if f is not None else ())
+    if not flat:
+        return coeff
     shape_check = MatMul(tuple(flat)) if len(flat) >= 2 else None
     if any(is_zero(f) for f in flat):
         return zero(shape_check.shape if shape_check else flat[0].shape)
@@ -112,8 +118,18 @@ def matmul(*factors: Expr) -> Expr:
     elif len(kept) == 1:
         core = kept[0]
     else:
-        core = MatMul(tuple(kept))
+        core = _scalar_prefix(kept) or MatMul(tuple(kept))
     return scale(coeff, core)
+
+
+def _scalar_prefix(factors: list) -> Expr | None:
+    """A 1×1 leading part of a product is a scalar multiple, as the parser reads it:
+    𝟙ᵀx·yᵀ𝟙 = (𝟙ᵀx)(yᵀ𝟙)."""
+    if factors[0].rows == ONE:
+        for i in range(1, len(factors) - 1):
+            if factors[i].cols == ONE:
+                return scale(MatMul(tuple(factors[: i + 1])), matmul(*factors[i + 1:]))
+    return None
 
 
 def mul(a: Expr, b: Expr) -> Expr:

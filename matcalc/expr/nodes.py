@@ -1,7 +1,10 @@
 """The base class of the expression tree and its leaves: immutable, with shapes checked at
 construction.
 
-Every node is a frozen, slotted dataclass with structural equality and a cached hash.  Every
+Every node is a frozen, slotted dataclass with structural equality and a cached hash.  A
+result's root may remember ``origin``, the symbols of the expression it came from (with their
+dimensions), so that it evaluates from their values (``with_origin``); origin takes no part in
+equality or hashing.  Every
 value is a matrix: a scalar is 1×1, a vector n×1, a row vector 1×n.  Dimensions are SymPy
 expressions (positive integer symbols such as ``m``, integers, or products for ``⊗`` and vec;
 ``matcalc.language.dims``).  The operations are in ``operations``; stages make nodes through
@@ -40,12 +43,14 @@ class Expr(TextRepr):
 
     shape: Shape = field(init=False, repr=False)
     _hash: int = field(init=False, repr=False)
+    origin: tuple = field(init=False, repr=False)  # Symbols of the expression a result came from
 
     def __post_init__(self) -> None:
         args = self.args()
         spend(1 + sum(len(a) if isinstance(a, tuple) else 1 for a in args))
         object.__setattr__(self, "shape", self._shape())
         object.__setattr__(self, "_hash", hash((type(self).__name__,) + args))
+        object.__setattr__(self, "origin", ())
 
     def _shape(self) -> Shape:  # pragma: no cover - every node overrides it
         raise NotImplementedError
@@ -93,6 +98,20 @@ class Expr(TextRepr):
     @property
     def free_symbols(self) -> frozenset:
         return frozenset(n for n in walk(self) if isinstance(n, Symbol))
+
+
+def with_origin(e: Expr, *sources: Expr) -> Expr:
+    """A fresh copy of the root of ``e`` (equal to it) whose ``origin`` holds the symbols of
+    ``sources`` and those they and ``e`` remember, by name.  Contract: every dimension of ``e``
+    is a dimension of one of those symbols, so their values bind all of e's sizes."""
+    symbols: dict = {}
+    for src in (e, *sources):
+        symbols.update((s.name, s) for s in src.origin)
+    for src in sources:
+        symbols.update((s.name, s) for s in src.free_symbols)
+    copy = type(e)(*e.args())
+    object.__setattr__(copy, "origin", tuple(symbols[name] for name in sorted(symbols)))
+    return copy
 
 
 def walk(root: Expr) -> Iterator[Expr]:

@@ -100,6 +100,21 @@ def _symbol(inf: ShapeInference, node: Node, kids) -> t.Expr:
     return t.Symbol(node.data, dims, inf.decl.domains.get(node.data, frozenset()))
 
 
+def _sized(inf: ShapeInference, node: Node, kids) -> t.Expr:
+    """I_n, 𝟙_n, 𝟙_{m×n} (J: 1 broadcast), 0_{m×n}, K_{m,n}."""
+    shape, kind = inf.final(inf.shape[id(node)]), node.data[0]
+    if kind == "K":
+        return t.commutation(*(inf.dims.sympy(d) for d in inf.plan[id(node)]))
+    return {"I": lambda: t.identity(shape[0]), "𝟙": lambda: t.ones(shape[0]), "0": lambda: t.zero(shape),
+            "J": lambda: t.broadcast(t.Number(t.ONE), shape)}[kind]()
+
+
+def _size_names(root: Node) -> set:
+    """The dimension names the sizes of the text use (I_n, K_{m,n}, …)."""
+    specs = [s for n in postorder(root) if n.op in ("sized", "unvec") for s in (n.data[1] if n.op == "sized" else n.data)]
+    return {name for _, names in specs for name in names}
+
+
 BUILD = {
     "sym": _symbol,
     "ident": lambda inf, n, k: t.identity(inf.final(inf.shape[id(n)])[0]),
@@ -128,6 +143,9 @@ BUILD = {
     "bars": lambda inf, n, k: t.Apply("abs", k[0]) if inf.plan[id(n)] == "abs" else t.Det(k[0]),
     "callf": lambda inf, n, k: t.Call(n.data, k[0]),
     "grad": lambda inf, n, k: t.Grad(n.data, k[0]),
+    "sized": _sized,
+    "unvec": lambda inf, n, k: t.Unvec(k[0], inf.final(inf.shape[id(n)])),
+    "kronadj": lambda inf, n, k: t.KronFactor(k[0], k[1], n.data),
 }
 
 
@@ -157,6 +175,16 @@ def build(root: Node, inf: ShapeInference) -> t.Expr:
     return out[id(root)]
 
 
+def _declared_origin(e: t.Expr, decl: Declarations) -> t.Expr:
+    """e remembering the declared symbols it does not contain (``origin``), so that their
+    values bind its dimensions: parse("I_n", shapes="X: n×n").evaluate({"X": X})."""
+    present = {s.name for s in e.free_symbols}
+    absent = [t.Symbol(name, tuple(t.dim(d) for d in (tuple(dims) + (1, 1))[:2]) if dims else t.SCALAR,
+                       decl.domains.get(name, frozenset()))
+              for name, dims in sorted(decl.shapes.items()) if name not in present]
+    return t.with_origin(e, *absent) if absent else e
+
+
 # ---- parse ----------------------------------------------------------------------------------
 
 
@@ -181,6 +209,7 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
     root = syntax_tree(text, decl)
     _check_numbers(root, text)
     try:
-        return build(root, infer(root, text, decl, shape=shape, scalar=scalar))
+        inference = infer(root, text, decl, shape=shape, scalar=scalar, reserved=_size_names(root))
+        return _declared_origin(build(root, inference), decl)
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

@@ -11,7 +11,7 @@ from .builders import (
     split_scale, sub, substitute, symbol, trace, transpose, vec, zero,
 )
 from .nodes import (
-    Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk,
+    Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk, with_origin,
 )
 from .operations import (
     Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
@@ -25,7 +25,7 @@ __all__ = [
     "identity", "inner", "inverse", "is_number", "is_zero", "kron", "matmul", "matpow", "mul",
     "neg", "number", "ones", "power", "rebuild", "scale", "split_scale", "sub", "substitute",
     "symbol", "trace", "transpose", "vec", "zero", "Expr", "Symbol", "Differential", "Number",
-    "Identity", "Ones", "Zero", "node", "postorder", "walk", "Add", "Scale", "MatMul",
+    "Identity", "Ones", "Zero", "node", "postorder", "walk", "with_origin", "Add", "Scale", "MatMul",
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",

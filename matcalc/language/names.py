@@ -27,7 +27,7 @@ _NAME = re.compile(
 # One symbol inside a run of letters: a letter, digits, primes and a one-letter, digits or
 # braced subscript (x_ij is x_i·j).
 ATOM = re.compile(
-    rf"{LETTER}[0-9]*[′″‴]*(?:_(?:\{{[A-Za-z0-9α-ωΑ-Ω,]+\}}|[0-9]+|[A-Za-zα-ωΑ-Ω])|[{_SUB}]+)?[′″‴]*"
+    rf"{LETTER}[0-9]*[′″‴]*(?:_(?:\{{[A-Za-z0-9α-ωΑ-Ω,_·⁰¹²³⁴⁵⁶⁷⁸⁹]+\}}|[0-9]+|[A-Za-zα-ωΑ-Ω])|[{_SUB}]+)?[′″‴]*"
 )
 DECORATION = set("0123456789_{′″‴'") | set(SUBSCRIPTS)
 

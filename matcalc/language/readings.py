@@ -67,8 +67,9 @@ class Reading:
 class Search:
     """The readings of one text, tried in order of the defaults given up."""
 
-    def __init__(self, root: Node, text: str, decl: Declarations, target):
+    def __init__(self, root: Node, text: str, decl: Declarations, target, reserved=frozenset()):
         self.root, self.text, self.decl, self.target = root, text, decl, target
+        self.reserved = reserved  # dimension names the text itself uses (I_n)
         self.count = 0
         self.tiers = {}  # undeclared symbol → GREEK or LATIN (upper-case names keep their default)
         for node in postorder(root):
@@ -81,7 +82,7 @@ class Search:
 
     def read(self, relaxed: frozenset) -> Reading:
         self.count += 1
-        inference = ShapeInference(self.text, self.decl, relaxed)
+        inference = ShapeInference(self.text, self.decl, relaxed, self.reserved)
         try:
             inference.run(self.root, self.target)
         except Failure as failure:
@@ -162,16 +163,18 @@ class Search:
             )
 
 
-def infer(root: Node, text: str, decl: Declarations, shape=None, scalar: bool = False) -> ShapeInference:
+def infer(root: Node, text: str, decl: Declarations, shape=None, scalar: bool = False,
+          reserved=frozenset()) -> ShapeInference:
     """The reading of ``text``: its shapes by unification, the undeclared symbols' defaults
     given up where they fail (see the module text).  ``shape`` is the shape the whole must have
     (ShapeError otherwise); with ``scalar``, a reading in which the whole is 1×1 is preferred,
-    but if there is none the reading without that constraint is returned."""
+    but if there is none the reading without that constraint is returned.  ``reserved``: the
+    dimension names the text uses (I_n), which no inferred dimension takes."""
     if shape is not None or not scalar:
-        return Search(root, text, decl, shape).best()
+        return Search(root, text, decl, shape, reserved).best()
     try:
-        return Search(root, text, decl, (1, 1)).best()
+        return Search(root, text, decl, (1, 1), reserved).best()
     except Ambiguous:
         raise
     except ShapeError:
-        return Search(root, text, decl, None).best()
+        return Search(root, text, decl, None, reserved).best()

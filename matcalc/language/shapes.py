@@ -42,9 +42,11 @@ class ShapeInference:
     """Shapes of the syntax tree by unification; ``plan`` records the choices the builder
     follows (which side of a sum is broadcast, det or abs for |…|, …)."""
 
-    def __init__(self, text: str, decl: Declarations, relaxed=frozenset()):
+    def __init__(self, text: str, decl: Declarations, relaxed=frozenset(), reserved=frozenset()):
+        """``relaxed``: undeclared symbols whose shapes come from use alone; ``reserved``:
+        dimension names the text uses (I_n), which no fresh dimension takes."""
         self.text, self.decl, self.relaxed = text, decl, frozenset(relaxed)
-        self.dims = Dims(decl.dim_names())
+        self.dims = Dims(decl.dim_names() | set(reserved))
         self.shape: dict = {}
         self.plan: dict = {}
         self.symbols: dict = {}
@@ -296,6 +298,45 @@ class ShapeInference:
                    f"the determinant of a square matrix or the absolute value of a scalar (for a norm write ‖{text}‖)")
         self.plan[id(node)] = "det"
         return (1, 1)
+
+    # -- sized constants and reshapes: I_n, 𝟙_n, 𝟙_{m×n}, 0_{m×n}, K_{m,n}, vec⁻¹_{m×n}(v), ⟨C, · ⊗ B⟩ --
+    def size(self, spec):
+        """The dimension of a size spec (coefficient, names): the declared dimension of each name."""
+        coef, names = spec
+        term = coef
+        for name in names:
+            term = self.dims.mul(term, self.dims.of(name))
+        return term
+
+    def rule_sized(self, node, _):
+        kind, specs = node.data
+        d = self.plan[id(node)] = [self.size(s) for s in specs]
+        if kind == "K":
+            mn = self.dims.mul(d[0], d[1])
+            return (mn, mn)
+        return {"I": (d[0], d[0]), "𝟙": (d[0], 1)}.get(kind, tuple(d))
+
+    def rule_unvec(self, node, shapes):
+        m, n = (self.size(s) for s in node.data)
+        show = self.dims.show
+        message = lambda: (f"vec⁻¹_{{{show(m)}×{show(n)}}} needs a vector of {show(self.dims.mul(m, n))} entries, "  # noqa: E731
+                           f"got {self.desc(node.kids[0], shapes[0])}")
+        self.unify(shapes[0][1], 1, message)
+        self.unify(shapes[0][0], self.dims.mul(m, n), message)
+        return (m, n)
+
+    def rule_kronadj(self, node, shapes):
+        """⟨C, · ⊗ B⟩ is p×q where C is (p·rows B)×(q·cols B)."""
+        (c, other), out = shapes, []
+        for i in (0, 1):
+            ci, oi = self.dims.resolve(c[i]), self.dims.resolve(other[i])
+            if ci == oi or (isinstance(ci, int) and isinstance(oi, int) and ci % oi == 0):
+                out.append(1 if ci == oi else ci // oi)
+                continue
+            out.append(self.dims.fresh(rigid=False))
+            self.unify(self.dims.mul(out[i], other[i]), c[i], lambda: f"{self.desc(node.kids[0], c)} is not the shape "
+                       f"of a Kronecker product with {self.desc(node.kids[1], other)}")
+        return tuple(out)
 
     # -- the typed shapes --
     def final(self, shape) -> tuple:

@@ -24,6 +24,7 @@ from .exact import numeral
 from .grammars import grammar_text
 from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
+from .sizes import read_subscript
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
 from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
@@ -55,8 +56,10 @@ class Node:
     """An untyped syntax-tree node.  ``span`` is its (start, end) offset in the text.
 
     ops: sym ident ones num sum neg prod run elem T invT pow hpow apply trace det logdet inv
-    adj diag vec sumall norm bars callf grad.  A ``run`` is a juxtaposition read from one run
-    of letters (or a name before a parenthesis): a postfix applies to its last item only.
+    adj diag vec sumall norm bars callf grad; sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
+    the size specs), unvec (data: size specs), kronadj (data: side).  A ``run`` is a
+    juxtaposition read from one run of letters (or a name before a parenthesis): a postfix
+    applies to its last item only.
     """
 
     op: str
@@ -242,7 +245,10 @@ class ToSyntax(Transformer_NonRecursive):
         return Node("num", (), _number(ch[0]), self.span(meta))
 
     def ones(self, meta, ch):
-        return Node("ones", (), None, self.span(meta))
+        if ch[1] is None:
+            return Node("ones", (), None, self.span(meta))
+        sizes = self.sizes(ch[1].value, ch[1].start_pos, "𝟙", (1, 2))
+        return Node("sized", (), ("𝟙" if len(sizes) == 1 else "J", sizes), self.span(meta))
 
     def name(self, meta, ch):
         tok = ch[0]
@@ -299,6 +305,40 @@ class ToSyntax(Transformer_NonRecursive):
             raise self.error(f"{word} is not a function, so it cannot take {len(args)} arguments", tok.start_pos)
         return _run(self.split(tok) + [args[0]])
 
+    # -- sized constants and reshapes (docs/language.md, "Sized constants") --
+    def sized_number(self, meta, ch):
+        num, sub = ch
+        if _number(num) != 0:
+            raise self.error(f"only 0 takes a size, as in 0_{{m×n}}; a matrix of {num.value}s is {num.value}𝟙_{{m×n}}",
+                             sub.start_pos)
+        sizes = self.sizes(sub.value, sub.start_pos, "0", (1, 2))
+        return Node("sized", (), ("0", sizes + ((1, ()),) * (2 - len(sizes))), self.span(meta))
+
+    def unvec(self, meta, ch):
+        tok, sub, arg = ch
+        if sub is None:
+            raise self.error("vec⁻¹ needs the shape it makes: write vec⁻¹_{m×n}(v)", tok.end_pos)
+        return Node("unvec", (_value(arg),), self.sizes(sub.value, sub.start_pos, "vec⁻¹", (2,)), self.span(meta))
+
+    def kron_adjoint(self, meta, ch):
+        """⟨C, · ⊗ B⟩ (side left: the · comes first) or ⟨C, A ⊗ ·⟩ (side right)."""
+        c, left = ch[1], isinstance(ch[2], Token)
+        dot, kron, other = (ch[2], ch[3], ch[4]) if left else (ch[4], ch[3], ch[2])
+        for tok, want in ((dot, "·⋅"), (kron, "⊗")):
+            if tok.value not in want:
+                raise self.error(f"unexpected {tok.value!r}: the adjoint of a Kronecker product is ⟨C, · ⊗ B⟩ or ⟨C, A ⊗ ·⟩",
+                                 tok.start_pos)
+        return Node("kronadj", (_value(c), _value(other)), "left" if left else "right", self.span(meta))
+
+    kron_adjoint_left = kron_adjoint_right = kron_adjoint
+
+    def sizes(self, text: str, offset: int, what: str, counts: tuple) -> tuple:
+        """The size specs of a subscript (``_n``, ``_{m×n}``, ``₂``) of ``what``."""
+        try:
+            return read_subscript(text, self.decl.dim_names(), what, counts)
+        except ValueError as exc:
+            raise self.error(str(exc), offset) from None
+
     # -- names --
     def check_unknown(self, tok: Token, word: str) -> None:
         """A run of two or more lower-case letters before "(" must be a function or declared symbols."""
@@ -348,6 +388,9 @@ class ToSyntax(Transformer_NonRecursive):
     def symbol(self, name: str, start: int, end: int) -> Node:
         if name == "I" and "I" not in self.decl.symbols:
             return Node("ident", (), None, (start, end))
+        base, sub, primes = split_name(name)
+        if sub and not primes and name not in self.decl.symbols and (base == "I" or (base == "K" and "," in sub)):
+            return Node("sized", (), (base, self.sizes(sub, start, base, (1,) if base == "I" else (2,))), (start, end))
         if name in self.decl.functions:
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
         return Node("sym", (), name, (start, end))
@@ -381,6 +424,9 @@ def _syntax_error(exc: LarkError, text: str) -> ParseError:
         return _error_at("unexpected end of input: the expression is incomplete", text, len(text.rstrip()))
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
+        if tok.type == "DIMSUB":
+            return ParseError(f"unexpected subscript {tok.value!r}: a norm takes _F, _1 or _2, and sizes are written "
+                              "I_n, 𝟙_n, 𝟙_{m×n}, 0_{m×n}, K_{m,n}, vec⁻¹_{m×n}(v)", text, tok.line, tok.column)
         return ParseError(f"unexpected {tok.value!r}", text, tok.line, tok.column)
     return ParseError(f"cannot read the expression: {exc}", text)
 

@@ -23,7 +23,8 @@ from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
 
 
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
-ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES"}
+ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES",
+                "DIMSUB", "RANGLE"}
 OPENERS = {"LPAR": "(", "LBRACE": "{"}
 CLOSERS = {"RPAR": "(", "RBRACE": "{"}
 BARS = {"NBAR": ("‖", "NOPEN", "NCLOSE"), "ABAR": ("|", "AOPEN", "ACLOSE")}

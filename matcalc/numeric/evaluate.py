@@ -1,10 +1,12 @@
 """Numeric evaluation of expressions with NumPy.
 
 ``evaluate(e, {"X": array, …})`` binds every dimension symbol from the shapes of the given
-arrays (or from ``dims``), evaluates each distinct node of the tree once — children before
-parents, without recursion — and returns a float for a 1×1 result, a 1-D array for an n×1
-result and a 2-D array otherwise.  Inside, every value is a 2-D float array of its node's shape.
-The rules are data: ``RULES`` maps each node class to a function of (node, Evaluator).
+arrays (or from ``dims``): of e's symbols and of the symbols its root remembers
+(``Expr.origin``, the expression a result came from: ``grad("tr(X)", "X").evaluate({"X": X})``
+is the identity of X's size).  It evaluates each distinct node of the tree once — children
+before parents, without recursion — and returns a float for a 1×1 result, a 1-D array for an
+n×1 result and a 2-D array otherwise.  Inside, every value is a 2-D float array of its node's
+shape.  The rules are data: ``RULES`` maps each node class to a function of (node, Evaluator).
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ class Evaluator:
     # ---- binding ---------------------------------------------------------------------------
 
     def _leaves(self) -> dict:
-        """{(kind, name): the Symbol or Differential node} over all expressions."""
+        """{(kind, name): the Symbol or Differential node} over all expressions, then the
+        symbols their roots remember (``origin``), whose values only bind dimensions."""
         leaves: dict = {}
         for root in self.exprs:
             for n in t.walk(root):
@@ -117,6 +120,9 @@ class Evaluator:
                     leaves.setdefault(("sym", n.name), n)
                 elif isinstance(n, t.Differential):
                     leaves.setdefault(("diff", n.var.name), n)
+        for root in self.exprs:
+            for s in root.origin:
+                leaves.setdefault(("sym", s.name), s)
         return leaves
 
     def _key(self, key, leaves) -> tuple:

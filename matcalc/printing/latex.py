@@ -44,7 +44,7 @@ class LatexPrinter(Printer):
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
               "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
-    CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0"}
+    CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
@@ -54,8 +54,9 @@ class LatexPrinter(Printer):
     def paren(self, text: str) -> str:
         return rf"\left({text}\right)"
 
-    def _print_Commutation(self, e: t.Commutation) -> str:
-        return f"K_{{{sympy.latex(e.m)},{sympy.latex(e.n)}}}"
+    @staticmethod
+    def _size(dims, sep: str = "×") -> str:
+        return "_{" + {"×": r" \times ", ",": ","}[sep].join(sympy.latex(d) for d in dims) + "}"
 
     def _call(self, name: str, arg: t.Expr) -> str:
         return name + self.paren(self.doprint(arg))

@@ -20,6 +20,7 @@ from .. import expr as t
 from ..errors import MatcalcError
 from ..language.exact import exact
 from ..language.limits import spend
+from . import sizing
 
 # ---- precedence, loosest to tightest (docs/language.md, "Operators") -----------------------
 
@@ -98,6 +99,8 @@ def negative(e: t.Expr) -> bool:
         return bool(v < 0) if v.is_Number else v.could_extract_minus_sign()
     if isinstance(e, t.Scale):
         return negative(e.factor)
+    if isinstance(e, t.Broadcast) and isinstance(e.arg, t.Number):
+        return negative(e.arg)
     return False
 
 
@@ -105,6 +108,8 @@ def _negate(e: t.Expr) -> t.Expr:
     """``e`` with its leading coefficient negated (structurally, so that neg(_negate(e)) = e)."""
     if isinstance(e, t.Number):
         return t.Number(-number_value(e))
+    if isinstance(e, t.Broadcast):
+        return t.Broadcast(_negate(e.arg), e.dims)
     f = _negate(e.factor)
     return e.operand if t.is_number(f, 1) else t.Scale(f, e.operand)
 
@@ -165,9 +170,12 @@ class Printer:
         """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
         self._memo: dict = {}
         self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+        self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
 
     def print_tree(self, root: t.Expr) -> str:
-        """``root`` printed, children first, so that deep trees need no deep recursion."""
+        """``root`` printed, children first, so that deep trees need no deep recursion; the
+        constants whose size the rest does not fix carry it (I_n, 𝟙_n, 𝟙_{m×n})."""
+        self.sized = sizing.sized(root)
         stack, seen = [(root, False)], set()
         while stack:
             node, expanded = stack.pop()
@@ -195,22 +203,33 @@ class Printer:
     def paren(self, text: str) -> str:
         raise NotImplementedError
 
+    def precedence(self, e: t.Expr) -> int:
+        """The binding strength of ``e`` as this printer writes it (a sized broadcast is
+        c𝟙_{m×n} or arg + 0_{m×n})."""
+        if isinstance(e, t.Broadcast) and id(e) in self.sized:
+            if not isinstance(e.arg, t.Number):
+                return SUM
+            return SIGN if negative(e) else ATOM if t.is_number(e.arg, 1) else PRODUCT
+        return precedence(e)
+
     def parenthesize(self, child: t.Expr, level: int, strict: bool = False) -> str:
         """``child`` printed, bracketed when it binds looser than ``level`` (or as loose, if strict)."""
-        p = precedence(child)
+        p = self.precedence(child)
         text = self.doprint(child)
         return self.paren(text) if p < level or (strict and p == level) else text
 
     def _factor(self, e: t.Expr, last: bool) -> str:
         """A factor of a product: sums, signs, products, ⊙ ⊘ ⊗ and a non-final √ bracketed."""
-        p = precedence(e)
+        p = self.precedence(e)
         wrap = p <= PRODUCT or p == ELEMENTWISE or (p == ROOT and not last)
         return self.paren(self.doprint(e)) if wrap else self.doprint(e)
 
     def _signless(self, e: t.Expr) -> str:
         """The text after the minus sign of a negative ``e``."""
         n = _negate(e)
-        p = precedence(n)
+        if id(e) in self.sized:  # a sized broadcast stays sized
+            self.sized.add(id(n))
+        p = self.precedence(n)
         # −A ⊗ B reads as −(A ⊗ B): a Kronecker product needs no bracket after a sign.
         wrap = p < PRODUCT or (p == ELEMENTWISE and not isinstance(n, t.Kron))
         return self.paren(self.doprint(n)) if wrap else self.doprint(n)
@@ -261,16 +280,39 @@ class Printer:
 
     _print_Hadamard = _print_HadamardDiv = _print_Kron = _elementwise
 
-    def _constant(self, e: t.Expr) -> str:
-        return self.CONSTANTS[type(e)]
+    # ---- constants, bare where the rest fixes their size (printing.sizing), else I_n, 𝟙_n
+    def _print_Identity(self, e: t.Identity) -> str:
+        return self.CONSTANTS[t.Identity] + (self._size((e.n,)) if id(e) in self.sized else "")
 
-    _print_Identity = _print_Ones = _print_Zero = _print_Commutation = _constant
+    def _print_Ones(self, e: t.Ones) -> str:
+        return self.CONSTANTS[t.Ones] + (self._size((e.n,)) if id(e) in self.sized else "")
+
+    def _print_Zero(self, e: t.Zero) -> str:
+        return self.CONSTANTS[t.Zero] + self._size(e.dims[:1] if e.cols == 1 else e.dims)
+
+    def _print_Commutation(self, e: t.Commutation) -> str:
+        return self.CONSTANTS[t.Commutation] + self._size((e.m, e.n), ",")
+
+    def _print_Broadcast(self, e: t.Broadcast) -> str:
+        if id(e) not in self.sized:
+            return self.doprint(e.arg)
+        ones = self.CONSTANTS[t.Ones] + self._size(e.dims)
+        if not isinstance(e.arg, t.Number):
+            return f"{self.parenthesize(e.arg, SUM)} + {self.CONSTANTS[t.Zero]}{self._size(e.dims)}"
+        if negative(e):
+            n = _negate(e)
+            self.sized.add(id(n))
+            return self.minus + self.doprint(n)
+        return ones if t.is_number(e.arg, 1) else self._fraction(number_value(e.arg), [ones], [])
 
     def _named(self, e: t.Expr) -> str:
         return self._call(self.NAMED[type(e)], e.arg)
 
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
-    _print_DiagMat = _print_DiagVec = _print_Vec = _print_Unvec = _named
+    _print_DiagMat = _print_DiagVec = _print_Vec = _named
+
+    def _print_Unvec(self, e: t.Unvec) -> str:
+        return self._call(self.NAMED[t.Unvec] + self._size(e.dims), e.arg)
 
     def _print_Call(self, e: t.Call) -> str:
         return self._call(self._function(e.name), e.arg)
@@ -293,9 +335,6 @@ class Printer:
         dot, kron = self.GLYPHS["slot"], self.OPERATORS[t.Kron]
         pattern = f"{dot} {kron} {other}" if e.side == "left" else f"{other} {kron} {dot}"
         return self._angle(f"{self.doprint(e.arg)}, {pattern}")
-
-    def _print_Broadcast(self, e: t.Broadcast) -> str:
-        return self.doprint(e.arg)
 
 
 # ---- names, shared by both printers ---------------------------------------------------------

@@ -1,9 +1,10 @@
 """The Unicode printer: textbook text, ``to_unicode``.
 
 Faithful: ``parse(to_unicode(e)) == e`` for every tree the builders make (see
-docs/language.md).  ``KronFactor(C, B, 'left')`` (the adjoint of A ↦ A ⊗ B at C) prints
-``⟨C, · ⊗ B⟩`` and the 'right' one ``⟨C, A ⊗ ·⟩``; this form is for reading only and does not
-parse.
+docs/language.md), given the declarations of its symbols.  Constants carry their size where
+the rest does not fix it (``I_n``, ``𝟙_n``, ``𝟙_{m×n}``, always ``0_{m×n}``, ``K_{m,n}``,
+``vec⁻¹_{m×n}(v)``); ``KronFactor(C, B, 'left')`` (the adjoint of A ↦ A ⊗ B at C) prints
+``⟨C, · ⊗ B⟩`` and the 'right' one ``⟨C, A ⊗ ·⟩``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sympy
 
 from .. import expr as t
 from ..language.names import GREEK
+from ..language.sizes import subscript
 from ..language.vocabulary import RESERVED
 from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_of, hadamard_pow_as_function,
                      negative, number_value, split_symbol_name)
@@ -48,6 +50,10 @@ class UnicodePrinter(Printer):
 
     def paren(self, text: str) -> str:
         return f"({text})"
+
+    @staticmethod
+    def _size(dims, sep: str = "×") -> str:
+        return subscript(dims, sep)
 
     def _call(self, name: str, arg: t.Expr) -> str:
         return f"{name}({self.doprint(arg)})"
@@ -85,7 +91,9 @@ class UnicodePrinter(Printer):
             p, q = sympy.fraction(v)
             if q != 1:
                 return f"{self.parenthesize(t.Number(p), PRODUCT)}/{self.parenthesize(t.Number(q), ROOT)}"
-            text = re.sub(r"\*\*(\d+)", lambda m: _sup(m[1]), sympy.sstr(v))
+            # a dimension n as a number is tr(I_n), which reads back as the number n
+            sizes = {d: sympy.Symbol(f"tr(I{subscript((d,))})") for d in v.free_symbols}
+            text = re.sub(r"\*\*(\d+)", lambda m: _sup(m[1]), sympy.sstr(v.xreplace(sizes)))
             return text.replace("*", "").replace("-", "−")
         if v.is_Rational and not v.is_Integer:
             return VULGAR.get((v.p, v.q), f"{v.p}/{v.q}")

@@ -81,7 +81,7 @@ def pairing(F: t.Expr, upstream: t.Symbol) -> t.Expr:
 
 def vjp(F: t.Expr, wrt: t.Symbol, upstream="G") -> t.Expr:
     """∂L/∂X in closed form, given the upstream symbol G = ∂L/∂F: the gradient of ⟨G, F⟩."""
-    return gradient(pairing(F, upstream_symbol(F, upstream)), wrt)
+    return t.with_origin(gradient(pairing(F, upstream_symbol(F, upstream)), wrt), F)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,7 +201,12 @@ def _affine_parts(f: t.Expr, w: t.Symbol) -> tuple[t.Expr, t.Expr]:
 
 
 def stationary_point(f: t.Expr, w: t.Symbol) -> t.Expr:
-    """The w with ∇f(w) = 0 in closed form, for ∇f affine in w (normal equations)."""
+    """The w with ∇f(w) = 0 in closed form, for ∇f affine in w (normal equations); it
+    remembers f's symbols (``origin``), so it evaluates from their values."""
+    return t.with_origin(_stationary_point(f, w), f)
+
+
+def _stationary_point(f: t.Expr, w: t.Symbol) -> t.Expr:
     dg, c = _affine_parts(f, w)
     dw = t.Differential(w)
     if w.is_scalar:  # d∇f = m·dw

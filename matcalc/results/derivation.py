@@ -76,8 +76,9 @@ class Derivation(TextRepr):
 
     @property
     def gradient(self) -> t.Expr:
-        """G = ∂f/∂X, the expression of the last step (``matcalc.grad``'s closed form)."""
-        return self.steps[-1].expr
+        """G = ∂f/∂X, the expression of the last step (``matcalc.grad``'s closed form); it
+        remembers f's symbols (``origin``), so it evaluates from their values."""
+        return t.with_origin(self.steps[-1].expr, self.f)
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -17,8 +17,9 @@ from ..simplify import simplify
 
 
 def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
-    """G with df = tr(Gᵀ dX) for a scalar f, simplified: the differential method end to end."""
-    return simplify(pull_back(raw_differential(f, x), x))
+    """G with df = tr(Gᵀ dX) for a scalar f, simplified: the differential method end to end.
+    G remembers f's symbols (``origin``), so it evaluates from their values."""
+    return t.with_origin(simplify(pull_back(raw_differential(f, x), x)), f)
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,4 +55,4 @@ class Differential(TextRepr):
 def differential(f: t.Expr, x: t.Symbol) -> Differential:
     """The differential of the scalar f with its gradient G."""
     df = raw_differential(f, x)
-    return Differential(f, x, df, simplify(pull_back(df, x)))
+    return Differential(f, x, df, t.with_origin(simplify(pull_back(df, x)), f))

@@ -36,7 +36,7 @@ def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator") -> t.Expr
         j = closed_form(t.transpose(t.vec(gradient(F, x))))
     else:
         j = closed_form(vec_jacobian(differential(F, x), x))
-    return closed_form(t.transpose(j)) if layout == "denominator" else j
+    return t.with_origin(closed_form(t.transpose(j)) if layout == "denominator" else j, F)
 
 
 STRUCTURE = frozenset({"symmetric", "spd"})
@@ -53,7 +53,7 @@ def hessian_matrix(f: t.Expr, x: t.Symbol) -> t.Expr:
     free = t.Symbol(x.name, x.dims, x.assumptions - STRUCTURE) if x.assumptions & STRUCTURE else x
     g = gradient(t.substitute(f, x, free), free)
     h = closed_form(vec_jacobian(differential(g, free), free))
-    return closed_form(t.substitute(h, free, x)) if free is not x else h
+    return t.with_origin(closed_form(t.substitute(h, free, x)) if free is not x else h, f)
 
 
 @dataclass(frozen=True, repr=False)
