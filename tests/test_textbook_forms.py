@@ -7,11 +7,13 @@ textbook's answer beside matcalc's, are rows of the golden table (tests/golden.p
 read both answers numerically.
 """
 
+import numpy as np
 import pytest
 
 import matcalc as mc
 from golden import ROWS
-from matcalc.simplify import simplify
+from matcalc.numeric import point
+from matcalc.simplify import simplify, size
 from test_cookbook import ROWS as COOKBOOK
 
 POSITIVE_NMF = {"domains": "W: positive, H: positive, V: positive"}
@@ -97,7 +99,20 @@ QUOTIENTS = [
 @pytest.mark.parametrize("decl, text, expected", QUOTIENTS, ids=[q[1] for q in QUOTIENTS])
 def test_quotient_simplifies(decl, text, expected):
     e = mc.parse(text, **decl)
-    assert str(simplify(e)) == expected
+    out = simplify(e)
+    assert str(out) == expected
+    assert size(out) <= size(e)
+    values, dims = point([e], seed=2)
+    assert np.allclose(out.evaluate(values, dims=dims), e.evaluate(values, dims=dims))
+
+
+@pytest.mark.parametrize("F, wrt, printed", [("x ⊘ x", "x", "0"), ("log(x)", "x", "diag(x)⁻¹"),
+                                             ("𝟙 ⊘ x", "x", "−diag(x^{∘2})⁻¹")])
+def test_jacobian_of_a_quotient(F, wrt, printed):
+    """diag(1 ⊘ v) = diag(v)⁻¹, so that the two terms of d(x ⊘ x) cancel."""
+    j = mc.jacobian(F, wrt, domains="x: positive")
+    assert str(j) == printed
+    assert j.check()
 
 
 def _tables():

@@ -366,6 +366,18 @@ def _shares_a_base(row: Monomial, col: Monomial) -> bool:
     return any(b in bases for b, _ in col.powers)
 
 
+# ---- diagonal matrices ----------------------------------------------------------------------
+
+
+@rewrite(t.DiagMat, "diag(cv) = c diag(v), diag(1 ⊘ v) = diag(v)⁻¹ (where v has no zero entry)")
+def _diag_quotient(e):
+    if isinstance(e.arg, t.Scale):
+        return t.scale(e.arg.factor, t.DiagMat(e.arg.operand))
+    if isinstance(e.arg, t.HadamardDiv) and is_ones(e.arg.num):
+        return t.inverse(t.DiagMat(e.arg.den))
+    return None
+
+
 # ---- logarithms -----------------------------------------------------------------------------
 
 

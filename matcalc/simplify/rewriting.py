@@ -157,6 +157,8 @@ class Simplifier:
         try:
             current = t.rebuild(e, self)
             for _ in range(MAX_ROUNDS):  # the builders may have made new children
+                if all(self.memo.get(c) is c for c in current.children()):
+                    break  # every child is simplified already: rebuilding would give current again
                 again = t.rebuild(current, self)
                 if again == current:
                     break
