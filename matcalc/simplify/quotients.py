@@ -369,10 +369,13 @@ def _shares_a_base(row: Monomial, col: Monomial) -> bool:
 # ---- diagonal matrices ----------------------------------------------------------------------
 
 
-@rewrite(t.DiagMat, "diag(cv) = c diag(v), diag(1 ⊘ v) = diag(v)⁻¹ (where v has no zero entry)")
-def _diag_quotient(e):
-    if isinstance(e.arg, t.Scale):
-        return t.scale(e.arg.factor, t.DiagMat(e.arg.operand))
+@rewrite(t.DiagMat, "a scalar out of a diagonal matrix: diag(cv) = c diag(v)")
+def _diag_scale(e):
+    return t.scale(e.arg.factor, t.DiagMat(e.arg.operand)) if isinstance(e.arg, t.Scale) else None
+
+
+@rewrite(t.DiagMat, "inverse of a diagonal matrix: diag(1 ⊘ v) = diag(v)⁻¹ (where v has no zero entry)")
+def _diag_reciprocal(e):
     if isinstance(e.arg, t.HadamardDiv) and is_ones(e.arg.num):
         return t.inverse(t.DiagMat(e.arg.den))
     return None
@@ -381,7 +384,7 @@ def _diag_quotient(e):
 # ---- logarithms -----------------------------------------------------------------------------
 
 
-@rewrite(t.Apply, "log(exp(A)) = A, exp(log(A)) = A (where log A is defined)")
+@rewrite(t.Apply, "exp and log are inverse functions: log(exp(A)) = A, exp(log(A)) = A (where log A is defined)")
 def _log_exp(e):
     inverse = {"log": "exp", "exp": "log"}.get(e.name)
     if inverse is not None and known_function(e, e.name) and known_function(e.arg, inverse):
