@@ -39,6 +39,7 @@ OBJECTIVES = [
     case("sum(V ⊙ log(V ⊘ (WH)) − V + WH)", "W", "(1 − (V ⊘ (WH)))Hᵀ", **POSITIVE_NMF),
     case("sum(V ⊙ log(V ⊘ (WH)) − V + WH)", "H", "Wᵀ(1 − (V ⊘ (WH)))", **POSITIVE_NMF),
     case("sum(WH − V ⊙ log(WH))", "W", "(1 − (V ⊘ (WH)))Hᵀ", **POSITIVE_NMF),
+    case("sum(V ⊘ (WH) + log(WH))", "W", "((WH − V) ⊘ (WH)^{∘2})Hᵀ", **POSITIVE_NMF),  # Itakura–Saito
     case("‖V − WH‖²_F", "W", "2(WH − V)Hᵀ"),
     case("‖V − WH‖²_F", "H", "2Wᵀ(WH − V)"),
     # logistic regression: binary cross-entropy (σ′ = σ ⊙ (1 − σ) cancels), softplus, likelihood
@@ -46,6 +47,7 @@ OBJECTIVES = [
     case("−yᵀlog(σ(Xw)) − (𝟙 − y)ᵀlog(𝟙 − σ(Xw))", "X", "(σ(Xw) − y)wᵀ"),
     case("−yᵀlog(σ(Xw)) − (𝟙 − y)ᵀlog(𝟙 − σ(Xw)) + λ‖w‖²", "w", "Xᵀ(σ(Xw) − y) + 2λw"),
     case("−y·log(σ(aᵀx)) − (1 − y)·log(1 − σ(aᵀx))", "x", "(σ(aᵀx) − y)a", shapes="y: scalar"),
+    case("−yᵀlog(σ(z)) − (𝟙 − y)ᵀlog(σ(−z))", "z", "σ(z) − y"),
     case("𝟙ᵀsoftplus(Xw) − yᵀXw", "w", "Xᵀ(σ(Xw) − y)"),
     case("𝟙ᵀlog(𝟙 + exp(Xw)) − yᵀXw", "w", "Xᵀ(σ(Xw) − y)"),
     case("sum(log(σ(y ⊙ (Xw))))", "w", "Xᵀ(y ⊙ (1 − σ(y ⊙ (Xw))))"),
@@ -53,6 +55,7 @@ OBJECTIVES = [
     # Poisson regression
     case("𝟙ᵀexp(Xw) − yᵀXw", "w", "Xᵀ(exp(Xw) − y)"),
     case("sum(exp(XW)) − tr(YᵀXW)", "W", "Xᵀ(exp(XW) − Y)"),
+    case("sum(y ⊙ log(y ⊘ exp(Xw)) − y + exp(Xw))", "w", "Xᵀ(exp(Xw) − y)", domains="y: positive"),  # deviance
     # softmax cross-entropy written by hand, and in the log-sum-exp form
     case("−yᵀlog(exp(z)/(𝟙ᵀexp(z)))", "z", "(𝟙ᵀy)exp(z)/(𝟙ᵀexp(z)) − y"),
     case("−yᵀlog(exp(Wx)/(𝟙ᵀexp(Wx)))", "W", "((𝟙ᵀy)exp(Wx)/(𝟙ᵀexp(Wx)) − y)xᵀ"),
@@ -93,6 +96,8 @@ QUOTIENTS = [
     ({}, "exp(z)ᵀ(y ⊘ exp(z))", "𝟙ᵀy"),
     ({}, "log(exp(z)/(𝟙ᵀexp(z)))", "z − log(𝟙ᵀexp(z))"),
     ({}, "1 − σ(−X)", "σ(X)"),
+    ({}, "A ⊘ C + B ⊘ C", "(A + B) ⊘ C"),
+    ({}, "1 ⊘ Y − X ⊘ Y^{∘2}", "(Y − X) ⊘ Y^{∘2}"),
 ]
 
 

@@ -302,6 +302,32 @@ def _distribute(e):
     return out if size(out) < size(e) else None
 
 
+@rewrite(t.Add, "common factor of ⊙/⊘ products, over a common denominator: A ⊘ C + B ⊘ C = (A + B) ⊘ C, "
+         "1 ⊘ Y − X ⊘ Y^{∘2} = (Y − X) ⊘ Y^{∘2}")
+def _common_quotient(e):
+    """The powers every term has, each of one sign, taken out (the least power of a numerator,
+    the greatest of a denominator); taken where shorter."""
+    if e.is_scalar or not any(isinstance(coefficient(x)[1], _QUOTIENTS) for x in e.terms):
+        return None
+    parts = [monomial(x) for x in e.terms]
+    if any(m is None for m in parts):
+        return None
+    common = {}
+    for base, k in parts[0].powers:
+        ks = [dict(m.powers).get(base) for m in parts]
+        if all(x is not None and x > 0 for x in ks) or all(x is not None and x < 0 for x in ks):
+            common[base] = min(ks)
+    if not common:
+        return None
+    rests = [Monomial(m.c, m.scalars, _ordered({b: k - common.get(b, 0) for b, k in m.powers}), 0) for m in parts]
+    inner = t.add(*(build(m, e.shape) for m in rests))
+    candidate = build(Monomial(sympy.Integer(1), (), _ordered({**common, inner: 1}), 0), e.shape)
+    return candidate if size(candidate) < size(e) else None
+
+
+_QUOTIENTS = (t.Hadamard, t.HadamardDiv, t.HadamardPow)
+
+
 # ---- sums with ones -------------------------------------------------------------------------
 
 
