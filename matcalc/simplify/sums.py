@@ -162,27 +162,6 @@ def _common_scalar(e):
     return best if size(best) < size(e) or (common and best is candidates[0]) else None
 
 
-@rewrite(t.Add, "common Hadamard factor: A ⊙ C + B ⊙ C = (A + B) ⊙ C")
-def _common_hadamard(e):
-    if e.is_scalar or not any(isinstance(coefficient(x)[1], t.Hadamard) for x in e.terms):
-        return None
-    parts = [coefficient(x) for x in e.terms]
-    operands = [Counter(core.factors if isinstance(core, t.Hadamard) else (core,)) for _, core in parts]
-    common = operands[0]
-    for o in operands[1:]:
-        common = common & o
-    if not common:
-        return None
-    one = t.broadcast(t.Number(sympy.Integer(1)), e.shape)
-    rests = []
-    for (c, _), o in zip(parts, operands):
-        left = list((o - common).elements())
-        rests.append(with_coefficient(c, t.hadamard(*left) if len(left) > 1 else (left[0] if left else one)))
-    shared = sorted(common.elements(), key=total_key)
-    candidate = t.hadamard(t.add(*rests), *shared)
-    return candidate if size(candidate) < size(e) else None
-
-
 def _scalar_parts(term: t.Expr) -> tuple:
     """(c, {base: exponent}, M) with term = c·Π baseᵏ·M, c a number and M not a scale."""
     c, core = coefficient(term)
