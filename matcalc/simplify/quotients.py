@@ -1,8 +1,8 @@
 """The simplifier's rules for elementwise products and quotients: every ⊙/⊘ product is read as a
 monomial c·s·Π Bᵢ^{∘kᵢ} (c a number, s a product of scalar powers, Bᵢ the bases), so that
 like bases cancel (A ⊘ A = 1, σ ⊙ (1 − σ) ⊘ σ = 1 − σ), quotient chains collapse to one
-fraction bar, and sums of such products are expanded where that collects them (σ − y for
-(1 − y) ⊙ σ − y ⊙ (1 − σ)).
+fraction bar, sums of such products are expanded where that collects them (σ − y for
+(1 − y) ⊙ σ − y ⊙ (1 − σ)) and factored over a common denominator where that is shorter.
 
 Convention for every cancellation: matcalc simplifies where the original is defined.  A ⊘ A = 1
 holds wherever A has no zero entry, which is exactly where A ⊘ A is defined; the simplified form
@@ -348,19 +348,6 @@ def _other_ones(e: t.Expr) -> bool:
     return is_ones(e) and not (isinstance(e, t.Broadcast) and t.is_number(e.arg, 1))
 
 
-@rewrite(t.Add, "logistic symmetry 1 − σ(−A) = σ(A)")
-def _logistic_symmetry(e):
-    parts = [coefficient(x) for x in e.terms]
-    for i, (c, core) in enumerate(parts):
-        if not (known_function(core, "sigmoid") and is_negative(coefficient(core.arg)[0])):
-            continue
-        for j, (d, other) in enumerate(parts):
-            if d == -c and (t.is_number(other, 1) or (isinstance(other, t.Broadcast) and t.is_number(other.arg, 1))):
-                rest = [x for k, x in enumerate(e.terms) if k not in (i, j)]
-                return t.add(*rest, with_coefficient(d, t.Apply("sigmoid", t.neg(core.arg))))
-    return None
-
-
 # ---- inner products -------------------------------------------------------------------------
 
 
@@ -405,56 +392,3 @@ def _diag_reciprocal(e):
     if isinstance(e.arg, t.HadamardDiv) and is_ones(e.arg.num):
         return t.inverse(t.DiagMat(e.arg.den))
     return None
-
-
-# ---- logarithms -----------------------------------------------------------------------------
-
-
-@rewrite(t.Apply, "exp and log are inverse functions: log(exp(A)) = A, exp(log(A)) = A (where log A is defined)")
-def _log_exp(e):
-    inverse = {"log": "exp", "exp": "log"}.get(e.name)
-    if inverse is not None and known_function(e, e.name) and known_function(e.arg, inverse):
-        return e.arg.arg
-    return None
-
-
-@rewrite(t.Apply, "logarithm of a product log(A ⊙ B) = log A + log B, log(A ⊘ B) = log A − log B, "
-         "log(A^{∘k}) = k log A (A, B > 0), where shorter")
-def _log_product(e):
-    """Valid where the left side is defined when every factor but one is known positive: the
-    last one is then positive too (its power is not even), as in log(exp(z)/s) = z − log(s)."""
-    if not known_function(e, "log") or e.is_scalar:
-        return None
-    m = monomial(e.arg)
-    if m is None or m.c != 1 or not m.powers:
-        return None
-    factors = list(m.scalars) + list(m.powers)
-    unknown = [(b, k) for b, k in factors if not is_positive(b)]
-    if len(unknown) > 1 or any(k.is_Integer and k % 2 == 0 for _, k in unknown):
-        return None
-    terms = []
-    for b, k in factors:
-        logged = b.arg if known_function(b, "exp") else t.Apply("log", b)
-        terms.append(t.scale(t.Number(k), t.broadcast(logged, e.shape)))
-    candidate = t.add(*terms)
-    return candidate if size(candidate) < size(e) else None
-
-
-def is_positive(e: t.Expr) -> bool:
-    """Whether every entry of e is positive by declaration or by structure (exp, σ, softplus,
-    sums, products and powers of positive values, 𝟙)."""
-    if isinstance(e, t.Symbol):
-        return "positive" in e.assumptions
-    if isinstance(e, t.Number):
-        return bool(e.value.is_positive)
-    if isinstance(e, t.Ones):
-        return True
-    if isinstance(e, t.Apply):
-        return known_function(e, "exp", "sigmoid", "softplus")
-    if isinstance(e, (t.Transpose, t.Broadcast, t.Trace)):
-        return is_positive(e.arg)
-    if isinstance(e, (t.HadamardPow, t.Power)):
-        return is_positive(e.base)
-    if isinstance(e, (t.Add, t.Hadamard, t.HadamardDiv, t.MatMul, t.Scale)):
-        return all(is_positive(c) for c in e.children())
-    return False

@@ -2,7 +2,7 @@
 
 ``Simplifier`` rebuilds an expression bottom-up and applies, at every node, the rules
 registered for its class in ``RULES`` (by the rule sets ``algebra``, ``sums``, ``scalars``,
-``quotients``) until none applies; every subexpression is simplified once and the total number
+``quotients``, ``logistic``) until none applies; every subexpression is simplified once and the total number
 of rewrites is capped.  ``size`` is the
 measure the simplifier never increases; ``order_key`` follows the printed text and
 ``total_key`` breaks its ties by structure, so that the order of sums and Hadamard products,
