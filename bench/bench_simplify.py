@@ -3,7 +3,8 @@
 Run with ``make bench`` (or ``python bench/bench_simplify.py [--repeat N]``).  Prints the total
 size of matcalc's answers against the textbook's answers — in printed characters and in nodes
 (``matcalc.simplify.size``; a textbook answer is parsed, not simplified) — with their ratios,
-the rows where matcalc is longer in characters, and the time of one simplification of the raw
+the largest ratio of one answer's length to the textbook's, the rows where matcalc is longer in
+characters, and the time of one simplification of the raw
 gradient (median and maximum over the table, and the slowest rows).
 """
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     chars = [0, 0]
     nodes = [0, 0]
-    longer, rows = [], []
+    longer, rows, answers = [], [], []
     for f, wrt, decl, printed, textbook in golden.ROWS:
         d = mc.differential(f, wrt, **decl)
         raw = gradient(d.df, d.wrt)
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         chars[1] += len(book)
         nodes[0] += size(answer)
         nodes[1] += size(golden.parse_answer(f, wrt, textbook, decl))
+        answers.append((f, wrt, ours, book))
         if len(ours) > len(book):
             longer.append((f, wrt, ours, book))
         ms = timings(lambda: simplify(raw), args.repeat)  # each simplification from scratch
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':<22} {'matcalc':>9} {'textbook':>9} {'ratio':>7}")
     print(f"{'printed characters':<22} {chars[0]:>9} {chars[1]:>9} {chars[0] / chars[1]:>7.3f}")
     print(f"{'nodes (size)':<22} {nodes[0]:>9} {nodes[1]:>9} {nodes[0] / nodes[1]:>7.3f}")
+    ratio, f, wrt, ours, book = max((len(o) / len(b), f, wrt, o, b) for f, wrt, o, b in answers)
+    print(f"{'largest length ratio':<22} {ratio:>27.3f}   ∂/∂{wrt} {f}: {ours}  (textbook {book})")
     if longer:
         print(f"\nlonger than the textbook in characters ({len(longer)} rows):")
         for f, wrt, ours, book in longer:

@@ -2,7 +2,9 @@
 
 One row per gradient: (expression, variable, declarations, matcalc's printed answer, the
 textbook's answer).  Sources: the Matrix Cookbook (Petersen & Pedersen, §2, 2012 edition; the
-comment names the section) and the worked examples of the source material (seeds 000–003).
+comment names the section), the worked examples of the source material (seeds 000–003) and the
+standard objectives of machine learning (logistic, Poisson and softmax regression, NMF, entropic
+optimal transport, Gaussian likelihoods).
 Layout: the gradient G has the variable's shape, df = tr(Gᵀ dX).  Used by tests/test_golden.py
 (printed form and numeric check of both answers) and bench/bench_simplify.py (sizes).
 """
@@ -130,6 +132,26 @@ ROWS = [
     ('sum(G)', 'G', {'shapes': 'G: m×n'}, '𝟙_m𝟙_nᵀ', '𝟙𝟙ᵀ'),  # 002 sum of entries
     ('(aᵀXb)(cᵀXd)', 'X', {}, '(cᵀXd)abᵀ + (aᵀXb)cdᵀ', '(cᵀXd)abᵀ + (aᵀXb)cdᵀ'),  # 001 product rule, scalars
     ('tr((AX)(XB))', 'X', {}, 'AᵀBᵀXᵀ + XᵀAᵀBᵀ', 'AᵀBᵀXᵀ + XᵀAᵀBᵀ'),  # 001 product rule, matrices
+    # machine-learning objectives: the textbook's gradient in the books' own notation
+    ('−yᵀlog(σ(Xw)) − (𝟙 − y)ᵀlog(𝟙 − σ(Xw))', 'w', {}, 'Xᵀ(σ(Xw) − y)', 'Xᵀ(σ(Xw) − y)'),  # logistic regression, binary cross-entropy
+    ('−yᵀlog(σ(Xw)) − (𝟙 − y)ᵀlog(𝟙 − σ(Xw)) + λ‖w‖²', 'w', {}, 'Xᵀ(σ(Xw) − y) + 2λw', 'Xᵀ(σ(Xw) − y) + 2λw'),  # logistic regression, L2 penalty
+    ('−y·log(σ(aᵀx)) − (1 − y)·log(1 − σ(aᵀx))', 'x', {'shapes': 'y: scalar'}, '(σ(aᵀx) − y)a', '(σ(aᵀx) − y)a'),  # logistic loss of one example
+    ('sum(log(σ(y ⊙ (Xw))))', 'w', {}, 'Xᵀ(y ⊙ (1 − σ(y ⊙ (Xw))))', 'Xᵀ(y ⊙ (𝟙 − σ(y ⊙ (Xw))))'),  # logistic log-likelihood, labels ±1
+    ('𝟙ᵀsoftplus(Xw) − yᵀXw', 'w', {}, 'Xᵀ(σ(Xw) − y)', 'Xᵀ(σ(Xw) − y)'),  # logistic regression, softplus form
+    ('𝟙ᵀexp(Xw) − yᵀXw', 'w', {}, 'Xᵀ(exp(Xw) − y)', 'Xᵀ(exp(Xw) − y)'),  # Poisson regression
+    ('‖V − WH‖²_F', 'W', {}, '2(WH − V)Hᵀ', '2(WH − V)Hᵀ'),  # NMF, Frobenius loss wrt W
+    ('‖V − WH‖²_F', 'H', {}, '2Wᵀ(WH − V)', '2Wᵀ(WH − V)'),  # NMF, Frobenius loss wrt H
+    ('sum(V ⊙ log(V ⊘ (WH)) − V + WH)', 'W', {'domains': 'W: positive, H: positive, V: positive'}, '(1 − (V ⊘ (WH)))Hᵀ', '(𝟙𝟙ᵀ − V ⊘ (WH))Hᵀ'),  # NMF, KL divergence wrt W
+    ('sum(V ⊙ log(V ⊘ (WH)) − V + WH)', 'H', {'domains': 'W: positive, H: positive, V: positive'}, 'Wᵀ(1 − (V ⊘ (WH)))', 'Wᵀ(𝟙𝟙ᵀ − V ⊘ (WH))'),  # NMF, KL divergence wrt H
+    ('ε·tr(Pᵀlog(P)) − ε·sum(P) + tr(CᵀP)', 'P', {'domains': 'P: positive'}, 'C + ε·log(P)', 'ε·log(P) + C'),  # entropic optimal transport
+    ('sum(P ⊙ log(P))', 'P', {'domains': 'P: positive'}, '1 + log(P)', 'log(P) + 𝟙𝟙ᵀ'),  # negative entropy
+    ('sum(p ⊙ log(p ⊘ q))', 'q', {'domains': 'p: positive, q: positive'}, '−(p ⊘ q)', '−p ⊘ q'),  # KL divergence wrt q
+    ('−yᵀlog(exp(z)/(𝟙ᵀexp(z)))', 'z', {}, '(𝟙ᵀy)exp(z)/(𝟙ᵀexp(z)) − y', '(𝟙ᵀy)exp(z)/(𝟙ᵀexp(z)) − y'),  # softmax cross-entropy written by hand
+    ('−yᵀlog(exp(Wx)/(𝟙ᵀexp(Wx)))', 'W', {}, '((𝟙ᵀy)exp(Wx)/(𝟙ᵀexp(Wx)) − y)xᵀ', '((𝟙ᵀy)exp(Wx)/(𝟙ᵀexp(Wx)) − y)xᵀ'),  # multinomial logistic regression
+    ('log(𝟙ᵀexp(z)) − yᵀz', 'z', {}, 'exp(z)/(𝟙ᵀexp(z)) − y', 'exp(z)/(𝟙ᵀexp(z)) − y'),  # softmax cross-entropy, log-sum-exp form
+    ('‖Y − XW‖²_F + λ‖W‖²_F', 'W', {}, '2(λW + Xᵀ(XW − Y))', '2Xᵀ(XW − Y) + 2λW'),  # ridge regression, matrix form
+    ('n·log det Σ + tr(Σ⁻¹S)', 'Σ', {'shapes': 'n: scalar', 'domains': 'Σ: spd, S: symmetric'}, 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹', 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹'),  # Gaussian negative log-likelihood, covariance
+    ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − s⁻³‖x − μ‖²', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
 ]
 
 

@@ -103,10 +103,11 @@ def matmul(*factors: Expr) -> Expr:
     flat: list[Expr] = []
     for f in factors:
         c, f = split_scale(f)
-        if isinstance(f, Number) and len(factors) > 1:  # a number factor is a coefficient: 𝟙n𝟙ᵀ = n𝟙𝟙ᵀ
-            c, f = f, None
         coeff = scale(coeff, c) if not is_number(c, 1) else coeff
-        flat.extend(f.factors if isinstance(f, MatMul) else (f,) if f is not None else ())
+        if f.is_scalar and len(factors) > 1:  # a 1×1 factor is a coefficient: 𝟙n𝟙ᵀ = n𝟙𝟙ᵀ, A(s)B = sAB
+            coeff = scale(coeff, f) if not is_number(f, 1) else coeff
+            continue
+        flat.extend(f.factors if isinstance(f, MatMul) else (f,))
     if not flat:
         return coeff
     shape_check = MatMul(tuple(flat)) if len(flat) >= 2 else None

@@ -3,8 +3,9 @@ made); gives its closed form as a textbook writes it: the same value, never larg
 answer for operands in any order.  Named rules (one identity each, registered per node class)
 run to a fixed point by the strategy of ``rewriting``: ``algebra`` (transposes, inverses, det,
 tr, products, elementwise), ``sums`` (like terms, common factors, signs), ``scalars`` (scalar
-algebra by SymPy), ``kronecker`` (the identities of ⊗ and the commutation matrix, for
-Jacobians).
+algebra by SymPy), ``quotients`` (⊙/⊘ products as monomials: cancelling, one fraction bar, the
+distributive law where it collects, common denominators), ``logistic`` (σ, exp and log),
+``kronecker`` (the identities of ⊗ and the commutation matrix, for Jacobians).
 
 May import: errors, language, expr.
 """

@@ -209,7 +209,7 @@ def _scalar_elementwise(e):
     if not e.is_scalar:
         return None
     if isinstance(e, t.Hadamard):  # in the order ⊙ sorts them, whatever order they came in
-        return reduce(t.mul, sorted(e.factors, key=_operand_key))
+        return reduce(t.mul, sorted(e.factors, key=operand_key))
     if isinstance(e, t.HadamardDiv):
         return t.mul(e.num, t.power(e.den, -1))
     return t.power(e.base, e.exponent)
@@ -222,7 +222,7 @@ def _hadamard_constants(e):
         body = t.hadamard(*rest) if len(rest) > 1 else rest[0]
         if isinstance(f, t.Broadcast) and isinstance(f.arg, t.Number):
             return t.scale(f.arg, body)
-        if _is_ones(f):
+        if is_ones(f):
             return body
     counts: dict[t.Expr, int] = defaultdict(int)
     for f in e.factors:
@@ -233,24 +233,24 @@ def _hadamard_constants(e):
     return None
 
 
-def _is_ones(e: t.Expr) -> bool:
-    """1 broadcast, 𝟙, 𝟙ᵀ or 𝟙𝟙ᵀ: all entries one."""
+def is_ones(e: t.Expr) -> bool:
+    """1 broadcast, 𝟙, 𝟙ᵀ, 𝟙𝟙ᵀ or 𝟙 broadcast: all entries one."""
     if isinstance(e, t.Transpose):
         e = e.arg
-    if isinstance(e, t.Ones) or (isinstance(e, t.Broadcast) and t.is_number(e.arg, 1)):
+    if isinstance(e, t.Ones) or (isinstance(e, t.Broadcast) and (t.is_number(e.arg, 1) or is_ones(e.arg))):
         return True
-    return isinstance(e, t.MatMul) and all(_is_ones(f) for f in e.factors)
+    return isinstance(e, t.MatMul) and all(is_ones(f) for f in e.factors)
 
 
 @rewrite(t.Hadamard, "⊙ is commutative: operands ordered (factors, then function values, then 1 − …)")
 def _hadamard_order(e):
-    ordered = tuple(sorted(e.factors, key=_operand_key))
+    ordered = tuple(sorted(e.factors, key=operand_key))
     return t.Hadamard(ordered) if ordered != e.factors else None
 
 
-def _operand_key(e: t.Expr) -> tuple:
-    """Chain-rule order: the upstream factor, then g(A), then derivative forms of one argument
-    such as g′(A), 1 − σ(A) or 3A^{∘2} + cos(A)."""
+def operand_key(e: t.Expr) -> tuple:
+    """Chain-rule order: the upstream factor (a named one first), then g(A), then derivative
+    forms of one argument such as g′(A), 1 − σ(A) or 3A^{∘2} + cos(A)."""
     core = coefficient(e)[1]
     if isinstance(core, t.Broadcast) or (isinstance(core, t.MatMul) and core.factors[0].cols == t.ONE):
         rank = -1  # a ⊙ B, (acᵀ) ⊙ B: a broadcast vector or an outer product first
@@ -260,7 +260,8 @@ def _operand_key(e: t.Expr) -> tuple:
         rank = 2
     else:
         rank = 0
-    return (rank, total_key(e))
+    named = isinstance(core, t.Symbol) or (isinstance(core, t.Transpose) and isinstance(core.arg, t.Symbol))
+    return (rank, not named, total_key(e))  # y ⊙ (Xw): a named operand before a product
 
 
 def _of_one_argument(e: t.Expr) -> bool:
@@ -290,7 +291,7 @@ def _of_one_argument(e: t.Expr) -> bool:
 @rewrite(t.Hadamard, "A ⊙ (1 ⊘ B) = A ⊘ B")
 def _reciprocal_factor(e):
     for i, f in enumerate(e.factors):
-        if isinstance(f, t.HadamardDiv) and _is_ones(f.num):
+        if isinstance(f, t.HadamardDiv) and is_ones(f.num):
             rest = e.factors[:i] + e.factors[i + 1 :]
             return t.HadamardDiv(t.hadamard(*rest) if len(rest) > 1 else rest[0], f.den)
     return None
@@ -309,7 +310,7 @@ def _logistic_quotient(e):
     if a is None:
         return None
     sigma = t.Apply("sigmoid", t.neg(a))
-    return sigma if _is_ones(e.num) else t.hadamard(e.num, sigma)
+    return sigma if is_ones(e.num) else t.hadamard(e.num, sigma)
 
 
 @rewrite(t.Hadamard, "logistic function σ(A) = exp(A) ⊘ (1 + exp(A)) = exp(A) ⊙ σ(−A)")
@@ -329,7 +330,7 @@ def _exp_plus_one(e: t.Expr) -> t.Expr | None:
     if not (isinstance(e, t.Add) and len(e.terms) == 2):
         return None
     for one, g in (e.terms, e.terms[::-1]):
-        if _is_ones(one) and known_function(g, "exp"):
+        if is_ones(one) and known_function(g, "exp"):
             return g.arg
     return None
 

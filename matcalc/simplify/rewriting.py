@@ -1,8 +1,9 @@
 """The rewriting machinery of the simplifier: rule registry, strategy, measures.
 
 ``Simplifier`` rebuilds an expression bottom-up and applies, at every node, the rules
-registered for its class in ``RULES`` (by the rule sets ``algebra``, ``sums``, ``scalars``) until none applies; every
-subexpression is simplified once and the total number of rewrites is capped.  ``size`` is the
+registered for its class in ``RULES`` (by the rule sets ``algebra``, ``sums``, ``scalars``,
+``quotients``, ``logistic``) until none applies; every subexpression is simplified once and the total number
+of rewrites is capped.  ``size`` is the
 measure the simplifier never increases; ``order_key`` follows the printed text and
 ``total_key`` breaks its ties by structure, so that the order of sums and Hadamard products,
 and so every result, is deterministic.
@@ -156,6 +157,8 @@ class Simplifier:
         try:
             current = t.rebuild(e, self)
             for _ in range(MAX_ROUNDS):  # the builders may have made new children
+                if all(self.memo.get(c) is c for c in current.children()):
+                    break  # every child is simplified already: rebuilding would give current again
                 again = t.rebuild(current, self)
                 if again == current:
                     break
@@ -183,7 +186,10 @@ class Simplifier:
 
 def coefficient(e: t.Expr) -> tuple[sympy.Expr, t.Expr]:
     """(c, core) with e = c·core and c a number (1 when there is none); the number may sit
-    deep in the factor, as the builders put it: ((−2·s)·r)·X has c = −2."""
+    deep in the factor, as the builders put it: ((−2·s)·r)·X has c = −2; a number c broadcast
+    to a matrix is c times the matrix of ones."""
+    if isinstance(e, t.Broadcast) and isinstance(e.arg, t.Number) and e.arg.value != 1:
+        return e.arg.value, t.Broadcast(t.Number(sympy.Integer(1)), e.dims)
     return _leading_number(e) if isinstance(e, t.Scale) else (sympy.Integer(1), e)
 
 

@@ -27,7 +27,7 @@ _FROM_SYMPY = {sympy.Abs: "abs", sympy.sign: "sign", sympy.exp: "exp", sympy.log
 @rewrite(t.Scale, "scalar algebra by SymPy: s²/s³ = 1/s, sign(s)·s/|s| = 1")
 def _scalar_algebra(e):
     target = e if e.is_scalar else e.factor
-    if not isinstance(target, (t.Scale, t.Power)):
+    if not isinstance(target, (t.Scale, t.Power)) or _opaque_product(target):
         return None
     atoms: dict = {}
     expr = _to_sympy(target, atoms)
@@ -41,6 +41,23 @@ def _scalar_algebra(e):
         return None
     new = back if e.is_scalar else t.scale(back, e.operand)
     return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
+
+
+def _opaque_product(s: t.Expr) -> bool:
+    """Whether s is a number times powers of distinct factors SymPy sees as plain symbols
+    (−(xᵀAx)(xᵀx)⁻²): nothing for SymPy to simplify, so it is not asked."""
+    bases, stack = [], [s]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Scale):
+            stack += [n.factor, n.operand]
+        elif isinstance(n, t.Power) and not isinstance(n.base, t.Number):
+            stack.append(n.base)
+        elif isinstance(n, t.Add) or known_function(n, "sigmoid", *_SCALAR_FUNCTIONS):
+            return False
+        elif not isinstance(n, t.Number):  # a power of a number is a base: √2·√2 = 2 is SymPy's
+            bases.append(n)
+    return len(set(bases)) == len(bases)
 
 
 def _nodes(e: t.Expr) -> int:

@@ -72,8 +72,9 @@ def _partial_common_factor(e):
     for side in ("left", "right"):
         groups: dict = defaultdict(list)
         for term in e.terms:
-            chain = _chain(coefficient(term)[1])
-            groups[chain[0] if side == "left" else chain[-1]].append(term)
+            _, scalar, chain = _split_product(term)
+            alone = len(chain) == 1 and not t.is_number(scalar, 1)  # it would leave an sI behind
+            groups[(chain[0] if side == "left" else chain[-1], alone)].append(term)
         if all(len(g) < 2 for g in groups.values()):
             continue
         terms = []
@@ -91,18 +92,21 @@ def _chain(core: t.Expr) -> tuple:
 
 
 def _factor_out(terms, e):
-    """The sum of ``terms`` (which is e) with its longest common left or right factor taken out."""
-    parts = [coefficient(x) for x in terms]
-    if any(core.is_scalar for _, core in parts):
+    """The sum of ``terms`` (which is e) with its longest common left or right factor taken out,
+    scalar factors staying with their terms (AB/s + AC = A(B/s + C))."""
+    parts = [_split_product(x) for x in terms]
+    if any(chain[0].rows == t.ONE and chain[-1].cols == t.ONE for _, _, chain in parts):
         return None
-    chains = [_chain(core) for _, core in parts]
+    chains = [chain for _, _, chain in parts]
     best = None
     for side in ("left", "right"):
         common = _shared(chains, side)
         if not common:
             continue
         rests = [_drop(chain, common, side) for chain in chains]
-        inner = t.add(*(with_coefficient(c, r) for (c, _), r in zip(parts, rests)))
+        if any(isinstance(r, t.Identity) and not t.is_number(scalar, 1) for (_, scalar, _), r in zip(parts, rests)):
+            continue  # no sI left behind: (A + Aᵀ)x/(xᵀx) − 2(xᵀAx)x/(xᵀx)² keeps its x
+        inner = t.add(*(with_coefficient(c, t.scale(scalar, r)) for (c, scalar, _), r in zip(parts, rests)))
         candidate = t.matmul(*common, inner) if side == "left" else t.matmul(inner, *common)
         tie_ok = not any(isinstance(r, (t.Identity, t.Number)) for r in rests)
         if size(candidate) < size(e) or (size(candidate) == size(e) and tie_ok):
@@ -138,8 +142,8 @@ def _common_scalar(e):
     candidates = []
     common = _common_powers([p for _, p, _ in parts])
     if common:
-        inner = [_build(c, {b: k - common.get(b, 0) for b, k in p.items()}, m) for c, p, m in parts]
-        candidates.append(_build(1, common, t.add(*inner)))
+        inner = [build_product(c, {b: k - common.get(b, 0) for b, k in p.items()}, m) for c, p, m in parts]
+        candidates.append(build_product(1, common, t.add(*inner)))
     groups: dict = defaultdict(list)
     for c, powers, m in parts:
         groups[_powers_key(powers)].append((c, powers, m))
@@ -147,9 +151,9 @@ def _common_scalar(e):
         terms = []
         for g in groups.values():
             if len(g) > 1 and g[0][1]:
-                terms.append(_build(1, g[0][1], t.add(*(with_coefficient(c, m) for c, _, m in g))))
+                terms.append(build_product(1, g[0][1], t.add(*(with_coefficient(c, m) for c, _, m in g))))
             else:
-                terms.extend(_build(c, p, m) for c, p, m in g)
+                terms.extend(build_product(c, p, m) for c, p, m in g)
         candidates.append(t.add(*terms))
     best = min(candidates, key=lambda x: (size(x), total_key(x)), default=None)
     if best is None or size(best) > size(e):
@@ -158,43 +162,22 @@ def _common_scalar(e):
     return best if size(best) < size(e) or (common and best is candidates[0]) else None
 
 
-@rewrite(t.Add, "common Hadamard factor: A ⊙ C + B ⊙ C = (A + B) ⊙ C")
-def _common_hadamard(e):
-    if e.is_scalar or not any(isinstance(coefficient(x)[1], t.Hadamard) for x in e.terms):
-        return None
-    parts = [coefficient(x) for x in e.terms]
-    operands = [Counter(core.factors if isinstance(core, t.Hadamard) else (core,)) for _, core in parts]
-    common = operands[0]
-    for o in operands[1:]:
-        common = common & o
-    if not common:
-        return None
-    one = t.broadcast(t.Number(sympy.Integer(1)), e.shape)
-    rests = []
-    for (c, _), o in zip(parts, operands):
-        left = list((o - common).elements())
-        rests.append(with_coefficient(c, t.hadamard(*left) if len(left) > 1 else (left[0] if left else one)))
-    shared = sorted(common.elements(), key=total_key)
-    candidate = t.hadamard(t.add(*rests), *shared)
-    return candidate if size(candidate) < size(e) else None
-
-
 def _scalar_parts(term: t.Expr) -> tuple:
     """(c, {base: exponent}, M) with term = c·Π baseᵏ·M, c a number and M not a scale."""
     c, core = coefficient(term)
     powers: dict = {}
     if isinstance(core, t.Scale) and not core.is_scalar:
-        c = c * _factor_powers(core.factor, powers)
+        c = c * factor_powers(core.factor, powers)
         core = core.operand
     return c, {b: k for b, k in powers.items() if k != 0}, core
 
 
-def _factor_powers(s: t.Expr, powers: dict) -> sympy.Expr:
+def factor_powers(s: t.Expr, powers: dict) -> sympy.Expr:
     """Add the factors of the scalar s to ``powers``; return its numeric part."""
     if isinstance(s, t.Number):
         return s.value
     if isinstance(s, t.Scale):
-        return _factor_powers(s.factor, powers) * _factor_powers(s.operand, powers)
+        return factor_powers(s.factor, powers) * factor_powers(s.operand, powers)
     base, k = (s.base, s.exponent) if isinstance(s, t.Power) else (s, sympy.Integer(1))
     powers[base] = powers.get(base, sympy.Integer(0)) + k
     return sympy.Integer(1)
@@ -218,7 +201,7 @@ def _powers_key(powers: dict) -> tuple:
     return tuple(sorted((total_key(b), str(k)) for b, k in powers.items()))
 
 
-def _build(c, powers: dict, m: t.Expr) -> t.Expr:
+def build_product(c, powers: dict, m: t.Expr) -> t.Expr:
     """c·(numerators)·M/(denominators), built left to right as the text is read back."""
     out: t.Expr = t.Number(c)
     ordered = sorted((b for b in powers if powers[b] != 0), key=lambda b: (bool(powers[b] < 0), total_key(b)))
