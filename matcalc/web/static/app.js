@@ -351,10 +351,9 @@ function start() {
 
   $("expr").addEventListener("input", scheduleParse);
   $("shapes").addEventListener("input", () => { $("shapes").dataset.declared = "yes"; scheduleParse(); });
-  for (const f of ["domains", "functions"]) $(f).addEventListener("input", scheduleParse);
+  for (const f of ["domains", "functions", "upstream"]) $(f).addEventListener("input", scheduleParse);
   $("kind").addEventListener("change", () => { showKindOptions(); parse(); });
   for (const f of ["wrt", "layout"]) $(f).addEventListener("change", compute);
-  $("upstream").addEventListener("input", () => { clearTimeout(parseTimer); parseTimer = setTimeout(compute, DEBOUNCE_MS); });
   $("infer").addEventListener("click", () => { delete $("shapes").dataset.declared; parse(); });
   for (const b of document.querySelectorAll("#symbols button")) {
     b.addEventListener("click", () => insertAtCursor(b.dataset.insert, b.dataset.close));
