@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from matcalc.language.tokens import MAX_DEPTH
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
 with warnings.catch_warnings():  # Starlette 1.x suggests httpx's successor; httpx is the one pinned
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
 
 from matcalc.web import create_app  # noqa: E402
@@ -229,6 +230,20 @@ def test_fifty_concurrent_requests_are_all_answered_right(client):
     assert answers == [(200, expected[job]) for job in jobs]
 
 
+def _curl_examples():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"^\$ curl -s localhost:8000/api/(\w+) -d '(.*)'\n(.*)$", text, flags=re.M)
+    assert len(found) >= 2
+    return found
+
+
+@pytest.mark.parametrize("endpoint, body, shown", _curl_examples())
+def test_the_readme_shows_what_the_api_answers(client, endpoint, body, shown):
+    r = client.post(f"/api/{endpoint}", content=body.encode())
+    assert r.json() == json.loads(shown)
+    assert r.text == shown  # byte for byte: the JSON as the server writes it
+
+
 # ---- the page and its files -------------------------------------------------------------------
 
 
@@ -250,6 +265,16 @@ def test_the_vendored_mathjax_is_the_pinned_package():
         pytest.skip("tests/mathjax/node_modules is not installed (make test installs it)")
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     assert digest(STATIC / "mathjax" / "tex-svg-full.js") == digest(npm)
+
+
+def test_the_serve_command_line(capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["serve", "--prot", "8000"])
+    assert exit.value.code == 2 and "error: unexpected argument '--prot'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "serve" in capsys.readouterr().out
+    assert "serve" in mc.__all__ and mc.serve is mc.web.serve
 
 
 def test_matcalc_works_without_the_extra_and_serve_says_how_to_install_it():
