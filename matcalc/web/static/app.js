@@ -266,6 +266,7 @@ async function parse() {
   if (mine !== generation) return;
   if (!ok) {
     showError(data);
+    for (const body of document.querySelectorAll(".panel-body")) body.classList.add("stale");  // of an older text
     document.body.dataset.state = "error";
     return;
   }
@@ -287,9 +288,11 @@ async function compute() {
     const element = panelElements(panel);
     const request = panel.request(s);
     if (!request) {
+      element.classList.remove("stale");
       element.textContent = panel.none;
       return;
     }
+    element.classList.remove("stale");
     element.classList.add("busy");
     const { ok, data } = await post(request[0], { ...base, ...request[1] });
     if (mine !== generation) return;
