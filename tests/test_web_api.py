@@ -5,6 +5,7 @@ concurrent requests are all answered right."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -29,6 +30,8 @@ with warnings.catch_warnings():  # Starlette 1.x suggests httpx's successor; htt
     from starlette.testclient import TestClient  # noqa: E402
 
 from matcalc.web import create_app  # noqa: E402
+from matcalc.web.protocol import read_request  # noqa: E402
+from matcalc.web.workers import LOST, Pool  # noqa: E402
 from matcalc.web.app import STATIC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,6 +213,24 @@ def test_a_slow_request_hits_the_time_limit_and_the_server_goes_on():
         assert elapsed < limit + 15
         for _ in range(3):  # the worker was replaced: the next requests are answered
             assert c.post("/api/grad", json={"expr": "‖X − DR‖²_F", "wrt": "D"}).json()["gradient"] == "2(DR − X)Rᵀ"
+
+
+def test_a_worker_that_dies_is_replaced():
+    pool = Pool(1, TIME_LIMIT)
+    job = ("grad", read_request("grad", {"expr": "aᵀXb", "wrt": "X"}))
+
+    async def scenario():
+        first = await pool.run(job)
+        pool.workers[0].process.kill()  # as if the operating system had ended it
+        lost = await pool.run(job)
+        return first, lost, await pool.run(job)
+
+    try:
+        first, lost, after = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert first[0] == after[0] == 200 and first[1]["gradient"] == after[1]["gradient"] == "abᵀ"
+    assert lost == LOST
 
 
 def test_fifty_concurrent_requests_are_all_answered_right(client):

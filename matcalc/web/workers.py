@@ -95,7 +95,10 @@ class Pool:
 
     def _call(self, worker: Worker, job):
         """(the worker to give back, the answer): a worker past the limit or lost is replaced."""
-        result = worker.call(job, self.time_limit)
+        try:
+            result = worker.call(job, self.time_limit)
+        except Exception:  # noqa: BLE001 — a worker that answers nonsense is replaced like a lost one
+            result = LOST
         if (result in (TIME_LIMIT, LOST) or worker.process.poll() is not None) and self.workers is not None:
             worker.stop()
             self.workers[self.workers.index(worker)] = worker = Worker()
