@@ -2,7 +2,8 @@
 # installed from PyPI into .venv, pinned by constraints.txt.
 #
 #   make demo   the package's three dependencies (NumPy, SymPy, Lark), then the CLI on two examples
-#   make test   the test tools too (pytest, hypothesis, nbclient, Node.js for MathJax), then the suite
+#   make test   the test tools too (pytest, hypothesis, nbclient, Node.js for MathJax, Starlette and
+#               Playwright for the web page; Debian's chromium when missing), then the suite
 #   make bench  the benchmarks' extra (JAX), then bench/
 #
 # .venv is made without a pip of its own: the interpreter's pip installs into it
@@ -22,14 +23,14 @@ MATHJAX := tests/mathjax/node_modules/.installed
 export PYTHONUTF8 := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench constraints clean
+.PHONY: demo test bench constraints clean chromium
 
 # The CLI runs from the source tree (python -m matcalc), so the demo installs only the dependencies.
 demo: $(DEMO_STAMP)
 	$(BIN)/python -m matcalc grad "‖X − DR‖²_F" --wrt D --check
 	$(BIN)/python -m matcalc grad "aᵀexp(Xb)" --wrt X --latex
 
-test: $(TEST_STAMP) $(MATHJAX)
+test: $(TEST_STAMP) $(MATHJAX) chromium
 	$(BIN)/python -m pytest -q -n auto
 
 bench: $(TEST_STAMP) $(BENCH_STAMP)
@@ -65,6 +66,18 @@ $(BENCH_STAMP): $(TEST_STAMP)
 $(MATHJAX): tests/mathjax/package.json tests/mathjax/package-lock.json $(TEST_STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm ci --no-audit --no-fund --prefix tests/mathjax
 	touch $@
+
+# Chromium for the browser tests of the web page (tests/test_web_page.py): Debian's package,
+# installed with apt-get where it is missing and apt-get can (as root, or by sudo without a
+# password); elsewhere the browser tests are skipped and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	    echo "installing Debian's chromium for the browser tests (once)"; \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+	      || echo "chromium could not be installed: the browser tests will be skipped"; \
+	  else echo "no chromium and no apt-get: the browser tests will be skipped"; fi; }
 
 # Re-pin every installed package after changing the ranges in pyproject.toml.
 constraints:

@@ -7,7 +7,7 @@
 The pipeline, one package per stage (docs/architecture.md): grammar/matcalc.lark → language
 (text → syntax tree with shapes) → expr (the expression tree) → calculus (df, G, J) →
 simplify (closed forms) → printing (Unicode, LaTeX) / numeric (values, checks) → results (what
-the API returns) → api → cli.  This file re-exports the public API.
+the API returns) → api → commands → web (the page, ``serve``) → cli.  This file re-exports the public API.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .api import VERSION, check, clear_caches, derive, differential, from_sympy,
 from .errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
 from .expr import Expr
 from .results.derivation import Derivation
+from .web import serve
 __all__ = [
     "Expr",
     "MatcalcError",
@@ -37,5 +38,6 @@ __all__ = [
     "Derivation",
     "from_sympy",
     "clear_caches",
+    "serve",
 ]
 __version__ = VERSION

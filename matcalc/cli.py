@@ -16,24 +16,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from . import api
+from . import api, commands, web
 from . import expr as t
+from .commands import Output, json_number
 from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
-from .expr import show_dim
-from .language.declarations import parse_declarations
 from .language.names import canonical_name
 from .numeric.functions import NUMERIC
-from .printing.prose import latex_number, prose_latex
-from .results import backprop
+from .printing.prose import latex_number
 
 DECLARATION_OPTIONS = (
     ("--shapes", 'shapes, e.g. "X: m×n, D: m×k, λ: scalar" (also "m x n")'),
@@ -41,28 +38,10 @@ DECLARATION_OPTIONS = (
     ("--functions", 'user functions, e.g. "g: elementwise, f: scalar, h: x**3 + sin(x)"'),
 )
 
-# Each command: name → (help, description, example EXPR, its own options).
+# Each command: name → (help, description, example EXPR, its own options); evaluate is the
+# command line's own.
 COMMANDS = {
-    "grad": ("the gradient ∂f/∂X of a scalar expression",
-             "Print the gradient G of the scalar EXPR with respect to X (df = tr(GᵀdX)), in closed form.",
-             "‖X − DR‖²_F", ("wrt", "check", "steps")),
-    "differential": ("the differential df = tr(GᵀdX) of a scalar expression",
-                     "Print the differential of the scalar EXPR in the form df = tr(GᵀdX).", "aᵀXb", ("wrt",)),
-    "jacobian": ("the Jacobian ∂vec(F)/∂vec(X)ᵀ of a vector- or matrix-valued expression",
-                 "Print J with vec(dF) = J vec(dX) in closed form (⊗, the commutation matrix K, diag).",
-                 "AXB", ("wrt", "check", "layout")),
-    "hessian": ("the Hessian of a scalar expression",
-                "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", ("wrt", "check")),
-    "vjp": ("the backpropagation rule ∂L/∂X of a matrix-valued expression",
-            "Print ∂L/∂X in closed form, given the upstream gradient G = ∂L/∂EXPR.", "WX", ("wrt", "check", "upstream")),
-    "solve": ("the stationary point of a scalar expression",
-              "Print the point where the gradient of EXPR vanishes, when it is affine in the variable.",
-              "‖Xw − y‖²", ("wrt",)),
-    "derive": ("the derivation of the gradient, step by step",
-               "Print the numbered steps from f to ∂f/∂X, each naming the rule it applies.", "aᵀXb", ("wrt",)),
-    "check": ("compare a gradient with central finite differences",
-              "Check the gradient of EXPR (or the claimed --expected one) against central finite differences "
-              "at random points; exit code 1 when they disagree.", "‖X − DR‖²_F", ("wrt", "expected")),
+    **commands.COMMANDS,
     "evaluate": ("the value of an expression at given values",
                  "Print the value of EXPR (NumPy's array text) at the values of its symbols, read from "
                  ".npz/.npy/.json files (--values) or given inline as JSON numbers (--value X=[[1,2],[3,4]]).",
@@ -148,110 +127,21 @@ def build_parser() -> Parser:
         sub.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
         sub.add_argument("--json", action="store_true",
                          help='print one JSON object: "text", "latex" and the fields of the result')
+    serve = parser.commands["serve"] = commands.add_parser(
+        "serve", help="the web page: an expression in, its derivatives typeset, derived and checked",
+        description="Serve the web page and its JSON API (README.md, \"Web page\") until Ctrl-C; needs the "
+        "extra matcalc[web].")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--time-limit", type=float, default=web.app.TIME_LIMIT_SECONDS, metavar="SECONDS",
+                       help=f"the time one request may compute (default {web.app.TIME_LIMIT_SECONDS:g})")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="the worker processes computing in parallel (default: one per core, 2 to 8)")
     return parser
 
 
 # --------------------------------------------------------------------------------------------
 # The commands: each gives what to print, its JSON fields and, with --check, the check to run.
-
-
-@dataclass
-class Output:
-    """What a command shows, in order (each has ``str`` and ``latex()``), its own JSON fields,
-    and a thunk giving the check report (the exit code is 1 when it is falsy)."""
-
-    shown: list
-    fields: dict = field(default_factory=dict)
-    check: Callable | None = None
-
-
-@dataclass(frozen=True)
-class InferredShapes:
-    """The line ``shapes: X: m×n, …`` under a gradient (text a ``--shapes`` option reads); not
-    part of the LaTeX."""
-
-    shapes: object
-
-    def __str__(self) -> str:
-        return f"shapes: {self.shapes}"
-
-    def latex(self) -> None:
-        return None
-
-
-def declarations(args: argparse.Namespace) -> dict:
-    """The keyword arguments shapes/domains/functions from the declaration options."""
-    text = ", ".join(t for t in (args.shapes.strip(), args.domains.strip(), args.functions.strip()) if t)
-    if not text:
-        return {}
-    shapes, domains, functions = parse_declarations(text)
-    return {"shapes": shapes or None, "domains": domains or None, "functions": functions or None}
-
-
-def run_grad(args, f, decl) -> Output:
-    """``matcalc grad``: G (after the derivation, with --steps)."""
-    if args.steps:
-        derivation = api.derive(f, args.wrt)
-        g, out = derivation.gradient, Output([derivation, derivation.gradient], {"steps": steps(derivation)})
-    else:
-        g = api.grad(f, args.wrt)
-        out = Output([g])
-    out.fields["gradient"] = str(g)
-    if set(f.shapes) - set(decl.get("shapes") or {}):  # some shapes were inferred: say which
-        out.shown.append(InferredShapes(f.shapes))
-        out.fields["shapes"] = str(f.shapes)
-    out.check = lambda: api.check(f, args.wrt, expected=g, trials=args.trials, seed=args.seed)
-    return out
-
-
-def run_differential(args, f, decl) -> Output:
-    """``matcalc differential``: df = tr(Gᵀ dX)."""
-    d = api.differential(f, args.wrt)
-    return Output([d], {"differential": str(d), "gradient": str(d.gradient)})
-
-
-def run_jacobian(args, f, decl) -> Output:
-    """``matcalc jacobian``: J in the chosen layout."""
-    j = api.jacobian(f, args.wrt, layout=args.layout)
-    return Output([j], {"jacobian": str(j), "layout": args.layout, "shape": [show_dim(d) for d in j.shape]},
-                  lambda: j.check(trials=args.trials, seed=args.seed))
-
-
-def run_hessian(args, f, decl) -> Output:
-    """``matcalc hessian``: H."""
-    h = api.hessian(f, args.wrt)
-    return Output([h], {"hessian": str(h), "shape": [show_dim(d) for d in h.shape]},
-                  lambda: h.check(trials=args.trials, seed=args.seed))
-
-
-def run_vjp(args, f, decl) -> Output:
-    """``matcalc vjp``: ∂L/∂X, checked against finite differences of the loss ⟨G, F⟩."""
-    result = api.vjp(f, args.wrt, args.upstream)
-
-    def check():
-        loss = backprop.pairing(f, backprop.upstream_symbol(f, args.upstream))
-        return api.check(loss, args.wrt, expected=result, trials=args.trials, seed=args.seed)
-
-    return Output([result], {"vjp": str(result), "upstream": args.upstream}, check)
-
-
-def run_solve(args, f, decl) -> Output:
-    """``matcalc solve``: the stationary point."""
-    w = api.solve(f, args.wrt)
-    return Output([w], {"solution": str(w)})
-
-
-def run_derive(args, f, decl) -> Output:
-    """``matcalc derive``: the numbered steps."""
-    d = api.derive(f, args.wrt)
-    return Output([d], {"steps": steps(d), "gradient": str(d.gradient)})
-
-
-def run_check(args, f, decl) -> Output:
-    """``matcalc check``: the report (exit code 1 when the gradient disagrees)."""
-    claim = args.expected if args.expected is not None else api.grad(f, args.wrt)
-    report = api.check(f, args.wrt, expected=claim, trials=args.trials, seed=args.seed, **decl)
-    return Output([report], {"gradient": str(claim), "report": report_fields(report)}, lambda: report)
 
 
 def run_evaluate(args, f, decl) -> Output:
@@ -264,39 +154,10 @@ def run_evaluate(args, f, decl) -> Output:
             raise UnsupportedError(f"{n.name} is declared without a formula, so it has no values: declare it by "
                                    f"a formula in x to evaluate, e.g. --functions \"{n.name}: tanh(x)\"")
     value = Value(f.evaluate(read_values(args, f)))
-    return Output([value], {"value": _json_number(value.array.tolist()), "shape": list(value.array.shape)})
+    return Output([value], {"value": json_number(value.array.tolist()), "shape": list(value.array.shape)})
 
 
-RUN = {"grad": run_grad, "differential": run_differential, "jacobian": run_jacobian, "hessian": run_hessian,
-       "vjp": run_vjp, "solve": run_solve, "derive": run_derive, "check": run_check, "evaluate": run_evaluate}
-# The commands whose expression is a scalar function: its undeclared symbols are read so.
-SCALAR_COMMANDS = {"grad", "differential", "hessian", "solve", "derive", "check"}
-
-
-def steps(d) -> list[dict]:
-    """The steps of a derivation for JSON: lhs, expr, rule, and the LaTeX of the line and the rule."""
-    return [{"lhs": s.lhs(), "expr": str(s.expr), "rule": s.rule,
-             "latex": f"{s.lhs(True)} = {s.expr.latex()}", "rule_latex": prose_latex(s.rule)} for s in d.steps]
-
-
-def report_fields(r) -> dict:
-    """A check report for JSON: the verdict and, at the worst point, the values, the finite
-    differences and the computed gradient (or Jacobian)."""
-    def plain(v):
-        return None if v is None else _json_number(np.asarray(v, dtype=float).tolist())
-
-    return {"ok": bool(r), "inconclusive": r.inconclusive, "verdict": r.headline(), "errors": list(r.trials),
-            "max_error": r.error, "rtol": r.rtol, "point": {k: plain(v) for k, v in r.point.items()},
-            "finite_differences": plain(r.expected), "computed": plain(r.actual)}
-
-
-def _json_number(v):
-    """v with non-finite floats as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers)."""
-    if isinstance(v, list):
-        return [_json_number(x) for x in v]
-    if isinstance(v, float) and not math.isfinite(v):
-        return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
-    return v
+RUN = {**commands.RUN, "evaluate": run_evaluate}
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,31 +268,16 @@ def read_values(args, f) -> dict:
 def run(args: argparse.Namespace, out) -> int:
     """Print the command's result (Unicode, LaTeX with --latex, one JSON object with --json),
     then with --check the report; 1 when the check fails."""
-    decl = declarations(args)
-    f = api.parse(args.expr, **decl, scalar=args.command in SCALAR_COMMANDS)
-    result = RUN[args.command](args, f, decl)
-    shown = list(result.shown)
-    report = None
-    if result.check is not None and (args.command == "check" or getattr(args, "check", False)):
-        report = result.check()
-        if args.command != "check":  # the report follows the result
-            shown.append(report)
-    text = lambda: "\n".join(str(x) for x in shown)  # noqa: E731
-    latex = lambda: "\n".join(filter(None, (x.latex() for x in shown)))  # noqa: E731
+    result = commands.answer(args.command, args, RUN)
     if args.json:
-        head = {"command": args.command, "expr": str(f)}
-        if getattr(args, "wrt", None) is not None:
-            head["wrt"] = args.wrt
-        if report is not None and args.command != "check":
-            result.fields["check"] = report_fields(report)
-        printed = json.dumps({**head, "text": text(), "latex": latex(), **result.fields}, ensure_ascii=False)
+        printed = json.dumps(result.json, ensure_ascii=False)
     else:
-        printed = latex() if args.latex else text()
+        printed = result.latex if args.latex else result.text
     try:
         print(printed, file=out, flush=True)
     except BrokenPipeError:  # the reader (head, less) has gone: the rest goes nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-    return 1 if report is not None and not report else 0
+    return 1 if result.failed else 0
 
 
 def _utf8(stream) -> None:
@@ -455,6 +301,8 @@ def _minus_signs(argv: list[str]) -> list[str]:
 def parse_args(parser: Parser, argv: list[str]) -> argparse.Namespace:
     """The arguments; an unknown option gets a "did you mean", a stray word a hint to quote EXPR."""
     args, extras = parser.parse_known_args(argv)
+    if extras and args.command == "serve":
+        parser.commands["serve"].error(f"unexpected argument {extras[0]!r}")
     if extras:
         sub = parser.commands[args.command]
         options = [s for action in sub._actions for s in action.option_strings]
@@ -474,7 +322,13 @@ def main(argv: list[str] | None = None) -> int:
     _utf8(sys.stderr)
     args = parse_args(build_parser(), _minus_signs(sys.argv[1:] if argv is None else list(argv)))
     try:
+        if args.command == "serve":
+            web.serve(args.host, args.port, time_limit=args.time_limit, workers=args.workers)
+            return 0
         return run(args, sys.stdout)
+    except web.MissingExtra as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except MatcalcError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

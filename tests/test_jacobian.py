@@ -136,7 +136,8 @@ def test_result_object():
     assert isinstance(j, Jacobian) and j.layout == "numerator" and not j.as_tensor
     assert isinstance(j.matrix, mc.Expr)
     assert j.latex() == r"B^{\top} \otimes A"
-    assert j._repr_latex_() == r"$B^{\top} \otimes A$"
+    assert j._repr_latex_() == (r"$\frac{\partial \operatorname{vec}\left(AXB\right)}"
+                                r"{\partial \operatorname{vec}\left(X\right)^{\top}} = B^{\top} \otimes A$")
     assert mc.jacobian("Xᵀ", "X").latex() == "K_{m,n}"
     assert j == mc.jacobian("AXB", "X")
     x = j.wrt

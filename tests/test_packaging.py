@@ -64,6 +64,26 @@ def test_wheel_ships_every_module_and_the_command(wheel):
     assert "matcalc = matcalc.cli:main" in wheel.read(entry_points).decode()
 
 
+def test_wheel_ships_the_web_page_and_mathjax(wheel):
+    names = set(wheel.namelist())
+    static = ROOT / "matcalc" / "web" / "static"
+    files = [p for p in static.rglob("*") if p.is_file()]
+    assert {"index.html", "app.js", "style.css", "mathjax-config.js", "tex-svg-full.js", "LICENSE"} <= {p.name for p in files}
+    for p in files:
+        name = f"matcalc/{p.relative_to(ROOT / 'matcalc').as_posix()}"
+        assert name in names, name
+        assert wheel.read(name) == p.read_bytes(), name
+    assert {"matcalc/web/__init__.py", "matcalc/web/app.py", "matcalc/web/worker.py"} <= names
+
+
+def test_the_web_page_is_an_extra_in_the_dev_tools():
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    web, dev = requirements(extras["web"]), requirements(extras["dev"])
+    assert set(web) == {"starlette", "uvicorn"} and set(web) <= set(dev)
+    assert {"httpx", "playwright"} <= set(dev)
+    assert not set(web) & set(requirements(PYPROJECT["project"]["dependencies"]))  # matcalc itself needs neither
+
+
 def test_runtime_dependencies_have_tested_ranges():
     declared = requirements(PYPROJECT["project"]["dependencies"])
     assert set(RUNTIME) <= set(declared)
@@ -75,9 +95,10 @@ def test_runtime_dependencies_have_tested_ranges():
 def test_constraints_pin_every_dependency_inside_its_range():
     pinned = pins()
     project = PYPROJECT["project"]
-    declared = requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    declared = requirements(project["dependencies"] + extras["dev"] + extras["web"])
     for name, requirement in declared.items():
         assert name in pinned, f"{name} is not pinned in constraints.txt"
         assert requirement.specifier.contains(pinned[name]), (name, pinned[name])
-    for name in ("mpmath", "pluggy", "iniconfig"):  # transitive ones are pinned too
+    for name in ("mpmath", "pluggy", "iniconfig", "anyio", "h11", "greenlet"):  # transitive ones are pinned too
         assert name in pinned

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from ..language.names import canonical_name
 from ..printing.prose import latex_number
 from .evaluate import Evaluator, NumericError, richardson, user_form
 from .sampling import point
+from .sweep import report_html, sweep
 
 STEP = 1e-3
 REFINE = (1.0, 1 / 4, 1 / 16, 1 / 64)  # the steps tried, as fractions of STEP
@@ -64,6 +66,9 @@ class CheckReport(TextRepr):
     wrt: str = "X"
     rtol: float = 1e-6
     inconclusive: bool = False  # no point where finite differences resolve the gradient
+    # () → [(h, relative error)] of finite differences of step h at the worst point (matcalc.numeric.sweep)
+    steps: Callable | None = field(default=None, compare=False, repr=False)
+    sweep_kind: str = field(default="gradient", repr=False)  # "gradient", "jacobian" or "hessian"
 
     def __bool__(self) -> bool:
         return self.ok
@@ -96,6 +101,11 @@ class CheckReport(TextRepr):
 
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        """The verdict, a table of the trials and the plot of the finite-difference error
+        against the step size (``matcalc.numeric.sweep``)."""
+        return report_html(self)
 
     def __str__(self) -> str:
         if self.ok or self.inconclusive:
@@ -185,7 +195,7 @@ def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
     # The relative error as reported; the verdict allows for the finite differences' own error.
     error = _norm(g - fd) / scale
     verdict = float(max(_norm(g - fd) - 4 * fd_error, 0.0) / scale)
-    return float(error), values, user_form(wrt.shape, fd), user_form(wrt.shape, g), verdict
+    return float(error), values, user_form(wrt.shape, fd), user_form(wrt.shape, g), verdict, dims
 
 
 def check_gradient(
@@ -236,6 +246,7 @@ def check_gradient(
         actual=worst[3],
         wrt=wrt.name,
         rtol=rtol,
+        steps=lambda: sweep("gradient", f, wrt, gradient, worst[1], worst[5], functions),
     )
 
 
@@ -342,13 +353,15 @@ def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: 
             errors.append(result[0])
             verdicts.append(result[1])
             if worst is None or result[0] >= worst[0]:
-                worst = (*result, values)
+                worst = (*result, values, dims)
         if len(errors) == trials or tried >= MAX_TRIES * trials:
             break
     if worst is None:
         raise DomainError(f"found no point where the Jacobian and finite differences are finite in {tried} tries")
+    kind = "hessian" if hessian else "jacobian"
     return JacobianCheck(ok=bool(max(verdicts) <= rtol), trials=errors, point=worst[4], expected=worst[2],
-                         actual=worst[3], wrt=wrt.name, rtol=rtol)
+                         actual=worst[3], wrt=wrt.name, rtol=rtol, sweep_kind=kind,
+                         steps=lambda: sweep(kind, F, wrt, matrix, worst[4], worst[5], functions, layout))
 
 
 def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool) -> tuple[np.ndarray, float]:

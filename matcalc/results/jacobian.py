@@ -86,8 +86,20 @@ class Jacobian(TextRepr):
     def latex(self) -> str:
         return to_latex(self.matrix)
 
+    def lhs_latex(self) -> str:
+        """What the matrix is: ∂vec(F)/∂vec(X)ᵀ (numerator layout), ∂vec(F)ᵀ/∂vec(X)
+        (denominator layout) or ∂²f/∂vec(X)∂vec(X)ᵀ (a Hessian), with F and X written out."""
+        x = to_latex(t.vec(self.wrt))
+        if self.hessian:
+            return rf"\frac{{\partial^{{2}} \left({to_latex(self.F)}\right)}}{{\partial {x}\,\partial {x}^{{\top}}}}"
+        f = to_latex(t.vec(self.F))
+        if self.layout == "denominator":
+            return rf"\frac{{\partial {f}^{{\top}}}}{{\partial {x}}}"
+        return rf"\frac{{\partial {f}}}{{\partial {x}^{{\top}}}}"
+
     def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+        """Jupyter's display: the equation ∂vec(F)/∂vec(X)ᵀ = J."""
+        return f"${self.lhs_latex()} = {self.latex()}$"
 
     def _evaluator(self, values: dict, dims: dict | None, functions: dict | None) -> Evaluator:
         return Evaluator([self.F, self.wrt, self.matrix], values, dims, functions)
