@@ -17,6 +17,8 @@ ends as
 A progress line goes to stderr every 1 %; at the end the counts, the rate, the commonest
 reasons for refusals and the shortest examples of every outcome but ok (text, variable,
 declarations, error) are printed.  ``--index i`` judges problem i alone and prints it in full.
+``--answers FILE`` writes every derivative as printed, one line per problem, so that two runs
+(say with different PYTHONHASHSEED) can be compared byte for byte.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=5, help="examples shown per outcome")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per problem")
     parser.add_argument("--index", type=int, default=None, help="judge this problem only")
+    parser.add_argument("--answers", type=Path, default=None, help="write every printed derivative to this file")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -93,11 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     reasons = collections.Counter()
     start = time.perf_counter()
     step = max(1, args.count // 100)
+    answers = args.answers.open("w", encoding="utf-8") if args.answers else None
     for i in range(args.count):
         p, outcome = run_one(args.seed, i, args.timeout)
         counts[outcome.status] += 1
+        if answers:
+            answers.write(f"{i}\t{outcome.status}\t{outcome.answer}\n")
         if outcome.status == REFUSED:
             reasons[_reason(outcome.detail)] += 1
+        if outcome.status in (WRONG, CRASHED):  # at once, not only in the summary
+            print(f"{outcome.status} [{i}] {p.describe()}\n    {outcome.detail}", file=sys.stderr, flush=True)
         if outcome.status != OK:
             kept = examples[outcome.status]
             kept.append((len(p.text), i, p, outcome.detail))
@@ -110,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{100 * (i + 1) // args.count:3d}%] {i + 1}/{args.count}  {tally}  "
                   f"{elapsed:.0f} s, ~{left:.0f} s left", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
+    if answers:
+        answers.close()
 
     print(f"fuzz: {args.count} problems, seed {args.seed}, {elapsed:.0f} s "
           f"({1000 * elapsed / max(args.count, 1):.1f} ms each)")

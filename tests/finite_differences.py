@@ -44,6 +44,7 @@ class Outcome:
     status: str
     detail: str = ""
     error: float = 0.0  # ‖matcalc − reference‖ / size of the derivative check
+    answer: str = ""  # matcalc's derivative as printed
 
 
 class Refused(Exception):
@@ -202,7 +203,7 @@ def check_derivative(problem: Problem, values: dict, user: dict, tamper=None) ->
         reference = j.reshape(x.shape, order="F")
         if sym:
             actual, reference = (actual + actual.T) / 2, (reference + reference.T) / 2
-        return compare(actual, reference, gap, noise)
+        return _answered(compare(actual, reference, gap, noise), g)
     if problem.kind == "jacobian":
         jac = _call(mc.jacobian, problem.text, problem.wrt, **decl)
         rows = int(np.prod(problem.sized(problem.shape)))
@@ -211,7 +212,7 @@ def check_derivative(problem: Problem, values: dict, user: dict, tamper=None) ->
         if sym:
             s = _symmetrizer(x.shape[0])
             actual, reference = actual @ s, reference @ s
-        return compare(actual, reference, gap, noise)
+        return _answered(compare(actual, reference, gap, noise), jac)
     hes = _call(mc.hessian, problem.text, problem.wrt, **decl)
     h = tamper(_matrix(_call(hes.evaluate, user, dims=problem.dims), (n, n)))
     rng = np.random.default_rng(problem.seed + 1)
@@ -224,7 +225,12 @@ def check_derivative(problem: Problem, values: dict, user: dict, tamper=None) ->
         pairs.append((u / np.max(np.abs(u)), v / np.max(np.abs(v))))
     actual = np.array([_vec(u) @ h @ _vec(v) for u, v in pairs])
     reference, gap, noise = second_differences(fun, x, pairs)
-    return compare(actual, reference, gap, noise)
+    return _answered(compare(actual, reference, gap, noise), hes)
+
+
+def _answered(outcome: Outcome, result) -> Outcome:
+    outcome.answer = _call(str, result)
+    return outcome
 
 
 def _symmetrizer(n: int) -> np.ndarray:

@@ -40,6 +40,7 @@ class Problem:
     symbolic: bool  # the declarations name the dimensions (m, n, …) rather than sizes
     oracle: Callable  # point → 2-D array
     seed: int  # of the random point
+    functions: dict = field(default_factory=dict)  # user function name → formula in x
     as_dict: bool = False  # declarations given as Python values rather than text
     _point: dict | None = field(default=None, repr=False)
 
@@ -63,12 +64,13 @@ class Problem:
             for s in symbols:
                 r, c = (self._dim(d) for d in s.shape)
                 shapes[s.name] = () if s.shape == (ONE, ONE) else (r,) if s.shape[1] == ONE else (r, c)
-            return {"shapes": shapes, "domains": domains or None}
+            return {"shapes": shapes, "domains": domains or None, "functions": dict(self.functions) or None}
         parts = []
         for s in symbols:
             r, c = (self._dim(d) for d in s.shape)
             parts.append(f"{s.name}: " + ("scalar" if s.shape == (ONE, ONE) else f"{r}" if s.shape[1] == ONE else f"{r}×{c}"))
-        return {"shapes": ", ".join(parts), "domains": ", ".join(f"{k}: {v}" for k, v in domains.items()) or None}
+        return {"shapes": ", ".join(parts), "domains": ", ".join(f"{k}: {v}" for k, v in domains.items()) or None,
+                "functions": ", ".join(f"{k}: {v}" for k, v in sorted(self.functions.items())) or None}
 
     def point(self) -> dict:
         """Random values (2-D arrays) of every symbol, in its domain."""
@@ -81,7 +83,9 @@ class Problem:
     def describe(self) -> str:
         decl = self.declarations()
         dims = f", dims={self.dims}" if self.dims else ""
-        return f"{self.kind} of {self.text!r} wrt {self.wrt}; shapes={decl['shapes']!r}, domains={decl['domains']!r}{dims}"
+        functions = f", functions={decl['functions']!r}" if decl["functions"] else ""
+        return (f"{self.kind} of {self.text!r} wrt {self.wrt}; shapes={decl['shapes']!r}, "
+                f"domains={decl['domains']!r}{functions}{dims}")
 
 
 def user_value(a: np.ndarray, shape: tuple):
@@ -112,7 +116,7 @@ def _draw(rng, kind: str, max_depth: int) -> Problem:
         g.budget = min(g.budget, 12)
     depth = 2 + rng.randrange(max_depth - 1)
     if kind == "jacobian":
-        shape = g.pick([(g.dim(), g.dim()), (g.dim(), ONE), (g.dim(), g.dim())])
+        shape = g.pick([(g.dim(), g.dim()), (g.dim(), ONE), (g.dim(), g.dim()), (ONE, g.dim())])
         while g.size(shape[0]) * g.size(shape[1]) > 12:
             shape = (g.dim(), ONE)
         top = g.gen(shape, depth)
@@ -131,7 +135,7 @@ def _draw(rng, kind: str, max_depth: int) -> Problem:
             raise Exhausted
         wrt = g.pick(small)
     return Problem(kind, top.text, top.shape, wrt, g.symbols, g.sizes, g.symbolic, top.fn,
-                   seed=rng.randrange(2**32), as_dict=rng.random() < 0.3)
+                   seed=rng.randrange(2**32), functions=g.functions, as_dict=rng.random() < 0.3)
 
 
 def _names_in(term: Term, g: Generator) -> set:

@@ -53,6 +53,16 @@ UNARY = {
 }
 # Elementwise functions of a positive argument.
 POSITIVE_UNARY = {"log": (["log"], np.log), "sqrt": (["sqrt", "√"], np.sqrt)}
+# User functions declared by a formula in x (functions=…), and their NumPy forms.
+FORMULAS = {
+    "x^3 + sin(x)": lambda a: a**3 + np.sin(a),
+    "exp(-x^2)": lambda a: np.exp(-(a**2)),
+    "log(1 + x^2)": lambda a: np.log1p(a**2),
+    "x/(1 + x^2)": lambda a: a / (1 + a**2),
+    "tanh(2*x)": lambda a: np.tanh(2 * a),
+    "sqrt(1 + x^2)": lambda a: np.sqrt(1 + a**2),
+}
+FUNCTION_NAMES = ["h", "φ"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ class Generator:
         self.symbols: dict[str, Symbol] = {}
         self.free = {kind: list(names) for kind, names in NAMES.items()}
         self.budget = 4 + rng.randrange(24)  # operations at most
+        self.functions: dict[str, str] = {}  # user function name → formula
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -122,8 +133,10 @@ class Generator:
 
     def join(self, a: Term, b: Term) -> str:
         """The text of the product ab: by juxtaposition, a space, · or *."""
+        number = a.text.replace(".", "").isdigit() or a.text == "½"  # 2A, ½x, 0.5(A + B)
         tight = (a.level >= POSTFIX and b.level >= POSTFIX and not b.text[0].isdigit() and b.text[0] != "."
-                 and not (a.text[-1].isalnum() and b.text[0].isalnum() and not (a.text[-1].isupper() and b.text[0].isupper())))
+                 and (number or not (a.text[-1].isalnum() and b.text[0].isalnum()
+                                     and not (a.text[-1].isupper() and b.text[0].isupper()))))
         # a bar right after an operand closes an open one (‖x ‖y‖‖ does not read): · or *
         bar = b.text[0] in "‖|"
         return wrap(a, PRODUCT) + self.pick(["·", "*"] if bar else [" ", "·", "*"] + [""] * (3 if tight else 0)) + wrap(b, ELEM)
@@ -142,9 +155,28 @@ class Generator:
         return self.postfix(a, ["ᵀ", "ᵀ", "'", "^T", "^{T}", ".T"], lambda x: x.T, (a.shape[1], a.shape[0]))
 
     def inverse(self, a: Term) -> Term:
-        if self.chance(0.2):
+        choice = self.rng.randrange(10)
+        if choice < 2:
             return Term(f"inv({a.text})", a.shape, lambda p, f=a.fn: np.linalg.inv(f(p)), ATOM)
+        if choice < 4:  # (Aᵀ)⁻¹ = A⁻ᵀ
+            return self.postfix(a, ["⁻ᵀ", "^-T", "^{-T}"], lambda x: np.linalg.inv(x).T)
         return self.postfix(a, ["⁻¹", "⁻¹", "^-1", "^{-1}"], np.linalg.inv)
+
+    def bars(self, a: Term, fn) -> Term:
+        """|a|: the absolute value of a scalar, the determinant of a matrix; |‖…‖| and ||…|| do
+        not read, so an a with bars of its own is written abs(a) or det(a)."""
+        if "|" in a.text or "‖" in a.text:
+            word = "abs" if a.shape == (ONE, ONE) else "det"
+            return Term(f"{word}({a.text})", (ONE, ONE), lambda p, f=a.fn: fn(f(p)), ATOM)
+        return Term(f"|{a.text}|", (ONE, ONE), lambda p, f=a.fn: fn(f(p)), ATOM)
+
+    def prefix(self, word: str, a: Term, fn) -> Term:
+        """tr A, det A, log det A: the word applies to the rest of the product, so the term
+        is parenthesised inside any product."""
+        text = wrap(a, PRODUCT)
+        if text.startswith("("):  # tr (A)B is tr(A)·B: a word before ( is a call
+            return Term(f"{word}({a.text})", (ONE, ONE), lambda p, f=a.fn: fn(f(p)), ATOM)
+        return Term(f"{word} {text}", (ONE, ONE), lambda p, f=a.fn: fn(f(p)), SIGN)
 
     def identity(self, n) -> Term:
         size = self.size(n)
@@ -206,6 +238,8 @@ class Generator:
             return self.leaf(shape)
         self.budget -= 1
         ops = list(GENERAL)
+        if ONE not in shape:
+            ops += MATRIX
         if shape[0] == shape[1] != ONE:
             ops += SQUARE
         if shape[1] == ONE != shape[0]:
@@ -267,9 +301,10 @@ class Exhausted(Exception):
 # ---- operations (each: generator, shape, depth → term) ---------------------------------------
 
 
-def add(a: Term, b: Term, sign: int) -> Term:
+def add(a: Term, b: Term, sign: int, shape=None) -> Term:
+    """a ± b, of a's shape unless ``shape`` says otherwise (b broadcast onto a, or a onto b)."""
     text = f"{wrap(a, SIGN)} {'+' if sign > 0 else '−'} {wrap(b, PRODUCT if sign < 0 else SIGN)}"
-    return Term(text, a.shape, lambda p, f=a.fn, g=b.fn: f(p) + sign * g(p), SUM)
+    return Term(text, shape or a.shape, lambda p, f=a.fn, g=b.fn: f(p) + sign * g(p), SUM)
 
 
 def elem(a: Term, b: Term, op: str, fn) -> Term:
@@ -315,6 +350,14 @@ def _quotient(g, shape, d):
 
 
 def _function(g, shape, d):
+    if g.chance(0.15):  # a user function given by its formula
+        formula = g.pick(list(FORMULAS))
+        named = [n for n, f in g.functions.items() if f == formula]
+        free = [n for n in FUNCTION_NAMES if n not in g.functions]
+        if named or free:
+            name = named[0] if named else free[0]
+            g.functions[name] = formula
+            return g.call([name], g.gen(shape, d), FORMULAS[formula])
     name = g.pick(list(UNARY))
     spellings, fn = UNARY[name]
     a = g.bounded(shape, d) if name == "exp" else g.gen(shape, d)
@@ -340,6 +383,32 @@ def _hadamard_power(g, shape, d):
 
 def _inverse(g, shape, d):
     return g.inverse(g.spd(shape[0], d))
+
+
+def _broadcast(g, shape, d):
+    """A + bᵀ (a row added to every row), A + c (a column to every column), A + s."""
+    small = g.pick([(ONE, shape[1]), (shape[0], ONE), (ONE, ONE)])
+    a, b = g.gen(shape, d), g.gen(small, d)
+    return add(a, b, g.pick([1, -1])) if g.chance(0.7) else add(b, a, g.pick([1, -1]), shape)
+
+
+def _divide(g, shape, d):
+    """A/s for a positive scalar s (or a number)."""
+    a = g.gen(shape, d)
+    s = g.number() if g.chance(0.3) else g.positive((ONE, ONE), d)
+    return Term(f"{wrap(a, PRODUCT)}/{wrap(s, ELEM)}", shape, lambda p, f=a.fn, h=s.fn: f(p) / h(p), PRODUCT)
+
+
+def _negative_power(g, shape, d):
+    s = g.spd(shape[0], min(d, 2))
+    k = g.pick([2, 3])
+    return g.postfix(s, ["⁻²" if k == 2 else "⁻³", f"^-{k}", f"^{{-{k}}}"],
+                     lambda x: np.linalg.matrix_power(np.linalg.inv(x), k))
+
+
+def _adjugate(g, shape, d):
+    s = g.spd(shape[0], min(d, 2))
+    return Term(f"adj({s.text})", shape, lambda p, f=s.fn: np.linalg.det(f(p)) * np.linalg.inv(f(p)), ATOM)
 
 
 def _matrix_power(g, shape, d):
@@ -376,21 +445,46 @@ def _trace(g, shape, d):
     k = g.dim()
     m = g.gen((k, k), d)
     word = g.pick(["tr", "tr", "trace"])
-    return Term(f"{word}({m.text})", shape, lambda p, f=m.fn: np.array([[np.trace(f(p))]]), ATOM)
+
+    def fn(x):
+        return np.array([[np.trace(x)]])
+
+    if g.chance(0.2):
+        return g.prefix(word, m, fn)
+    return Term(f"{word}({m.text})", shape, lambda p, f=m.fn: fn(f(p)), ATOM)
 
 
 def _det(g, shape, d):
     s = g.spd(g.dim(), min(d, 2))
-    if g.chance(0.2):
-        return Term(f"|{s.text}|", shape, lambda p, f=s.fn: np.array([[np.linalg.det(f(p))]]), ATOM)
-    return Term(f"det({s.text})", shape, lambda p, f=s.fn: np.array([[np.linalg.det(f(p))]]), ATOM)
+
+    def fn(x):
+        return np.array([[np.linalg.det(x)]])
+
+    choice = g.rng.randrange(5)
+    if choice == 0:
+        return g.bars(s, fn)
+    if choice == 1:
+        return g.prefix("det", s, fn)
+    return Term(f"det({s.text})", shape, lambda p, f=s.fn: fn(f(p)), ATOM)
 
 
 def _logdet(g, shape, d):
     s = g.spd(g.dim(), d)
+
+    def fn(x):
+        return np.array([[np.linalg.slogdet(x)[1]]])
+
     word = g.pick(["log det", "logdet", "log det"])
-    text = f"{word}({s.text})" if g.chance(0.8) else f"log(det({s.text}))"
-    return Term(text, shape, lambda p, f=s.fn: np.array([[np.linalg.slogdet(f(p))[1]]]), ATOM)
+    choice = g.rng.randrange(6)
+    if choice == 0:
+        return g.prefix(word, s, fn)
+    if choice == 1:
+        return Term(f"log(det({s.text}))", shape, lambda p, f=s.fn: fn(f(p)), ATOM)
+    return Term(f"{word}({s.text})", shape, lambda p, f=s.fn: fn(f(p)), ATOM)
+
+
+def _absolute(g, shape, d):
+    return g.bars(g.gen(shape, d), np.abs)
 
 
 def _norm(g, shape, d):
@@ -469,9 +563,11 @@ def _number(g, shape, d):
 
 
 GENERAL = [_add, _add, _neg, _scale, _matmul, _matmul, _transpose, _hadamard, _quotient, _function,
-           _positive_function, _hadamard_power]
-SQUARE = [_inverse, _inverse, _matrix_power, _plus_identity, _diag_matrix]
+           _positive_function, _hadamard_power, _divide]
+MATRIX = [_broadcast]  # neither dimension 1
+SQUARE = [_inverse, _inverse, _matrix_power, _plus_identity, _diag_matrix, _negative_power, _adjugate]
 VECTOR = [_diag_vector, _times_ones]
-SCALAR = [_trace, _trace, _det, _logdet, _logdet, _norm, _norm, _sum, _kron, _scalar_power, _quadratic_form, _number]
+SCALAR = [_trace, _trace, _det, _logdet, _logdet, _norm, _norm, _sum, _kron, _scalar_power, _quadratic_form, _number,
+          _absolute]
 
 
