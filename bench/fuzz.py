@@ -18,7 +18,9 @@ A progress line goes to stderr every 1 %; at the end the counts, the rate, the c
 reasons for refusals and the shortest examples of every outcome but ok (text, variable,
 declarations, error) are printed.  ``--index i`` judges problem i alone and prints it in full.
 ``--answers FILE`` writes every derivative as printed, one line per problem, so that two runs
-(say with different PYTHONHASHSEED) can be compared byte for byte.
+(say with different PYTHONHASHSEED) can be compared byte for byte.  ``--read-back`` also parses
+every printed derivative again (same declarations) and counts those that evaluate to the same
+numbers, to different ones, or do not read.
 """
 
 from __future__ import annotations
@@ -53,11 +55,11 @@ def draw(seed: int, index: int):
     return problem(random.Random(f"{seed}:{index}"))
 
 
-def run_one(seed: int, index: int, timeout: float):
+def run_one(seed: int, index: int, timeout: float, read_back: bool = False):
     p = draw(seed, index)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        outcome = judge(p)
+        outcome = judge(p, read_back=read_back)
     except Timeout:
         outcome = Outcome(CRASHED, f"no answer within {timeout:g} s")
     finally:
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per problem")
     parser.add_argument("--index", type=int, default=None, help="judge this problem only")
     parser.add_argument("--answers", type=Path, default=None, help="write every printed derivative to this file")
+    parser.add_argument("--read-back", action="store_true", help="parse every printed derivative again")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -86,20 +89,31 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGALRM, _alarm)
 
     if args.index is not None:
-        p, outcome = run_one(args.seed, args.index, args.timeout)
+        p, outcome = run_one(args.seed, args.index, args.timeout, read_back=True)
         print(p.describe())
         print(f"{outcome.status}: {outcome.detail}")
+        print(f"answer: {outcome.answer}\nread back: {outcome.read_back}")
         return 0 if outcome.status in (OK, INCONCLUSIVE) else 1
 
     counts = collections.Counter()
     examples = collections.defaultdict(list)  # outcome → [(len, index, problem, detail)]
     reasons = collections.Counter()
+    read_back = collections.Counter()
+    read_back_examples = collections.defaultdict(list)
     start = time.perf_counter()
     step = max(1, args.count // 100)
     answers = args.answers.open("w", encoding="utf-8") if args.answers else None
     for i in range(args.count):
-        p, outcome = run_one(args.seed, i, args.timeout)
+        p, outcome = run_one(args.seed, i, args.timeout, args.read_back)
         counts[outcome.status] += 1
+        if outcome.read_back:
+            kind = outcome.read_back.split(":")[0]
+            read_back[kind] += 1
+            if kind != "same":
+                kept = read_back_examples[kind]
+                kept.append((len(outcome.answer), i, p, f"{outcome.answer}  →  {outcome.read_back}"))
+                kept.sort(key=lambda x: (x[0], x[1]))
+                del kept[args.examples:]
         if answers:
             answers.write(f"{i}\t{outcome.status}\t{outcome.answer}\n")
         if outcome.status == REFUSED:
@@ -129,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrefusals by reason:")
         for reason, n in reasons.most_common(10):
             print(f"  {n:6d}  {reason}")
+    if read_back:
+        print("\nprinted derivatives read back: " + ", ".join(f"{k} {n}" for k, n in read_back.most_common()))
+        for kind, kept in read_back_examples.items():
+            print(f"  shortest that read back {kind}:")
+            for _, i, p, detail in kept:
+                print(f"    [{i}] {p.describe()}\n        {detail}")
     for k in (WRONG, CRASHED, REFUSED, INCONCLUSIVE):
         if examples[k]:
             print(f"\nshortest {k} examples (problem index: rerun with --seed {args.seed} --index i):")

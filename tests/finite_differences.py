@@ -45,6 +45,7 @@ class Outcome:
     detail: str = ""
     error: float = 0.0  # ‖matcalc − reference‖ / size of the derivative check
     answer: str = ""  # matcalc's derivative as printed
+    read_back: str = ""  # with judge(read_back=True): "same", "different" or "unreadable: <error>"
 
 
 class Refused(Exception):
@@ -187,10 +188,18 @@ def check_value(problem: Problem, values: dict, user: dict) -> Outcome | None:
     return None
 
 
-def check_derivative(problem: Problem, values: dict, user: dict, tamper=None) -> Outcome:
+def check_derivative(problem: Problem, values: dict, user: dict, tamper=None, read_back=False) -> Outcome:
     """matcalc's derivative against finite differences of the oracle; ``tamper`` (a function
-    of an array), if given, alters matcalc's numbers first (to show that the check sees it)."""
+    of an array), if given, alters matcalc's numbers first (to show that the check sees it);
+    with ``read_back`` the printed derivative is parsed again and evaluated."""
     tamper = tamper or (lambda a: a)
+
+    def _answered(outcome: Outcome, result) -> Outcome:
+        outcome.answer = _call(str, result)
+        if read_back:
+            outcome.read_back = _read_back(problem, result, user)
+        return outcome
+
     decl = problem.declarations()
     x = values[problem.wrt]
     fun = _oracle_at(problem, values)
@@ -228,9 +237,20 @@ def check_derivative(problem: Problem, values: dict, user: dict, tamper=None) ->
     return _answered(compare(actual, reference, gap, noise), hes)
 
 
-def _answered(outcome: Outcome, result) -> Outcome:
-    outcome.answer = _call(str, result)
-    return outcome
+def _read_back(problem: Problem, result, user: dict) -> str:
+    """Whether the printed ``result`` parses, with the problem's declarations, to the same
+    numbers: "same", "different" or "unreadable: <the error>"."""
+    value = np.asarray(result.evaluate(user, dims=problem.dims), dtype=float)
+    try:
+        again = mc.parse(str(result), **problem.declarations()).evaluate(user, dims=problem.dims)
+    except Exception as exc:  # a MatcalcError or not: counted, never raised
+        return f"unreadable: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    again = np.asarray(again, dtype=float)
+    if again.size != value.size:
+        return f"different: shape {again.shape} for {value.shape}"
+    same = np.allclose(again.ravel(), value.ravel(), rtol=1e-9, atol=1e-12 * (1 + np.max(np.abs(value), initial=0)),
+                       equal_nan=True)
+    return "same" if same else "different"
 
 
 def _symmetrizer(n: int) -> np.ndarray:
@@ -242,9 +262,9 @@ def _symmetrizer(n: int) -> np.ndarray:
     return (np.eye(n * n) + k) / 2
 
 
-def judge(problem: Problem, tamper=None) -> Outcome:
-    """The outcome of a problem: ok, wrong, crashed, refused or inconclusive (``tamper``: see
-    ``check_derivative``)."""
+def judge(problem: Problem, tamper=None, read_back=False) -> Outcome:
+    """The outcome of a problem: ok, wrong, crashed, refused or inconclusive (``tamper``,
+    ``read_back``: see ``check_derivative``)."""
     values = problem.point()
     with np.errstate(all="ignore"):
         value = np.asarray(problem.oracle(values), dtype=float)
@@ -255,7 +275,7 @@ def judge(problem: Problem, tamper=None) -> Outcome:
         wrong = check_value(problem, values, user)
         if wrong is not None:
             return wrong
-        return check_derivative(problem, values, user, tamper)
+        return check_derivative(problem, values, user, tamper, read_back)
     except Refused as exc:
         return Outcome(REFUSED, str(exc))
     except Crashed as exc:
