@@ -30,6 +30,7 @@ import matcalc as mc
 from oracle import Problem, user_value
 
 OK, WRONG, CRASHED, REFUSED, INCONCLUSIVE = "ok", "wrong", "crashed", "refused", "inconclusive"
+NOT_FINITE = "matcalc's derivative is not finite where the oracle's differences are"
 EPS = np.finfo(float).eps
 STEP = 1e-3
 HESSIAN_STEP = 1e-2
@@ -132,7 +133,7 @@ def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float)
     if not np.all(np.isfinite(reference)):
         return Outcome(INCONCLUSIVE, "finite differences are not finite")
     if not np.all(np.isfinite(actual)):
-        return Outcome(WRONG, "matcalc's derivative is not finite where the oracle's differences are")
+        return Outcome(WRONG, NOT_FINITE)
     estimate = gap + noise
     size = max(_norm(actual), _norm(reference), 10 * noise / RESOLVE, np.finfo(float).tiny)
     error = _norm(actual - reference)
@@ -275,7 +276,10 @@ def judge(problem: Problem, tamper=None, read_back=False) -> Outcome:
         wrong = check_value(problem, values, user)
         if wrong is not None:
             return wrong
-        return check_derivative(problem, values, user, tamper, read_back)
+        outcome = check_derivative(problem, values, user, tamper, read_back)
+        if outcome.detail == NOT_FINITE and problem.at_a_kink(values):
+            outcome.status, outcome.detail = INCONCLUSIVE, "a ‖·‖ of an exact 0: not differentiable there (0/0)"
+        return outcome
     except Refused as exc:
         return Outcome(REFUSED, str(exc))
     except Crashed as exc:

@@ -41,6 +41,7 @@ class Problem:
     oracle: Callable  # point → 2-D array
     seed: int  # of the random point
     functions: dict = field(default_factory=dict)  # user function name → formula in x
+    kinks: list = field(default_factory=list)  # point → the argument of a ‖·‖ of the text
     as_dict: bool = False  # declarations given as Python values rather than text
     _point: dict | None = field(default=None, repr=False)
 
@@ -79,6 +80,13 @@ class Problem:
             self._point = {s.name: random_value(rng, self.sized(s.shape), s.domain)
                            for s in sorted(self.symbols.values(), key=lambda s: s.name)}
         return self._point
+
+    def at_a_kink(self, point: dict) -> bool:
+        """Whether some ‖·‖ of the text has the argument 0 at ``point``: the norm is not
+        differentiable there, and the chain rule gives 0/0 even where f happens to be smooth
+        (‖relu(c)/(λ + κ)‖ with c < 0 is 0 for every κ)."""
+        with np.errstate(all="ignore"):
+            return any(not np.any(arg(point)) for arg in self.kinks)
 
     def describe(self) -> str:
         decl = self.declarations()
@@ -135,7 +143,7 @@ def _draw(rng, kind: str, max_depth: int) -> Problem:
             raise Exhausted
         wrt = g.pick(small)
     return Problem(kind, top.text, top.shape, wrt, g.symbols, g.sizes, g.symbolic, top.fn,
-                   seed=rng.randrange(2**32), functions=g.functions, as_dict=rng.random() < 0.3)
+                   seed=rng.randrange(2**32), functions=g.functions, kinks=g.kinks, as_dict=rng.random() < 0.3)
 
 
 def _names_in(term: Term, g: Generator) -> set:

@@ -116,6 +116,7 @@ class Generator:
         self.free = {kind: list(names) for kind, names in NAMES.items()}
         self.budget = 4 + rng.randrange(24)  # operations at most
         self.functions: dict[str, str] = {}  # user function name → formula
+        self.kinks: list = []  # the arguments of ‖·‖ (not differentiable where they are 0)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -492,6 +493,7 @@ def _norm(g, shape, d):
     a = g.gen((g.dim(), ONE) if vector else (g.dim(), g.dim()), d)
     form = g.rng.randrange(4)
     if form == 0:  # ‖a‖, ‖A‖_F
+        g.kinks.append(a.fn)
         text = f"‖{a.text}‖" + ("" if vector else g.pick(["", "_F"]))
         return Term(text, shape, lambda p, f=a.fn: np.array([[np.linalg.norm(f(p))]]), ATOM)
     if form == 1:  # ‖a‖², ‖A‖²_F
@@ -500,6 +502,7 @@ def _norm(g, shape, d):
     if form == 2 and vector:  # ‖a‖₁
         text = g.pick([f"‖{a.text}‖₁", f"‖{a.text}‖_1", f"norm1({a.text})"])
         return Term(text, shape, lambda p, f=a.fn: np.array([[np.sum(np.abs(f(p)))]]), ATOM)
+    g.kinks.append(a.fn)
     return Term(f"norm2({a.text})", shape, lambda p, f=a.fn: np.array([[np.linalg.norm(f(p))]]), ATOM)
 
 

@@ -42,3 +42,12 @@ def test_zero_over_anything_is_zero():
     g = mc.grad("‖(B − B) ⊘ C‖_F + sum(B)", "B", **decl)
     value = g.evaluate({"B": np.ones((2, 2)), "C": np.ones((2, 2))})
     assert np.array_equal(value, np.ones((2, 2)))
+
+
+def test_scalar_algebra_of_a_power_of_a_sum_with_a_sigmoid_is_bounded():
+    """((τ + γ)(λ² + θ) + θ + β + σ(λ))⁻² under a square root: SymPy's simplify of its
+    derivative expanded the cube of the sum for minutes; now it is left as it is."""
+    decl = {"shapes": {"β": (), "γ": (), "θ": (), "λ": (), "τ": ()},
+            "domains": {"β": "positive", "γ": "positive", "θ": "positive", "τ": "positive"}}
+    f = "((((τ + γ)*(λ² + θ) + ((θ + β) + sigmoid(λ)))^-1)^2 + γ)^(1/2)"
+    assert mc.check(f, "γ", **decl)

@@ -31,7 +31,7 @@ def _scalar_algebra(e):
         return None
     atoms: dict = {}
     expr = _to_sympy(target, atoms)
-    if not atoms or sympy.count_ops(expr) > 40:
+    if not atoms or sympy.count_ops(expr) > 40 or _costly(expr):
         return None
     denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
     expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
@@ -41,6 +41,14 @@ def _scalar_algebra(e):
         return None
     new = back if e.is_scalar else t.scale(back, e.operand)
     return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
+
+
+def _costly(expr: sympy.Expr) -> bool:
+    """Whether SymPy's simplify may take minutes: a power other than ±1 of a sum of three or
+    more terms holding an exponential (σ is written with exp), which its cancellation expands
+    without bound — ((τ + γ)(λ² + θ) + β + σ(λ))⁻³ took over a minute."""
+    return any(p.base.is_Add and len(p.base.args) > 2 and p.base.has(sympy.exp) and p.exp not in (1, -1)
+               for p in expr.atoms(sympy.Pow))
 
 
 def _nodes(e: t.Expr) -> int:
