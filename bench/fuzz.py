@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import collections
 import random
+import re
 import signal
 import sys
 import time
@@ -68,9 +69,10 @@ def run_one(seed: int, index: int, timeout: float, read_back: bool = False):
 
 
 def _reason(detail: str) -> str:
-    """The kind of a refusal: its error class and the start of its message."""
+    """The kind of a refusal or an inconclusive point: the start of its message (figures
+    dropped, so that alike reasons count together)."""
     head = detail.splitlines()[0] if detail else ""
-    return head[:90]
+    return re.sub(r"\(estimate [^)]*\)", "", head)[:90].strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 del kept[args.examples:]
         if answers:
             answers.write(f"{i}\t{outcome.status}\t{outcome.answer}\n")
-        if outcome.status == REFUSED:
-            reasons[_reason(outcome.detail)] += 1
+        if outcome.status in (REFUSED, INCONCLUSIVE):
+            reasons[outcome.status, _reason(outcome.detail)] += 1
         if outcome.status in (WRONG, CRASHED):  # at once, not only in the summary
             print(f"{outcome.status} [{i}] {p.describe()}\n    {outcome.detail}", file=sys.stderr, flush=True)
         if outcome.status != OK:
@@ -139,10 +141,12 @@ def main(argv: list[str] | None = None) -> int:
           f"({1000 * elapsed / max(args.count, 1):.1f} ms each)")
     for k in OUTCOMES:
         print(f"  {k:<13} {counts[k]}")
-    if reasons:
-        print("\nrefusals by reason:")
-        for reason, n in reasons.most_common(10):
-            print(f"  {n:6d}  {reason}")
+    for status in (REFUSED, INCONCLUSIVE):
+        common = [(reason, n) for (s, reason), n in reasons.most_common() if s == status][:10]
+        if common:
+            print(f"\n{status} by reason:")
+            for reason, n in common:
+                print(f"  {n:6d}  {reason}")
     if read_back:
         print("\nprinted derivatives read back: " + ", ".join(f"{k} {n}" for k, n in read_back.most_common()))
         for kind, kept in read_back_examples.items():
