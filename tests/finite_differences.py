@@ -61,6 +61,10 @@ class Misshapen(Exception):
     """matcalc's value does not have the oracle's shape."""
 
 
+class CrossesKink(Exception):
+    """A step of finite differences crossed a kink of abs, relu or ‖·‖₁."""
+
+
 def _vec(a: np.ndarray) -> np.ndarray:
     return np.asarray(a, dtype=float).reshape(-1, order="F")
 
@@ -153,11 +157,16 @@ def _symmetric(problem: Problem) -> bool:
 
 
 def _oracle_at(problem: Problem, values: dict):
-    """The oracle as a function of the variable alone (a 2-D array), the others fixed."""
+    """The oracle as a function of the variable alone (a 2-D array), the others fixed; it
+    raises CrossesKink at a point on the other side of a kink (abs, relu, ‖·‖₁) than
+    ``values``: the function is not smooth between them."""
+    signs = problem.signs(values)
 
     def fun(x):
         point = dict(values)
         point[problem.wrt] = x
+        if any(not np.array_equal(a, b) for a, b in zip(problem.signs(point), signs)):
+            raise CrossesKink
         with np.errstate(all="ignore"):
             return np.asarray(problem.oracle(point), dtype=float)
 
@@ -249,8 +258,8 @@ def _read_back(problem: Problem, result, user: dict) -> str:
     again = np.asarray(again, dtype=float)
     if again.size != value.size:
         return f"different: shape {again.shape} for {value.shape}"
-    same = np.allclose(again.ravel(), value.ravel(), rtol=1e-9, atol=1e-12 * (1 + np.max(np.abs(value), initial=0)),
-                       equal_nan=True)
+    level = np.max(np.abs(value[np.isfinite(value)]), initial=0.0)
+    same = np.allclose(again.ravel(), value.ravel(), rtol=1e-9, atol=1e-12 * (1 + level), equal_nan=True)
     return "same" if same else "different"
 
 
@@ -286,3 +295,5 @@ def judge(problem: Problem, tamper=None, read_back=False) -> Outcome:
         return Outcome(CRASHED, str(exc))
     except Misshapen as exc:
         return Outcome(WRONG, str(exc))
+    except CrossesKink:
+        return Outcome(INCONCLUSIVE, "a kink of abs, relu or ‖·‖₁ within the finite-difference steps")

@@ -41,7 +41,8 @@ class Problem:
     oracle: Callable  # point → 2-D array
     seed: int  # of the random point
     functions: dict = field(default_factory=dict)  # user function name → formula in x
-    kinks: list = field(default_factory=list)  # point → the argument of a ‖·‖ of the text
+    norms: list = field(default_factory=list)  # point → the argument of a ‖·‖ of the text
+    kinks: list = field(default_factory=list)  # point → the argument of an abs, relu or ‖·‖₁
     as_dict: bool = False  # declarations given as Python values rather than text
     _point: dict | None = field(default=None, repr=False)
 
@@ -86,7 +87,13 @@ class Problem:
         differentiable there, and the chain rule gives 0/0 even where f happens to be smooth
         (‖relu(c)/(λ + κ)‖ with c < 0 is 0 for every κ)."""
         with np.errstate(all="ignore"):
-            return any(not np.any(arg(point)) for arg in self.kinks)
+            return any(not np.any(arg(point)) for arg in self.norms)
+
+    def signs(self, point: dict) -> list:
+        """The signs of the arguments of abs, relu and ‖·‖₁ at ``point``: where they differ
+        from those at the point itself, a step of finite differences crossed a kink."""
+        with np.errstate(all="ignore"):
+            return [np.sign(arg(point)) for arg in self.kinks]
 
     def describe(self) -> str:
         decl = self.declarations()
@@ -143,7 +150,7 @@ def _draw(rng, kind: str, max_depth: int) -> Problem:
             raise Exhausted
         wrt = g.pick(small)
     return Problem(kind, top.text, top.shape, wrt, g.symbols, g.sizes, g.symbolic, top.fn,
-                   seed=rng.randrange(2**32), functions=g.functions, kinks=g.kinks, as_dict=rng.random() < 0.3)
+                   seed=rng.randrange(2**32), functions=g.functions, norms=g.norms, kinks=g.kinks, as_dict=rng.random() < 0.3)
 
 
 def _names_in(term: Term, g: Generator) -> set:

@@ -36,6 +36,10 @@ def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
+def _relu(a):
+    return np.maximum(a, 0.0)
+
+
 def _softplus(a):
     return np.log1p(np.exp(-np.abs(a))) + np.maximum(a, 0.0)
 
@@ -48,11 +52,13 @@ UNARY = {
     "sigmoid": (["σ", "sigmoid"], _sigmoid),
     "softplus": (["softplus"], _softplus),
     "abs": (["abs"], np.abs),
-    "relu": (["relu"], lambda a: np.maximum(a, 0.0)),
+    "relu": (["relu"], _relu),
     "exp": (["exp"], np.exp),
 }
 # Elementwise functions of a positive argument.
 POSITIVE_UNARY = {"log": (["log"], np.log), "sqrt": (["sqrt", "√"], np.sqrt)}
+# Functions with a kink at 0 (finite differences across it mean nothing).
+KINKED = (np.abs, _relu)
 # User functions declared by a formula in x (functions=…), and their NumPy forms.
 FORMULAS = {
     "x^3 + sin(x)": lambda a: a**3 + np.sin(a),
@@ -116,7 +122,8 @@ class Generator:
         self.free = {kind: list(names) for kind, names in NAMES.items()}
         self.budget = 4 + rng.randrange(24)  # operations at most
         self.functions: dict[str, str] = {}  # user function name → formula
-        self.kinks: list = []  # the arguments of ‖·‖ (not differentiable where they are 0)
+        self.norms: list = []  # the arguments of ‖·‖ (not differentiable where they are 0)
+        self.kinks: list = []  # the arguments of abs, relu, ‖·‖₁ (not differentiable at 0 entries)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -166,6 +173,8 @@ class Generator:
     def bars(self, a: Term, fn) -> Term:
         """|a|: the absolute value of a scalar, the determinant of a matrix; |‖…‖| and ||…|| do
         not read, so an a with bars of its own is written abs(a) or det(a)."""
+        if fn in KINKED:
+            self.kinks.append(a.fn)
         if "|" in a.text or "‖" in a.text:
             word = "abs" if a.shape == (ONE, ONE) else "det"
             return Term(f"{word}({a.text})", (ONE, ONE), lambda p, f=a.fn: fn(f(p)), ATOM)
@@ -193,6 +202,8 @@ class Generator:
         return "1" if not self.symbolic and self.size(n) == 1 else text
 
     def call(self, spellings, a: Term, fn) -> Term:
+        if fn in KINKED:
+            self.kinks.append(a.fn)
         name = self.pick(spellings)
         if name == "√":  # √ applies to the next factor: read as tight as ⊙ at most
             return Term("√" + wrap(a, ATOM), a.shape, lambda p, f=a.fn: fn(f(p)), ELEM)
@@ -493,16 +504,17 @@ def _norm(g, shape, d):
     a = g.gen((g.dim(), ONE) if vector else (g.dim(), g.dim()), d)
     form = g.rng.randrange(4)
     if form == 0:  # ‖a‖, ‖A‖_F
-        g.kinks.append(a.fn)
+        g.norms.append(a.fn)
         text = f"‖{a.text}‖" + ("" if vector else g.pick(["", "_F"]))
         return Term(text, shape, lambda p, f=a.fn: np.array([[np.linalg.norm(f(p))]]), ATOM)
     if form == 1:  # ‖a‖², ‖A‖²_F
         text = g.pick([f"‖{a.text}‖²", f"‖{a.text}‖^2"] if vector else [f"‖{a.text}‖²_F", f"‖{a.text}‖_F^2", f"‖{a.text}‖²"])
         return Term(text, shape, lambda p, f=a.fn: np.array([[np.sum(f(p) ** 2)]]), POSTFIX)
     if form == 2 and vector:  # ‖a‖₁
+        g.kinks.append(a.fn)
         text = g.pick([f"‖{a.text}‖₁", f"‖{a.text}‖_1", f"norm1({a.text})"])
         return Term(text, shape, lambda p, f=a.fn: np.array([[np.sum(np.abs(f(p)))]]), ATOM)
-    g.kinks.append(a.fn)
+    g.norms.append(a.fn)
     return Term(f"norm2({a.text})", shape, lambda p, f=a.fn: np.array([[np.linalg.norm(f(p))]]), ATOM)
 
 

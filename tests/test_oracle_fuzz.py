@@ -17,7 +17,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import finite_differences as fd
-from oracle import problem
+from oracle import Problem, problem
+from oracle_terms import ONE, Symbol
 
 # A seed drawn by Hypothesis for the campaign's own generator: st.randoms() would draw every
 # choice through Hypothesis, which favours the smallest problems (2 + α) again and again.
@@ -110,3 +111,19 @@ def test_a_point_finite_differences_cannot_resolve_is_inconclusive():
     """sin(10⁸x): the two refinements disagree, so no verdict is given."""
     j, gap, noise = fd.jacobian_by_differences(lambda y: np.sin(1e8 * y), np.array([[0.3]]))
     assert fd.compare(np.array([1.0]), j.ravel(), gap, noise).status == fd.INCONCLUSIVE
+
+
+def _sum_of_abs(x: np.ndarray) -> Problem:
+    """sum(abs(x)) for x: n (n = 2) at the point x, as the generator would draw it."""
+    p = Problem("grad", "sum(abs(x))", (ONE, ONE), "x", {"x": Symbol("x", ("n", ONE), None)}, {ONE: 1, "n": 2},
+                symbolic=True, oracle=lambda point: np.array([[np.sum(np.abs(point["x"]))]]), seed=0,
+                kinks=[lambda point: point["x"]])
+    p._point = {"x": x.reshape(2, 1)}
+    return p
+
+
+def test_a_kink_within_the_steps_is_inconclusive_not_judged():
+    """abs(x) at x = 10⁻⁴: the steps 10⁻³ and 5·10⁻⁴ cross the kink, where finite differences
+    are consistent with each other and wrong; away from it the same problem is judged."""
+    assert fd.judge(_sum_of_abs(np.array([1e-4, 1.0]))).status == fd.INCONCLUSIVE
+    assert fd.judge(_sum_of_abs(np.array([0.3, -1.0]))).status == fd.OK
