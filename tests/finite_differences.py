@@ -18,6 +18,11 @@ right when ‖matcalc − finite differences‖ ≤ ``RTOL``·size + 4·E.  The 
 the two, at least the level at which rounding swamps a quotient (so that a derivative that is
 exactly 0 compares with the rounding noise).  For a variable declared symmetric (or spd) only
 symmetric directions count: the symmetric parts are compared.
+
+Two more kinds of point cannot judge: one where a step of the differences crosses a kink of
+abs, relu or ‖·‖₁ (the quotients then agree with each other and are wrong), and one where a
+‖·‖ of the text has the argument 0 and matcalc's derivative is not finite (the norm is not
+differentiable there; its chain rule is 0/0 even where f happens to be constant).
 """
 
 from __future__ import annotations
