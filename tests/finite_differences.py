@@ -42,6 +42,7 @@ HESSIAN_STEP = 1e-2
 RTOL = 1e-6
 RESOLVE = 1e-5
 VALUE_RTOL = 1e-9
+ZERO = 1e3 * EPS  # the rounding of a derivative that is 0 made of terms of size ≈ 1
 PAIRS = 3
 
 
@@ -138,11 +139,18 @@ def second_differences(fun, x: np.ndarray, pairs: list) -> tuple[np.ndarray, flo
 def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float) -> Outcome:
     """matcalc's ``actual`` against finite differences ``reference``, whose error estimate is
     the ``gap`` of two refinements plus the rounding ``noise``.  Derivatives smaller than
-    10·noise/RESOLVE compare with that size (rounding is all there is to resolve there)."""
+    10·noise/RESOLVE compare with that size (rounding is all there is to resolve there).
+    Where the function was exactly 0 at every step (noise 0: √q − q^{∘1/2}, X − X), its
+    derivative is 0 and matcalc's must vanish up to the rounding of its terms, ``ZERO``."""
     if not np.all(np.isfinite(reference)):
         return Outcome(INCONCLUSIVE, "finite differences are not finite")
     if not np.all(np.isfinite(actual)):
         return Outcome(WRONG, NOT_FINITE)
+    if noise == 0 and gap == 0 and not np.any(reference):
+        if _norm(actual) <= ZERO * np.sqrt(actual.size):
+            return Outcome(OK, error=_norm(actual))
+        return Outcome(WRONG, f"the function is 0 near the point, matcalc's derivative has norm {_norm(actual):.3g}",
+                       error=_norm(actual))
     estimate = gap + noise
     size = max(_norm(actual), _norm(reference), 10 * noise / RESOLVE, np.finfo(float).tiny)
     error = _norm(actual - reference)

@@ -127,3 +127,11 @@ def test_a_kink_within_the_steps_is_inconclusive_not_judged():
     are consistent with each other and wrong; away from it the same problem is judged."""
     assert fd.judge(_sum_of_abs(np.array([1e-4, 1.0]))).status == fd.INCONCLUSIVE
     assert fd.judge(_sum_of_abs(np.array([0.3, -1.0]))).status == fd.OK
+
+
+def test_a_derivative_of_a_function_that_is_zero_near_the_point():
+    """√q − q^{∘1/2} is 0: finite differences are exactly 0 and matcalc's Jacobian is
+    ½(diag(1 ⊘ √q) − diag(q^{∘−1/2})), 0 up to rounding — judged right; 10⁻⁹ is judged wrong."""
+    zero = np.zeros((3, 3))
+    assert fd.compare(zero + 1e-17, zero, 0.0, 0.0).status == fd.OK
+    assert fd.compare(zero + 1e-9, zero, 0.0, 0.0).status == fd.WRONG
