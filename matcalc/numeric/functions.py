@@ -15,7 +15,11 @@ from ..language.formula import X
 
 
 def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """σ(x) = 1/(1 + e⁻ˣ) to full relative precision on both sides: for x < 0 as eˣ/(1 + eˣ)
+    (1 + tanh(x/2) would cancel to 0 below x ≈ −37, and σ(x)/softplus(x) → 1 with it)."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 NUMERIC: dict[str, Callable] = {

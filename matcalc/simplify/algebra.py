@@ -297,6 +297,11 @@ def _reciprocal_factor(e):
     return None
 
 
+@rewrite(t.HadamardDiv, "0 ⊘ B = 0")
+def _hdiv_zero(e):
+    return t.zero(e.shape) if t.is_zero(e.num) else None
+
+
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
 def _hdiv_constant(e):
     if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):

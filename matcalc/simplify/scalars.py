@@ -31,7 +31,7 @@ def _scalar_algebra(e):
         return None
     atoms: dict = {}
     expr = _to_sympy(target, atoms)
-    if not atoms or sympy.count_ops(expr) > 40:
+    if not atoms or sympy.count_ops(expr) > 40 or _costly(expr):
         return None
     denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
     expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
@@ -58,6 +58,31 @@ def _opaque_product(s: t.Expr) -> bool:
         elif not isinstance(n, t.Number):  # a power of a number is a base: √2·√2 = 2 is SymPy's
             bases.append(n)
     return len(set(bases)) == len(bases)
+
+
+MAX_EXPANSION = 100
+
+
+def _costly(expr: sympy.Expr) -> bool:
+    """Whether SymPy's simplify may take minutes: its cancellation multiplies out powers of
+    sums, and (λ + (a + b − c)²(b + d − 2e)²/T⁴)⁻² has thousands of terms once expanded (8 s);
+    a power other than ±1 of a sum holding an exponential (σ is written with exp) grows worse
+    — ((τ + γ)(λ² + θ) + β + σ(λ))⁻³ took over a minute."""
+    return _expanded_terms(expr) > MAX_EXPANSION or any(
+        p.base.is_Add and len(p.base.args) > 2 and p.base.has(sympy.exp) and p.exp not in (1, -1)
+        for p in expr.atoms(sympy.Pow))
+
+
+def _expanded_terms(expr: sympy.Expr) -> int:
+    """An estimate of the number of terms of expr multiplied out (a denominator counted as a
+    numerator, as cancellation does): sums add, products multiply, integer powers raise."""
+    if expr.is_Add:
+        return sum(_expanded_terms(a) for a in expr.args)
+    if expr.is_Mul:
+        return reduce(lambda n, a: n * _expanded_terms(a), expr.args, 1)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return _expanded_terms(expr.base) ** min(abs(int(expr.exp)), 8)
+    return 1
 
 
 def _nodes(e: t.Expr) -> int:
