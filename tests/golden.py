@@ -151,7 +151,7 @@ ROWS = [
     ('log(𝟙ᵀexp(z)) − yᵀz', 'z', {}, 'exp(z)/(𝟙ᵀexp(z)) − y', 'exp(z)/(𝟙ᵀexp(z)) − y'),  # softmax cross-entropy, log-sum-exp form
     ('‖Y − XW‖²_F + λ‖W‖²_F', 'W', {}, '2(λW + Xᵀ(XW − Y))', '2Xᵀ(XW − Y) + 2λW'),  # ridge regression, matrix form
     ('n·log det Σ + tr(Σ⁻¹S)', 'Σ', {'shapes': 'n: scalar', 'domains': 'Σ: spd, S: symmetric'}, 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹', 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹'),  # Gaussian negative log-likelihood, covariance
-    ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − s⁻³‖x − μ‖²', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
+    ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − ‖x − μ‖²/s³', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
 ]
 
 

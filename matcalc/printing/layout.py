@@ -122,6 +122,8 @@ def _flatten(e: t.Expr, operand: bool) -> tuple:
         return p, [], ([t.Number(q)] if q != 1 else [])
     if isinstance(e, t.Power) and exponent_of(e) == -1:
         return sympy.Integer(1), [], [e.base]
+    if isinstance(e, t.Power) and exponent_of(e).is_Integer and exponent_of(e) < 0:  # a/s³ for a·s⁻³
+        return sympy.Integer(1), [], [t.Power(e.base, -exponent_of(e))]
     if isinstance(e, t.Scale):
         c1, p1, d1 = _flatten(e.factor, False)
         c2, p2, d2 = _flatten(e.operand, operand)

@@ -14,8 +14,8 @@ import sympy
 
 from .. import expr as t
 from .rewriting import coefficient, is_symmetric, rewrite, size, total_key
-from .scalars import known_function
-from .sums import signed_terms
+from .scalars import known_function, scalar_monomial
+from .sums import build_product, signed_terms
 
 
 # ---- transposes -----------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def _ones(e):
 def _number(e):
     if not e.value.free_symbols:
         return None
-    value = sympy.simplify(e.value)
+    value = sympy.cancel(e.value)
     return t.Number(value) if value != e.value else None
 
 
@@ -330,12 +330,35 @@ def _logistic_product(e):
     return None
 
 
+@rewrite(t.Power, "logistic function of a scalar: (1 + exp(a))⁻ᵏ = σ(−a)ᵏ")
+def _logistic_power(e):
+    a = _exp_plus_one(e.base) if e.exponent.is_Integer and e.exponent < 0 else None
+    return None if a is None else t.power(t.Apply("sigmoid", t.neg(a)), -e.exponent)
+
+
+@rewrite(t.Scale, "logistic function of a scalar: exp(a)·σ(−a) = σ(a)")
+def _logistic_scalar_product(e):
+    target = e if e.is_scalar else e.factor
+    found = scalar_monomial(target) if isinstance(target, (t.Scale, t.Power)) else None
+    if found is None:
+        return None
+    c, powers, _ = found
+    for s in (b for b, k in powers.items() if k == 1 and known_function(b, "sigmoid")):
+        for g in (b for b, k in powers.items() if k == 1 and known_function(b, "exp")):
+            if signed_terms(g.arg) == signed_terms(s.arg, -1):
+                rest = {b: k for b, k in powers.items() if b not in (s, g)}
+                rest[t.Apply("sigmoid", g.arg)] = rest.get(t.Apply("sigmoid", g.arg), sympy.Integer(0)) + 1
+                merged = build_product(c, rest, t.Number(sympy.Integer(1)))
+                return merged if e.is_scalar else t.scale(merged, e.operand)
+    return None
+
+
 def _exp_plus_one(e: t.Expr) -> t.Expr | None:
-    """A for a sum 1 + exp(A) (the 1 a matrix of ones), else None."""
+    """A for a sum 1 + exp(A) (the 1 a number or a matrix of ones), else None."""
     if not (isinstance(e, t.Add) and len(e.terms) == 2):
         return None
     for one, g in (e.terms, e.terms[::-1]):
-        if is_ones(one) and known_function(g, "exp"):
+        if (t.is_number(one, 1) or is_ones(one)) and known_function(g, "exp"):
             return g.arg
     return None
 
