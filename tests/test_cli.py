@@ -285,6 +285,7 @@ def _out(result: subprocess.CompletedProcess) -> str:
     return result.stdout.decode("utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMAND_CASES)
 def test_command_end_to_end(command, capsys):
     """--latex and --json through ``python -m matcalc``; the text (also in the JSON) in process."""
@@ -315,6 +316,7 @@ def test_json_fields_of_derive_and_check():
     np.testing.assert_allclose(g, fd, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_check_with_a_wrong_claim_exits_1():
     result = run_module("check", LOSS, "--wrt", "D", "--expected", "2(X − DR)Rᵀ", "--json")
     assert result.returncode == 1
@@ -415,6 +417,7 @@ def test_evaluate_never_unpickles(capsys, tmp_path):
 # ---- did you mean: commands, options, variables, functions, declarations --------------------
 
 
+@pytest.mark.slow
 def test_a_mistyped_command_or_option_gets_a_suggestion():
     result = run_module("gard", LOSS, "--wrt", "D")
     err = result.stderr.decode("utf-8")
@@ -452,6 +455,7 @@ def test_unknown_names_get_a_suggestion(capsys, argv, message):
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_help_lists_every_command():
     out = _out(run_module("--help"))
     for name in COMMAND_CASES:

@@ -15,7 +15,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 import matcalc as mc
+
+pytestmark = pytest.mark.slow  # subprocesses and threads: the CI tier
 
 G = {"functions": {"g": "elementwise"}}
 F = {"functions": {"f": "scalar"}}

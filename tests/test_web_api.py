@@ -76,6 +76,7 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize("endpoint, request_body, argv, field, expected", ENDPOINTS,
                          ids=[f"{e[0]}:{e[1]['expr']}" for e in ENDPOINTS])
+@pytest.mark.slow
 def test_every_endpoint_answers_what_the_command_line_answers(client, capsys, endpoint, request_body, argv,
                                                                field, expected):
     r = client.post(f"/api/{endpoint}", json=request_body)
@@ -201,6 +202,7 @@ def test_a_deeply_nested_expression_is_refused_quickly(client, text):
     assert data["kind"] == "ParseError" and data["field"] == "expr"
 
 
+@pytest.mark.slow
 def test_a_slow_request_hits_the_time_limit_and_the_server_goes_on():
     limit = 1.0
     with TestClient(create_app(time_limit=limit, workers=2)) as c:
@@ -215,6 +217,7 @@ def test_a_slow_request_hits_the_time_limit_and_the_server_goes_on():
             assert c.post("/api/grad", json={"expr": "‖X − DR‖²_F", "wrt": "D"}).json()["gradient"] == "2(DR − X)Rᵀ"
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_replaced():
     pool = Pool(1, TIME_LIMIT)
     job = ("grad", read_request("grad", {"expr": "aᵀXb", "wrt": "X"}))
@@ -298,6 +301,7 @@ def test_the_serve_command_line(capsys):
     assert "serve" in mc.__all__ and mc.serve is mc.web.serve
 
 
+@pytest.mark.slow
 def test_matcalc_works_without_the_extra_and_serve_says_how_to_install_it():
     script = (
         "import sys\n"

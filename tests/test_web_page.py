@@ -231,6 +231,8 @@ def test_the_buttons_insert_symbols_and_every_kind_answers(page):
     page.locator("#symbols button", has_text="tr").click()
     page.locator("#expr").press_sequentially("XᵀAX")
     expect(page.locator("#expr")).to_have_value("tr(XᵀAX)")
+    expect(page.locator("#wrt option")).to_have_count(2, timeout=WAIT_MS)
+    page.select_option("#wrt", "X")
     page.select_option("#kind", "hessian")
     expect(answer_of(page)).to_have_text("I_n ⊗ (A + Aᵀ)", timeout=WAIT_MS)
     expect(page.locator("#panel-check .matcalc-verdict")).to_contain_text("✓ agrees", timeout=WAIT_MS)
