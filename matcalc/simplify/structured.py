@@ -153,21 +153,24 @@ def _triangular_sum(e):
 # ---- the distributive law ----------------------------------------------------------------------
 
 
-def expand(e: t.Expr) -> t.Expr:
+def expand(e: t.Expr, around: str | None = None) -> t.Expr:
     """e with every product of sums written as a sum of products, multiples and transposes
-    distributed over sums: A(B + C)D = ABD + ACD, (A + B)ᵀ = Aᵀ + Bᵀ.  Left as it is where the
-    sum would have more than ``MAX_TERMS`` terms."""
+    distributed over sums: A(B + C)D = ABD + ACD, (A + B)ᵀ = Aᵀ + Bᵀ; with ``around`` (a
+    symbol's name), only the sums that hold that symbol.  Left as it is where the sum would
+    have more than ``MAX_TERMS`` terms."""
     memo: dict = {}
+
+    def terms(x: t.Expr) -> tuple:
+        if isinstance(x, t.Add) and (around is None or any(s.name == around for s in x.free_symbols)):
+            return x.terms
+        return (x,)
+
     for n in t.postorder(e):
-        memo[n] = _expand_node(n, memo)
+        memo[n] = _expand_node(n, memo, terms)
     return memo[e]
 
 
-def _terms(e: t.Expr) -> tuple:
-    return e.terms if isinstance(e, t.Add) else (e,)
-
-
-def _expand_node(n: t.Expr, memo: dict) -> t.Expr:
+def _expand_node(n: t.Expr, memo: dict, _terms) -> t.Expr:
     if isinstance(n, t.MatMul):
         sums = [[]]
         for f in n.factors:
