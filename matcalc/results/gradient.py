@@ -14,7 +14,7 @@ from ..calculus.differential import differential as raw_differential
 from ..expr.structure import TextRepr
 from ..printing import to_latex, to_unicode
 from ..simplify import simplify
-from .structure import TANGENT, project
+from .structure import SYMMETRIC, TANGENT, project
 
 
 def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
@@ -39,7 +39,8 @@ class Differential(TextRepr):
     def canonical(self) -> t.Expr:
         """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified; inside a
         structure, with the P of ``pairing`` (G itself but on SPD, where it is sym(∂f/∂X))."""
-        g_t = simplify(t.transpose(self.gradient if self.pairing is None else self.pairing))
+        p = self.gradient if self.pairing is None else self.pairing
+        g_t = p if self.structure in SYMMETRIC else simplify(t.transpose(p))  # Pᵀ = P
         dx = t.Differential(self.wrt)
         if self.wrt.is_scalar:
             return t.mul(g_t, dx)

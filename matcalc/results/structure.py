@@ -101,9 +101,12 @@ STRUCTURES = {s.name: s for s in (
               "Riemannian gradient on the sphere: the projection G − ⟨X, G⟩X onto the tangent space"),
     Structure("spd", frozenset({"spd", "symmetric", "invertible"}),
               lambda x, g: t.matmul(x, _sym(g), x),
-              "Riemannian gradient on the SPD matrices, affine-invariant metric: X sym(G) X"),
+              "Riemannian gradient on the SPD matrices, affine-invariant metric: X sym(G) X", True),
 )}
 assert set(STRUCTURES) == set(SPACES)
+
+# The structures whose P in df = tr(Pᵀ dX) is symmetric (sym(G), I ⊙ G), so that Pᵀ = P.
+SYMMETRIC = frozenset({"symmetric", "diagonal", "spd"})
 
 # Where dX lies when df = tr(Pᵀ dX) is printed inside a structure ({dx} is dX).
 TANGENT = {
