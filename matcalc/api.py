@@ -50,18 +50,30 @@ def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False, prefer_sc
 
 
 def _read_in(f, wrt, structure, shapes, domains, functions, **flags) -> tuple[t.Expr, t.Symbol]:
-    """``_read`` for a variable inside a ``structure``: a square structure reads an undeclared
-    X as square (tr(SA) with S symmetric is n×n); X's shape must fit the structure."""
+    """``_read`` for a variable inside a ``structure``: X's shape must fit it (see ``read_square``)."""
+    if isinstance(f, str):
+        f = read_square(f, wrt, structure, shapes=shapes, domains=domains, functions=functions, **flags)
     e, x = _read(f, wrt, shapes, domains, functions, **flags)
-    if structure is None:
-        return e, x
-    if STRUCTURES[structure].square and isinstance(f, str) and not t.same_dim(x.rows, x.cols):
-        try:
-            e, x = _read(f, wrt, shapes, _square_domain(domains, x.name), functions, **flags)
-        except MatcalcError:  # X is declared with a shape that is not square: said below
-            pass
-    structure_of(structure, x)
+    if structure is not None:
+        structure_of(structure, x)
     return e, x
+
+
+def read_square(text: str, wrt, structure, *, shapes=None, domains=None, functions=None, scalar=False,
+                prefer_scalar=False) -> t.Expr:
+    """The tree of ``text`` for a gradient inside ``structure``: a square structure reads an
+    undeclared X as square (tr(SA) with S symmetric is n×n), where that is possible."""
+    e = _parse(text, shapes=shapes, domains=domains, functions=functions, scalar=scalar or prefer_scalar)
+    if structure is None or not STRUCTURES[structure].square:
+        return e
+    x = _variable(e, wrt)
+    if t.same_dim(x.rows, x.cols):
+        return e
+    try:
+        return _parse(text, shapes=shapes, domains=_square_domain(domains, x.name), functions=functions,
+                      scalar=scalar or prefer_scalar)
+    except MatcalcError:  # X is declared with a shape that is not square: said by structure_of
+        return e
 
 
 def _square_domain(domains, name: str):

@@ -4,10 +4,13 @@ matrices — each printed form asserted and checked by finite differences inside
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 import matcalc as mc
+from matcalc.cli import main
 from matcalc.errors import ShapeError, UnsupportedError
 from matcalc.numeric import point
 from matcalc.numeric.structures import SPACES
@@ -217,3 +220,38 @@ def test_an_undeclared_variable_is_read_square_for_a_square_structure():
     assert s.rows != s.cols  # read alone, S is m×n
     assert str(mc.grad("tr(SA)", "S", structure="symmetric", domains={"S": "positive"})) == "½(A + Aᵀ)"
     assert str(mc.grad("tr(SA)", "S", structure="skew", domains="S: positive")) == "½(Aᵀ − A)"
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_the_command_line_takes_a_structure(capsys):
+    code, out, _ = _cli(capsys, "grad", "tr(SA)", "--wrt", "S", "--structure", "symmetric", "--check")
+    assert code == 0
+    assert out.splitlines()[0] == "½(A + Aᵀ)"
+    assert "along symmetric perturbations" in out
+    code, out, _ = _cli(capsys, "grad", "‖XQ − Y‖²_F", "--wrt", "Q", "--structure", "orthogonal", "--json")
+    assert code == 0 and json.loads(out)["gradient"] == "QYᵀXQ − XᵀY"
+    code, out, _ = _cli(capsys, "derive", "log det Σ", "--wrt", "Σ", "--structure", "spd")
+    assert code == 0 and "grad f = Σ" in out.splitlines()[-1]
+    code, out, _ = _cli(capsys, "differential", "tr(SA)", "--wrt", "S", "--structure", "skew")
+    assert out.strip() == "df = tr(½(A − Aᵀ)dS), for skew-symmetric dS"
+    code, out, _ = _cli(capsys, "check", "tr(SA)", "--wrt", "S", "--structure", "symmetric", "--expected", "Aᵀ")
+    assert code == 1 and "along symmetric perturbations" in out
+    code, out, _ = _cli(capsys, "hessian", "tr(SAS)", "--wrt", "S", "--structure", "skew", "--check")
+    assert code == 0 and "along skew-symmetric perturbations" in out
+
+
+def test_the_command_line_refuses_an_unknown_structure(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["grad", "tr(SA)", "--wrt", "S", "--structure", "symetric"])
+    assert exc.value.code == 2
+    assert "did you mean symmetric" in capsys.readouterr().err
+    code, _, err = _cli(capsys, "hessian", "tr(XQ)", "--wrt", "Q", "--structure", "orthogonal")
+    assert code != 0 and "Riemannian Hessian" in err
