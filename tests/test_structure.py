@@ -4,7 +4,9 @@ matrices — each printed form asserted and checked by finite differences inside
 
 from __future__ import annotations
 
+import doctest
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -255,3 +257,9 @@ def test_the_command_line_refuses_an_unknown_structure(capsys):
     assert "did you mean symmetric" in capsys.readouterr().err
     code, _, err = _cli(capsys, "hessian", "tr(XQ)", "--wrt", "Q", "--structure", "orthogonal")
     assert code != 0 and "Riemannian Hessian" in err
+
+
+def test_the_docs_page_runs():
+    page = Path(__file__).resolve().parent.parent / "docs" / "structure.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8 and result.failed == 0
