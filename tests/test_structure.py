@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import matcalc as mc
+from latex_render import assert_renders, mathjax  # noqa: F401  (mathjax: fixture)
 from matcalc.cli import main
 from matcalc.errors import ShapeError, UnsupportedError
 from matcalc.numeric import point
@@ -263,3 +264,33 @@ def test_the_docs_page_runs():
     page = Path(__file__).resolve().parent.parent / "docs" / "structure.md"
     result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_every_structured_result_renders_as_latex(mathjax):
+    texs, labels = [], []
+    for f, x, structure, domains, _ in CASES:
+        texs += [mc.grad(f, x, structure=structure, domains=domains).latex(),
+                 mc.differential(f, x, structure=structure, domains=domains).latex()]
+        labels += [f"grad {f} {structure}", f"differential {f} {structure}"]
+    for structure in STRUCTURES:
+        f, x, _, domains, _ = next(c for c in CASES if c[2] == structure)
+        texs.append(mc.derive(f, x, structure=structure, domains=domains).latex())
+        labels.append(f"derive {f} {structure}")
+    for f, x, structure in HESSIANS:
+        texs.append(mc.hessian(f, x, structure=structure).latex())
+        labels.append(f"hessian {f} {structure}")
+    assert_renders(texs, labels)
+
+
+def test_a_function_constant_inside_the_structure_has_df_zero():
+    d = mc.differential("tr(XᵀX)", "X", structure="stiefel")
+    assert str(d) == "df = 0, for dX tangent to the Stiefel manifold"
+    assert str(d.gradient) == "0_{m×n}"
+    assert mc.check("tr(XᵀX)", "X", structure="stiefel").ok
+    assert str(mc.grad("xᵀx", "x", structure="sphere")) == "0_m"
+
+
+def test_a_structured_differential_shows_its_text():
+    d = mc.differential("tr(SA)", "S", structure="symmetric")
+    assert repr(d) == str(d) and d.inside == "symmetric"
+    assert d.structure().startswith("Differential(")

@@ -32,7 +32,7 @@ class Differential(TextRepr):
     wrt: t.Symbol
     df: t.Expr  # linear in dX, as the differential rules give it
     gradient: t.Expr  # G, simplified; inside a ``structure``, the gradient in it
-    structure: str | None = None  # a name of ``matcalc.results.structure.STRUCTURES``
+    inside: str | None = None  # the structure G is taken inside (``matcalc.results.structure.STRUCTURES``)
     pairing: t.Expr | None = None  # inside a structure, P with df = tr(Pᵀ dX) for dX tangent to it
 
     @property
@@ -40,18 +40,20 @@ class Differential(TextRepr):
         """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified; inside a
         structure, with the P of ``pairing`` (G itself but on SPD, where it is sym(∂f/∂X))."""
         p = self.gradient if self.pairing is None else self.pairing
-        g_t = p if self.structure in SYMMETRIC else simplify(t.transpose(p))  # Pᵀ = P
+        g_t = p if self.inside in SYMMETRIC else simplify(t.transpose(p))  # Pᵀ = P
         dx = t.Differential(self.wrt)
         if self.wrt.is_scalar:
             return t.mul(g_t, dx)
         body = t.matmul(g_t, dx)
+        if isinstance(body, t.Zero):  # df = 0: f is constant (inside the structure)
+            return t.zero((t.ONE, t.ONE))
         return body if self.wrt.cols == t.ONE else t.Trace(body)
 
     def _tangent(self, latex: bool) -> str:
         """The words ", for symmetric dS" and the like: where dX lies inside a structure."""
-        if self.structure is None:
+        if self.inside is None:
             return ""
-        before, after = TANGENT[self.structure].split("{dx}")
+        before, after = TANGENT[self.inside].split("{dx}")
         if not latex:
             return f", {before}{to_unicode(t.Differential(self.wrt))}{after}"
         tail = rf"\text{{{after}}}" if after else ""

@@ -101,7 +101,7 @@ STRUCTURES = {s.name: s for s in (
               "Riemannian gradient on the sphere: the projection G − ⟨X, G⟩X onto the tangent space"),
     Structure("spd", frozenset({"spd", "symmetric", "invertible"}),
               lambda x, g: t.matmul(x, _sym(g), x),
-              "Riemannian gradient on the SPD matrices, affine-invariant metric: X sym(G) X", True),
+              "Riemannian gradient on the symmetric positive definite matrices, affine-invariant metric: X sym(G) X", True),
 )}
 assert set(STRUCTURES) == set(SPACES)
 
