@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import matcalc as mc
 from latex_render import assert_renders, mathjax  # noqa: F401  (mathjax: fixture)
@@ -19,6 +21,7 @@ from matcalc.numeric import point
 from matcalc.numeric.structures import SPACES
 from matcalc.results.arguments import ArgumentValueError
 from matcalc.results.structure import STRUCTURES
+from strategies import expressions
 
 GAUSSIAN_Σ = "log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)"  # −2 log-likelihood of one sample, up to a constant
 GAUSSIAN_Λ = "−log det Λ + (x − μ)ᵀΛ(x − μ)"  # the same in the precision Λ = Σ⁻¹
@@ -294,3 +297,22 @@ def test_a_structured_differential_shows_its_text():
     d = mc.differential("tr(SA)", "S", structure="symmetric")
     assert repr(d) == str(d) and d.inside == "symmetric"
     assert d.structure().startswith("Differential(")
+
+
+# ---- random expressions ---------------------------------------------------------------------------
+
+
+@settings(max_examples=120, deadline=None)
+@given(expressions(), st.sampled_from(sorted(STRUCTURES)))
+def test_structured_gradients_of_random_expressions_agree_with_finite_differences(case, structure):
+    """The projection, simplified with what the structure says of X (QᵀQ = I, Sᵀ = −S, …),
+    agrees with finite differences inside the structure."""
+    f, wrt, _, _ = case
+    assume(not wrt.is_scalar and not wrt.assumptions)
+    assume(not STRUCTURES[structure].square or wrt.rows == wrt.cols)
+    try:
+        report = mc.check(f, wrt, structure=structure)
+    except mc.DomainError:  # f is not defined inside the structure (log of a skew matrix)
+        assume(False)
+    assume(not report.inconclusive)
+    assert report, f"{f} wrt {wrt.name} ({structure}): {report}"
