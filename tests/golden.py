@@ -114,6 +114,8 @@ ROWS = [
     ('tr(diag(a)Xdiag(c)B)', 'X', {}, '(acᵀ) ⊙ Bᵀ', 'diag(a)Bᵀdiag(c)'),  # diagonal scaling on both sides
     ('tr(diag(a)XB)', 'X', {}, 'a ⊙ Bᵀ', 'diag(a)Bᵀ'),  # diagonal scaling of rows
     ('aᵀdiag(x)b', 'x', {}, 'a ⊙ b', 'a ⊙ b'),  # diagonal matrix of the variable
+    ('tr(A tril(X))', 'X', {}, 'tril(Aᵀ)', 'tril(Aᵀ)'),  # lower part: ⟨C, tril(X)⟩ = ⟨tril(C), X⟩
+    ('‖triu(X) − B‖²_F', 'X', {}, '2(triu(X) − triu(B))', '2triu(triu(X) − B)'),  # upper part in a least-squares fit
     ('sum(tanh(X))', 'X', {}, '1 − tanh²(X)', '1 − tanh(X).^2'),  # derivative of tanh
     ('sum(σ(X))', 'X', {}, 'σ(X) ⊙ (1 − σ(X))', 'σ(X) ⊙ (1 − σ(X))'),  # derivative of the sigmoid
     ('sum(log(X))', 'X', {}, '1 ⊘ X', '1 ⊘ X'),  # derivative of log

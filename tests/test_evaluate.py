@@ -94,6 +94,8 @@ CASES = [
     ("DiagMat", t.DiagMat(x), np.diag(x_)),
     ("DiagVec", t.DiagVec(S), np.diag(S_)),
     ("Vec", t.Vec(A), A_.flatten(order="F")),
+    ("TriangularPart lower", t.TriangularPart(A, "lower"), np.tril(A_)),
+    ("TriangularPart upper", t.TriangularPart(A, "upper"), np.triu(A_)),
     ("Unvec", t.Unvec(t.Vec(A), (m, n)), A_),
     ("Unvec to other shape", t.Unvec(t.Vec(A), (n, m)), A_.reshape((4, 3), order="F")),
     ("KronFactor left", t.KronFactor(C, K, "left"), _kron_factor_left(C_, K_)),

@@ -190,6 +190,8 @@ CASES = [
     (t.DiagMat(x), "diag(x)", r"\operatorname{diag}\left(x\right)"),
     (t.DiagVec(A), "diag(A)", r"\operatorname{diag}\left(A\right)"),
     (t.Vec(X), "vec(X)", r"\operatorname{vec}\left(X\right)"),
+    (t.triangular(X, "lower"), "tril(X)", r"\operatorname{tril}\left(X\right)"),
+    (t.triangular(t.add(A, B), "upper"), "triu(A + B)", r"\operatorname{triu}\left(A + B\right)"),
     (t.Unvec(t.Vec(X), X.shape), "vec⁻¹_{m×n}(vec(X))",
      r"\operatorname{vec}^{-1}_{m \times n}\left(\operatorname{vec}\left(X\right)\right)"),
     (t.KronFactor(t.Kron(A, B), B, "left"), "⟨A ⊗ B, · ⊗ B⟩",
@@ -223,7 +225,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 32
+    assert len(NODE_CLASSES) == 33
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)
@@ -343,7 +345,7 @@ ROUND_TRIP = [c[0] for c in CASES if c[1] in {
     "3(A ⊙ B)", "−(A ⊙ B)", "A ⊙ (B ⊘ C)", "(A ⊙ B) ⊘ C", "A ⊗ B", "(−A) ⊗ B", "A^{∘2}", "A^{∘1/2}",
     "σ²(A)", "(AB)ᵀ", "A⁻¹", "A⁻ᵀ", "(A⁻¹)ᵀ", "(AB)⁻ᵀ", "A²", "A⁻³", "(2A)⁻¹", "α³", "α⁻²",
     "α^{1/2}", "(α + β)²", "tr(A)²", "log det(A)", "adj(A)", "relu(A)", "√(α + β)", "g′(A)",
-    "g″(A)", "f(WX)", "∇f(WX)Xᵀ", "‖x‖₁", "‖x‖²", "‖X − DR‖²_F", "diag(x)", "diag(A)", "vec(X)",
+    "g″(A)", "f(WX)", "∇f(WX)Xᵀ", "‖x‖₁", "‖x‖²", "‖X − DR‖²_F", "diag(x)", "diag(A)", "vec(X)", "tril(X)", "triu(A + B)",
     "W₁", "x″₁", "x_i", "−α·log det(A)³", "αβ·exp(A)", "p·i", "W_{out}", "x′", "Σ", "X + cᵀ", "X − 1", "X − 2", "−2 + X",
     "I_n", "𝟙_n", "0_{m×n}", "0_n", "𝟙_{m×n}", "−2𝟙_{m×n}", "α𝟙_{m×n}", "cᵀ + 0_{m×n}", "K_{m,n}", "tr(A)I_n",
     "A + I", "vec⁻¹_{m×n}(vec(X))", "tr(I_n)", "1/tr(I_n)", "2tr(I_n)", "X/tr(I_n)", "⟨A ⊗ B, · ⊗ B⟩", "⟨C, Aᵀ ⊗ ·⟩", "K_{m,n}(a ⊗ b)",

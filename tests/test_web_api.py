@@ -71,6 +71,8 @@ ENDPOINTS = [
      ["grad", "g(Wx)", "--wrt", "W", "--functions", "g: scalar", "--shapes", "W: m×n"], "gradient", "∇g(Wx)xᵀ"),
     ("grad", {"expr": "tr(MX)", "wrt": "X", "domains": "M: symmetric", "steps": True},
      ["grad", "tr(MX)", "--wrt", "X", "--domains", "M: symmetric", "--steps"], "gradient", "M"),
+    ("grad", {"expr": "‖XQ − Y‖²_F", "wrt": "Q", "structure": "orthogonal", "check": True},
+     ["grad", "‖XQ − Y‖²_F", "--wrt", "Q", "--structure", "orthogonal", "--check"], "gradient", "QYᵀXQ − XᵀY"),
 ]
 
 

@@ -254,6 +254,11 @@ def _diagvec(e, d):
     return _linear(t.DiagVec, d(e.arg), shape=e.shape)
 
 
+@rule(t.TriangularPart, "d tril(A) = tril(dA), d triu(A) = triu(dA)")
+def _triangular(e, d):
+    return t.triangular(d(e.arg), e.side)
+
+
 @rule(t.Vec, "d vec(A) = vec(dA)")
 def _vec(e, d):
     return _linear(t.Vec, d(e.arg), shape=e.shape)

@@ -154,6 +154,12 @@ def _diagvec(e, jac, depends):
     return t.matmul(kron(t.transpose(t.Ones(n)), t.Identity(n)), diag(vec(t.Identity(n))), jac(e.arg))
 
 
+@vec_rule(t.TriangularPart, "vec(tril L) = diag(vec tril(𝟙𝟙ᵀ)) vec(L), and so for triu")
+def _triangular(e, jac, depends):
+    mask = t.triangular(t.broadcast(t.Number(t.ONE), e.shape), e.side)
+    return t.matmul(diag(vec(mask)), jac(e.arg))
+
+
 @vec_rule(t.Vec, "vec(vec L) = vec(L)")
 def _vec(e, jac, depends):
     return jac(e.arg)

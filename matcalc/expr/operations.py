@@ -297,6 +297,19 @@ class DiagVec(Expr):
 
 
 @node
+class TriangularPart(Expr):
+    """tril(A) (``side`` "lower") or triu(A) ("upper"): A with the entries above (below) the
+    diagonal set to zero; the diagonal is kept."""
+
+    arg: Expr
+    side: str
+
+    def _shape(self):
+        _need(self.side in ("lower", "upper"), "a triangular part is 'lower' or 'upper'")
+        return self.arg.shape
+
+
+@node
 class Vec(Expr):
     """vec(A): the columns of A stacked into one vector."""
 

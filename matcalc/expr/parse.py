@@ -135,6 +135,8 @@ BUILD = {
     "det": lambda inf, n, k: t.Det(k[0]),
     "logdet": lambda inf, n, k: t.LogDet(k[0]),
     "adj": lambda inf, n, k: t.Adj(k[0]),
+    "tril": lambda inf, n, k: t.triangular(k[0], "lower"),
+    "triu": lambda inf, n, k: t.triangular(k[0], "upper"),
     "diag": lambda inf, n, k: {"column": lambda a: t.DiagMat(a), "row": lambda a: t.DiagMat(t.transpose(a)),
                                "matrix": lambda a: t.DiagVec(a)}[inf.plan[id(n)]](k[0]),
     "vec": lambda inf, n, k: k[0] if k[0].cols == t.ONE else t.Vec(k[0]),

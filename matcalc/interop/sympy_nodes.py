@@ -71,6 +71,17 @@ class Unvec(_Matrix):
         return self
 
 
+class TriangularPart(_Matrix):
+    """tril(A) or triu(A) (args A, the side "lower" or "upper" as a SymPy symbol)."""
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+    def doit(self, **hints):
+        return self
+
+
 class CommutationMatrix(_Matrix):
     """K with K vec(A) = vec(Aᵀ) for an m×n matrix A (args m, n)."""
 

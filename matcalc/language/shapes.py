@@ -219,7 +219,7 @@ class ShapeInference:
     def rule_neg(self, node, shapes):
         return shapes[0]
 
-    rule_apply = rule_hpow = rule_grad = rule_neg
+    rule_apply = rule_hpow = rule_grad = rule_tril = rule_triu = rule_neg
 
     def rule_T(self, node, shapes):
         return (shapes[0][1], shapes[0][0])

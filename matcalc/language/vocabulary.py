@@ -25,6 +25,8 @@ BUILTINS = {
     "norm": ("norm", 1),
     "norm2": ("norm", 1),
     "norm1": ("norm1", 1),
+    "tril": ("tril", 1),
+    "triu": ("triu", 1),
 }
 
 # Elementwise functions known by name (g(A) applies g to every entry).

@@ -472,6 +472,7 @@ RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
     t.Grad: _grad,
     t.DiagMat: lambda n, ev: np.diag(ev[n.arg][:, 0]),
     t.DiagVec: lambda n, ev: np.diag(ev[n.arg]).reshape(-1, 1),
+    t.TriangularPart: lambda n, ev: (np.tril if n.side == "lower" else np.triu)(ev[n.arg]),
     t.Vec: lambda n, ev: ev[n.arg].reshape(-1, 1, order="F"),
     t.Unvec: lambda n, ev: ev[n.arg].reshape(ev.shape(n), order="F"),
     t.KronFactor: _kron_factor,

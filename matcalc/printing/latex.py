@@ -48,7 +48,8 @@ class LatexPrinter(Printer):
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
-             t.Unvec: r"\operatorname{vec}^{-1}"}
+             t.Unvec: r"\operatorname{vec}^{-1}",
+             t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"}}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 
     def paren(self, text: str) -> str:

@@ -313,6 +313,9 @@ class Printer:
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
     _print_DiagMat = _print_DiagVec = _print_Vec = _named
 
+    def _print_TriangularPart(self, e: t.TriangularPart) -> str:
+        return self._call(self.NAMED[t.TriangularPart][e.side], e.arg)
+
     def _print_Unvec(self, e: t.Unvec) -> str:
         return self._call(self.NAMED[t.Unvec] + self._size(e.dims), e.arg)
 

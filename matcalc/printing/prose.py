@@ -26,7 +26,8 @@ FUNCTIONS = {
     "vec": r"\operatorname{vec}", "adj": r"\operatorname{adj}", "kron": r"\operatorname{kron}",
     "sigmoid": r"\operatorname{sigmoid}", "relu": r"\operatorname{relu}",
     "softplus": r"\operatorname{softplus}", "sqrt": r"\operatorname{sqrt}", "abs": r"\operatorname{abs}",
-    "logdet": r"\log\det",
+    "logdet": r"\log\det", "tril": r"\operatorname{tril}", "triu": r"\operatorname{triu}",
+    "sym": r"\operatorname{sym}", "skew": r"\operatorname{skew}",
 }
 # Words that are English unless a "(" follows at once: "sum rule" but sum(X).
 CALLS = {"sum": r"\operatorname{sum}", "sign": r"\operatorname{sign}", "trace": r"\operatorname{trace}", "step": r"\operatorname{step}",

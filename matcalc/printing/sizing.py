@@ -284,6 +284,7 @@ RULES = {
     t.HadamardPow: _same,
     t.Apply: _same,
     t.Grad: _same,
+    t.TriangularPart: _same,
     DifferentialOf: _same,
     t.Kron: lambda run, node, kids: ((kids[0][0][0] * kids[1][0][0], kids[0][0][1] * kids[1][0][1]), None),
     t.DiagMat: lambda run, node, kids: ((kids[0][0][0], kids[0][0][0]), None),
