@@ -62,3 +62,30 @@ def test_scalar_algebra_leaves_alone_what_would_expand_to_thousands_of_terms():
             "domains": "T: spd, U: positive, W_2: positive, β: positive"}
     assert mc.check(f, "D", **decl)
     assert mc.jacobian(f, "D", **decl).check()
+
+
+def test_a_fractional_power_of_a_modulus_stays_a_modulus():
+    """|a|^{3/2}·a² is not a^{7/2}sign(a)^{3/2}: |u| = u·sign(u) is read through integer powers
+    only, else a negative a turns the value into NaN."""
+    for a in (-2.0, -0.3, 0.7):
+        g = mc.grad("abs(a)^(3/2)·a·a·b", "b", shapes="a: scalar, b: scalar")
+        assert np.isclose(g.evaluate({"a": a, "b": 1.0}), abs(a) ** 1.5 * a * a, rtol=1e-14)
+
+
+def test_a_product_of_ones_matrices_counts_its_inner_dimension():
+    """(X ⊘ X)(X ⊘ X)ᵀ = 𝟙_{k×p}𝟙_{p×k} = p𝟙_{k×k}, not 𝟙_{k×k}: only 𝟙𝟙ᵀ (inner dimension 1) is all ones."""
+    decl = {"shapes": "X: k×p, W: m×p, V: p×k", "domains": "X: positive, V: positive"}
+    X, W, V = np.full((3, 2), 0.7), np.arange(8.0).reshape(4, 2) / 5, np.full((2, 3), 1.3)
+    assert np.allclose(mc.parse("(X ⊘ X)(X ⊘ X)ᵀ", **decl).evaluate({"X": X}), 2 * np.ones((3, 3)))
+    g = mc.grad("sum((sin(W) + W)(V ⊘ V))", "W", **decl)
+    assert np.allclose(g.evaluate({"W": W, "V": V}), 3 * (np.cos(W) + 1), rtol=1e-14)
+
+
+def test_a_common_denominator_that_is_the_sum_itself():
+    """A ⊙ (B ⊘ (Y ⊙ S)^{∘2}) + Q ⊙ (B ⊘ (Y ⊙ S)^{∘2}) with S = A + Q is B ⊘ (S ⊙ Y^{∘2}): the
+    factored sum meets its own power in the denominator."""
+    decl = {"shapes": "Y: n×n, A: n×n, Q: n×n, B: n×n", "domains": "Y: positive, A: positive, Q: positive, B: positive"}
+    g = mc.grad("sum(B ⊘ (Y ⊙ A + Q ⊙ Y))", "Y", **decl)
+    rng = np.random.default_rng(0)
+    Y, A, Q, B = (rng.uniform(0.5, 2.0, (3, 3)) for _ in range(4))
+    assert np.allclose(g.evaluate({"Y": Y, "A": A, "Q": Q, "B": B}), -B / ((A + Q) * Y**2), rtol=1e-13)

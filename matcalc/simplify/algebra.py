@@ -184,12 +184,16 @@ def _diag_scaling(e):
     return None
 
 
-@rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n")
+@rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n, 𝟙_{m×n}𝟙_{n×p} = n𝟙_{m×p}")
 def _ones(e):
     fs = e.factors
     for i in range(len(fs) - 1):
         if isinstance(fs[i], t.Transpose) and isinstance(fs[i].arg, t.Ones) and isinstance(fs[i + 1], t.Ones):
             return t.matmul(*fs[:i], t.Number(fs[i + 1].n), *fs[i + 2 :])
+        a, b = fs[i], fs[i + 1]
+        if a.cols != t.ONE and is_ones(a) and is_ones(b):
+            ones = t.scale(t.Number(a.cols), t.broadcast(t.Number(sympy.Integer(1)), (a.rows, b.cols)))
+            return t.matmul(*fs[:i], ones, *fs[i + 2 :])
     return None
 
 
@@ -239,7 +243,8 @@ def is_ones(e: t.Expr) -> bool:
         e = e.arg
     if isinstance(e, t.Ones) or (isinstance(e, t.Broadcast) and (t.is_number(e.arg, 1) or is_ones(e.arg))):
         return True
-    return isinstance(e, t.MatMul) and all(is_ones(f) for f in e.factors)
+    # 𝟙𝟙ᵀ is all ones; 𝟙_{m×n}𝟙_{n×p} is n everywhere: only inner dimensions 1 keep the ones
+    return isinstance(e, t.MatMul) and all(is_ones(f) and (f is e.factors[-1] or f.cols == t.ONE) for f in e.factors)
 
 
 @rewrite(t.Hadamard, "⊙ is commutative: operands ordered (factors, then function values, then 1 − …)")

@@ -320,7 +320,8 @@ def _common_quotient(e):
         return None
     rests = [Monomial(m.c, m.scalars, _ordered({b: k - common.get(b, 0) for b, k in m.powers}), 0) for m in parts]
     inner = t.add(*(build(m, e.shape) for m in rests))
-    candidate = build(Monomial(sympy.Integer(1), (), _ordered({**common, inner: 1}), 0), e.shape)
+    outer = {**common, inner: common.get(inner, 0) + 1}  # the sum may be a common base itself: (A + Q) ⊘ (A + Q)^{∘2}
+    candidate = build(Monomial(sympy.Integer(1), (), _ordered(outer), 0), e.shape)
     return candidate if size(candidate) < size(e) else None
 
 

@@ -30,7 +30,8 @@ def _sign(u: t.Expr) -> t.Expr:
 
 def scalar_monomial(s: t.Expr) -> tuple[sympy.Expr, dict, int] | None:
     """(c, {base: exponent}, number of factors read) with s = c·Π baseᵏ, reading through scales,
-    integer powers (and any power of a plain base), |u| = u·sign(u), sign(u)ᵏ = sign(u)^(k mod 2);
+    integer powers (and any power of a plain base), |u|ᵏ = uᵏsign(u)ᵏ for an integer k,
+    sign(u)ᵏ = sign(u)^(k mod 2);
     None when a zero would be divided by."""
     c = sympy.Integer(1)
     powers: dict = defaultdict(lambda: sympy.Integer(0))
@@ -46,7 +47,7 @@ def scalar_monomial(s: t.Expr) -> tuple[sympy.Expr, dict, int] | None:
             stack += [(n.factor, k), (n.operand, k)]
         elif isinstance(n, t.Power) and (n.exponent.is_Integer or not isinstance(n.base, (t.Scale, t.Power))):
             stack.append((n.base, k * n.exponent))
-        elif known_function(n, "abs"):
+        elif known_function(n, "abs") and k.is_Integer:  # |u|^{3/2} ≠ u^{3/2}sign(u)^{3/2} where u < 0
             powers[n.arg] += k
             powers[_sign(n.arg)] += k
             read += 1
