@@ -205,7 +205,7 @@ def _hpow(e, d):
 
 @rule(t.Apply, "chain rule d g(A) = g′(A) ⊙ dA")
 def _apply(e, d):
-    if e.formula is None and e.name in ELEMENTWISE:
+    if e.formula is None and e.order == 0 and e.name in ELEMENTWISE:
         derivative = ELEMENTWISE[e.name].derivative(e.arg)
     else:
         derivative = t.Apply(e.name, e.arg, e.order + 1, e.formula)

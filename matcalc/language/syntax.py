@@ -26,7 +26,7 @@ from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .sizes import read_subscript
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
-from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
+from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, PREFIX_WORDS, SIGMOID_NAMES
 
 # ---- the grammar ----------------------------------------------------------------------------
 
@@ -357,6 +357,10 @@ class ToSyntax(Transformer_NonRecursive):
             data = None
         elif word in ELEMENTWISE or (word in SIGMOID_NAMES and "σ" not in decl.symbols):
             op, arity, data = "apply", 1, ("sigmoid" if word in SIGMOID_NAMES else word, 0, None)
+        elif word in ELEMENTWISE_ALIASES and "σ" not in decl.symbols:
+            op, arity, data = "apply", 1, (ELEMENTWISE_ALIASES[word], 0, None)
+        elif name.endswith("′") and name.rstrip("′") in ELEMENTWISE and name not in decl.symbols:
+            op, arity, data = "apply", 1, (name.rstrip("′"), len(name) - len(name.rstrip("′")), None)
         elif name in decl.functions:
             kind, formula = decl.functions[name]
             op, arity = ("apply", 1) if kind == "elementwise" else ("callf", 1)

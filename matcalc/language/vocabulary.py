@@ -29,7 +29,10 @@ BUILTINS = {
 
 # Elementwise functions known by name (g(A) applies g to every entry).
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sqrt", "abs",
-               "sign", "step")
+               "sign", "step", "log1p", "expm1", "erf", "gelu", "softsign", "cosh", "sinh", "arctan", "log_sigmoid")
+
+# Other spellings of elementwise functions: logσ(x) is log_sigmoid(x) (unless σ is a symbol).
+ELEMENTWISE_ALIASES = {"logσ": "log_sigmoid"}
 
 # σ(…) and sigma(…) are the sigmoid unless σ is declared as a symbol.
 SIGMOID_NAMES = ("σ", "sigma")
@@ -38,4 +41,4 @@ SIGMOID_NAMES = ("σ", "sigma")
 PREFIX_WORDS = {"tr": "trace", "trace": "trace", "det": "det", "logdet": "logdet"}
 
 # Words the parser reads as one token: a run of one-letter names must not spell one.
-RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(BUILTINS) | {"ones"}
+RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(ELEMENTWISE_ALIASES) | set(BUILTINS) | {"ones"}

@@ -20,7 +20,8 @@ LATEX_GREEK.update({"ο": "o", "ϵ": r"\epsilon", "ϑ": r"\vartheta", "ϕ": r"\p
 
 LATEX_FUNCTIONS = {
     "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "tanh": r"\tanh", "sigmoid": r"\sigma",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "cosh": r"\cosh", "sinh": r"\sinh", "arctan": r"\arctan",
+    "erf": r"\operatorname{erf}", "log_sigmoid": r"\log\sigma",
 }
 
 

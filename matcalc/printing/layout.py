@@ -169,7 +169,7 @@ class Printer:
     def __init__(self, names=frozenset()):
         """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
         self._memo: dict = {}
-        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k not in ("sigmoid", "log_sigmoid") or "σ" not in names}
         self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
 
     def print_tree(self, root: t.Expr) -> str:

@@ -23,7 +23,7 @@ from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_
 SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 PRIME_MARKS = {1: "′", 2: "″", 3: "‴"}
-UNICODE_FUNCTIONS = {"sigmoid": "σ"}
+UNICODE_FUNCTIONS = {"sigmoid": "σ", "log_sigmoid": "logσ"}
 
 
 def _sup(k) -> str:
