@@ -22,7 +22,7 @@ ONE = t.ONE
 MATRIX_NAMES = list("ABCDEFGHJKLMNPQRTUVWXYZ")
 VECTOR_NAMES = list("abcdhpquvwxyz")
 SCALAR_NAMES = ["α", "β", "γ", "δ", "λ", "μ"]
-SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sign", "g", "arctan", "log_sigmoid", "erf"]
+SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sign", "g"]
 
 
 @dataclass

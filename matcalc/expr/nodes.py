@@ -150,7 +150,7 @@ def _square(op: str, e: Expr) -> Dim:
 
 @node
 class Symbol(Expr):
-    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive}."""
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability}."""
 
     name: str
     dims: Shape

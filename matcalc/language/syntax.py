@@ -20,6 +20,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError, did_you_mean
 from . import traversal
 from .declarations import Declarations
+from .dims import dim
 from .exact import numeral
 from .grammars import grammar_text
 from .limits import numeral_problem, power_problem
@@ -397,6 +398,8 @@ class ToSyntax(Transformer_NonRecursive):
             return Node("sized", (), (base, self.sizes(sub, start, base, (1,) if base == "I" else (2,))), (start, end))
         if name in self.decl.functions:
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
+        if name not in self.decl.symbols and name in self.decl.dim_names():  # a dimension is a number: √d, 1/n
+            return Node("num", (), dim(name), (start, end))
         return Node("sym", (), name, (start, end))
 
 

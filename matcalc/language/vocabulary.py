@@ -25,6 +25,15 @@ BUILTINS = {
     "norm": ("norm", 1),
     "norm2": ("norm", 1),
     "norm1": ("norm1", 1),
+    "softmax": ("softmax", 1),
+    "logsoftmax": ("logsoftmax", 1),
+    "log_softmax": ("logsoftmax", 1),
+    "logsumexp": ("logsumexp", 1),
+    "mean": ("mean", 1),
+    "var": ("var", 1),
+    "std": ("std", 1),
+    "max": ("max", 2),
+    "min": ("min", 2),
 }
 
 # Elementwise functions known by name (g(A) applies g to every entry).

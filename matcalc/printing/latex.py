@@ -49,7 +49,10 @@ class LatexPrinter(Printer):
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
-             t.Unvec: r"\operatorname{vec}^{-1}"}
+             t.Unvec: r"\operatorname{vec}^{-1}",
+             t.Softmax: r"\operatorname{softmax}", t.LogSoftmax: r"\log\operatorname{softmax}",
+             t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
+             t.Var: r"\operatorname{var}", t.Std: r"\operatorname{std}"}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 
     def paren(self, text: str) -> str:

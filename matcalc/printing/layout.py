@@ -310,6 +310,7 @@ class Printer:
 
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
     _print_DiagMat = _print_DiagVec = _print_Vec = _named
+    _print_Softmax = _print_LogSoftmax = _print_LogSumExp = _print_Mean = _print_Var = _print_Std = _named
 
     def _print_Unvec(self, e: t.Unvec) -> str:
         return self._call(self.NAMED[t.Unvec] + self._size(e.dims), e.arg)

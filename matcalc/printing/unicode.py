@@ -45,7 +45,9 @@ class UnicodePrinter(Printer):
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
-             t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹"}
+             t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹",
+             t.Softmax: "softmax", t.LogSoftmax: "logsoftmax", t.LogSumExp: "logsumexp",
+             t.Mean: "mean", t.Var: "var", t.Std: "std"}
     FUNCTIONS = UNICODE_FUNCTIONS
 
     def paren(self, text: str) -> str:
