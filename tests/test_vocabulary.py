@@ -288,3 +288,16 @@ def test_max_needs_two_operands_of_one_shape():
         mc.parse("max(A, B)", shapes="A: 2×3, B: 3×2")
     with pytest.raises(mc.ParseError, match="max takes 2 arguments"):
         mc.parse("max(x)")
+
+
+@pytest.mark.parametrize("f", ["‖Ax − b‖² + λ·mean(x)²", "‖x − y‖² + var(x)"])
+def test_solve_with_statistics(f):
+    x = mc.solve(f, "x", shapes="λ: scalar, x: n")
+    assert "mean(0" not in str(x)
+    e = mc.parse(f, shapes="λ: scalar, x: n")
+    rng = np.random.default_rng(1)
+    values = {"A": rng.standard_normal((5, 3)), "b": rng.standard_normal(5), "y": rng.standard_normal(3), "λ": 0.7}
+    values = {s.name: values[s.name] for s in e.free_symbols if s.name != "x"}
+    x_star = x.evaluate(values, dims={"n": 3, "m": 5})
+    g = mc.grad(f, "x", shapes="λ: scalar, x: n").evaluate({**values, "x": x_star})
+    assert np.allclose(g, 0.0, atol=1e-9)

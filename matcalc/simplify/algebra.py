@@ -222,6 +222,11 @@ def _probabilities(e):
     return None
 
 
+@rewrite((t.Mean, t.Var, t.Std), "the mean, variance and standard deviation of 0 are 0")
+def _statistics_of_zero(e):
+    return t.zero(e.shape) if t.is_zero(e.arg) else None
+
+
 @rewrite(t.Number, "numbers in dimensions simplified: 2n/n = 2")
 def _number(e):
     if not e.value.free_symbols:
