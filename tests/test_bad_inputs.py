@@ -43,7 +43,7 @@ CASES = [
     ("bar closed by a parenthesis", "(|α)", {}, ParseError, ["unbalanced '|'", "column 2"]),
     # -- names and functions --
     ("unknown function", "foo(x)", {}, ParseError, ["unknown function 'foo'", "column 1"]),
-    ("unknown function inside", "aᵀ max(x)", {}, ParseError, ["unknown function 'max'", "column 4"]),
+    ("unknown function inside", "aᵀ argmax(x)", {}, ParseError, ["unknown function 'argmax'", "column 4"]),
     ("kron with one argument", "kron(A)", {}, ParseError, ["kron takes 2 arguments, got 1", "column 1"]),
     ("trace with two arguments", "tr(A, B)", {}, ParseError, ["tr takes 1 argument, got 2"]),
     ("exp with two arguments", "x + exp(x, y)", {}, ParseError, ["exp takes 1 argument, got 2", "column 5"]),

@@ -204,6 +204,12 @@ CASES = [
     (t.add(t.broadcast(num(-2), X.shape), X), "−2 + X", "-2 + X"),
     (t.matmul(t.Commutation(*X.shape), t.Kron(a, b)), "K_{m,n}(a ⊗ b)", r"K_{m,n}\left(a \otimes b\right)"),
     (t.neg(t.Kron(Tr(X), A)), "−Xᵀ ⊗ A", r"-X^{\top} \otimes A"),
+    # the softmax family and statistics: a vector over its entries, a matrix row by row
+    (t.Softmax(t.matmul(A, x)), "softmax(Ax)", r"\operatorname{softmax}\left(Ax\right)"),
+    (t.LogSoftmax(x), "logsoftmax(x)", r"\log\operatorname{softmax}\left(x\right)"),
+    (t.scale(num(2), t.LogSumExp(x)), "2logsumexp(x)", r"2\operatorname{logsumexp}\left(x\right)"),
+    (t.Mean(X), "mean(X)", r"\operatorname{mean}\left(X\right)"),
+    (t.sub(t.Var(x), t.Std(x)), "var(x) − std(x)", r"\operatorname{var}\left(x\right) - \operatorname{std}\left(x\right)"),
 ]
 
 
@@ -225,7 +231,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 33
+    assert len(NODE_CLASSES) == 39
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)

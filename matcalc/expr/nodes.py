@@ -155,8 +155,8 @@ def _square(op: str, e: Expr) -> Dim:
 
 @node
 class Symbol(Expr):
-    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive} as declared,
-    and those a structure gives X (skew, diagonal, lower, upper, orthonormal columns,
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability} as
+    declared, and those a structure gives X (skew, diagonal, lower, upper, orthonormal columns,
     orthogonal, unit norm; ``matcalc.results.structure``)."""
 
     name: str

@@ -92,7 +92,22 @@ def _apply(inf, node, kids):
     name, order, formula = node.data
     if name == "log" and order == 0 and isinstance(kids[0], t.Det):
         return t.LogDet(kids[0].arg)
+    if name == "log" and order == 0 and isinstance(kids[0], t.Softmax):
+        return t.LogSoftmax(kids[0].arg)
     return t.Apply(name, kids[0], order, formula)
+
+
+def _extremum(inf: ShapeInference, node: Node, kids) -> t.Expr:
+    """max(a, b) = a + relu(b − a) and min(a, b) = a − relu(a − b), elementwise (a scalar
+    broadcast): max(0, x) = relu(x), min(0, x) = −relu(−x); the kink's subgradient is step's."""
+    a, b = kids
+    side = inf.plan[id(node)]
+    a, b = (t.broadcast(a, b.shape), b) if side == "L" else (a, t.broadcast(b, a.shape)) if side == "R" else (a, b)
+    sign = 1 if node.op == "max" else -1  # min(a, b) = −max(−a, −b)
+    if t.is_zero(a) or t.is_zero(b):
+        other = b if t.is_zero(a) else a
+        return t.Apply("relu", other) if sign == 1 else t.neg(t.Apply("relu", t.neg(other)))
+    return t.add(a, t.Apply("relu", t.sub(b, a))) if sign == 1 else t.sub(a, t.Apply("relu", t.sub(a, b)))
 
 
 def _symbol(inf: ShapeInference, node: Node, kids) -> t.Expr:
@@ -148,6 +163,14 @@ BUILD = {
     "sized": _sized,
     "unvec": lambda inf, n, k: t.Unvec(k[0], inf.final(inf.shape[id(n)])),
     "kronadj": lambda inf, n, k: t.KronFactor(k[0], k[1], n.data),
+    "softmax": lambda inf, n, k: t.Softmax(k[0]),
+    "logsoftmax": lambda inf, n, k: t.LogSoftmax(k[0]),
+    "logsumexp": lambda inf, n, k: t.LogSumExp(k[0]),
+    "mean": lambda inf, n, k: t.Mean(k[0]),
+    "var": lambda inf, n, k: t.Var(k[0]),
+    "std": lambda inf, n, k: t.Std(k[0]),
+    "max": _extremum,
+    "min": _extremum,
 }
 
 
@@ -195,7 +218,7 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
 
     ``shapes`` maps names to dims (``()``, ``("m",)``, ``("m", "n")``) or is the text form
     ``"X: m×n, a: m, λ: scalar, Σ: spd, g: elementwise"``; ``domains`` maps names to
-    symmetric / spd / invertible / positive; ``functions`` maps names to "elementwise",
+    symmetric / spd / invertible / positive / probability; ``functions`` maps names to "elementwise",
     "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
     whole expression must have (it sizes a free I or 𝟙); with ``scalar``, a reading of the
     undeclared symbols in which the whole is 1×1 is preferred (for a function to

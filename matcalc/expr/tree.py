@@ -18,6 +18,7 @@ from .operations import (
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
     KronFactor, Broadcast, Commutation, TriangularPart,
 )
+from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
 
 __all__ = [
     "ONE", "SCALAR", "Dim", "Shape", "dim", "is_scalar_shape", "same_dim", "show_dim",
@@ -30,3 +31,4 @@ __all__ = [
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
 ]
+__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]

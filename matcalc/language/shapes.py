@@ -280,6 +280,25 @@ class ShapeInference:
         self.plan[id(node)] = "matrix"
         return (s[0], 1)
 
+    rule_softmax = rule_logsoftmax = rule_neg
+
+    def rule_reduce(self, node, shapes):
+        """A vector gives a scalar, an m×n matrix the m×1 column of its rows' values."""
+        s = shapes[0]
+        if self.dims.open_preferring_one(s[1]):
+            self.dims.unify(s[1], 1)
+        return (1, 1) if self.dims.is_one(s[1]) else (s[0], 1)
+
+    rule_logsumexp = rule_mean = rule_var = rule_std = rule_reduce
+
+    def rule_max(self, node, shapes):
+        """max(a, b), min(a, b): elementwise, a scalar broadcast against the other operand."""
+        acc, self.plan[id(node)] = self.combine(node, shapes[0], shapes[1], f"take the {node.op}imum of",
+                                                *self.operands(node, 1, shapes[0], shapes[1]))
+        return acc
+
+    rule_min = rule_max
+
     def rule_vec(self, node, shapes):
         return (self.dims.mul(*shapes[0]), 1)
 

@@ -20,13 +20,14 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError, did_you_mean
 from . import traversal
 from .declarations import Declarations
+from .dims import dim
 from .exact import numeral
 from .grammars import grammar_text
 from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .sizes import read_subscript
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
-from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
+from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, PREFIX_WORDS, SIGMOID_NAMES
 
 # ---- the grammar ----------------------------------------------------------------------------
 
@@ -357,6 +358,10 @@ class ToSyntax(Transformer_NonRecursive):
             data = None
         elif word in ELEMENTWISE or (word in SIGMOID_NAMES and "σ" not in decl.symbols):
             op, arity, data = "apply", 1, ("sigmoid" if word in SIGMOID_NAMES else word, 0, None)
+        elif word in ELEMENTWISE_ALIASES and "σ" not in decl.symbols:
+            op, arity, data = "apply", 1, (ELEMENTWISE_ALIASES[word], 0, None)
+        elif name.endswith("′") and name.rstrip("′") in ELEMENTWISE and name not in decl.symbols:
+            op, arity, data = "apply", 1, (name.rstrip("′"), len(name) - len(name.rstrip("′")), None)
         elif name in decl.functions:
             kind, formula = decl.functions[name]
             op, arity = ("apply", 1) if kind == "elementwise" else ("callf", 1)
@@ -393,6 +398,8 @@ class ToSyntax(Transformer_NonRecursive):
             return Node("sized", (), (base, self.sizes(sub, start, base, (1,) if base == "I" else (2,))), (start, end))
         if name in self.decl.functions:
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
+        if name not in self.decl.symbols and name in self.decl.dim_names():  # a dimension is a number: √d, 1/n
+            return Node("num", (), dim(name), (start, end))
         return Node("sym", (), name, (start, end))
 
 

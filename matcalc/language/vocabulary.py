@@ -27,11 +27,23 @@ BUILTINS = {
     "norm1": ("norm1", 1),
     "tril": ("tril", 1),
     "triu": ("triu", 1),
+    "softmax": ("softmax", 1),
+    "logsoftmax": ("logsoftmax", 1),
+    "log_softmax": ("logsoftmax", 1),
+    "logsumexp": ("logsumexp", 1),
+    "mean": ("mean", 1),
+    "var": ("var", 1),
+    "std": ("std", 1),
+    "max": ("max", 2),
+    "min": ("min", 2),
 }
 
 # Elementwise functions known by name (g(A) applies g to every entry).
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sqrt", "abs",
-               "sign", "step")
+               "sign", "step", "log1p", "expm1", "erf", "gelu", "softsign", "cosh", "sinh", "arctan", "log_sigmoid")
+
+# Other spellings of elementwise functions: logσ(x) is log_sigmoid(x) (unless σ is a symbol).
+ELEMENTWISE_ALIASES = {"logσ": "log_sigmoid"}
 
 # σ(…) and sigma(…) are the sigmoid unless σ is declared as a symbol.
 SIGMOID_NAMES = ("σ", "sigma")
@@ -40,4 +52,4 @@ SIGMOID_NAMES = ("σ", "sigma")
 PREFIX_WORDS = {"tr": "trace", "trace": "trace", "det": "det", "logdet": "logdet"}
 
 # Words the parser reads as one token: a run of one-letter names must not spell one.
-RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(BUILTINS) | {"ones"}
+RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(ELEMENTWISE_ALIASES) | set(BUILTINS) | {"ones"}

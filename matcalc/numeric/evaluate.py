@@ -25,6 +25,7 @@ from ..language.limits import ENTRIES_PER_UNIT, MAX_ENTRIES, spend
 from ..language.names import canonical_name
 from ..language.formula import Formula
 from . import functions as fn
+from . import reductions
 
 PRIMES = {1: ("′", "'"), 2: ("″", "''", "′′"), 3: ("‴", "'''", "′′′")}
 SINGULAR_CONDITION = 1.0 / np.finfo(float).eps
@@ -479,6 +480,7 @@ RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
     t.Broadcast: lambda n, ev: np.broadcast_to(ev[n.arg], ev.shape(n)),
     t.Commutation: lambda n, ev: _commutation(ev.size(n.m), ev.size(n.n)),
     DifferentialOf: _differential_of,
+    **reductions.RULES,
 }
 
 

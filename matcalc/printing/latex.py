@@ -20,7 +20,8 @@ LATEX_GREEK.update({"ο": "o", "ϵ": r"\epsilon", "ϑ": r"\vartheta", "ϕ": r"\p
 
 LATEX_FUNCTIONS = {
     "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "tanh": r"\tanh", "sigmoid": r"\sigma",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "cosh": r"\cosh", "sinh": r"\sinh", "arctan": r"\arctan",
+    "erf": r"\operatorname{erf}", "log_sigmoid": r"\log\sigma",
 }
 
 
@@ -49,7 +50,10 @@ class LatexPrinter(Printer):
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
              t.Unvec: r"\operatorname{vec}^{-1}",
-             t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"}}
+             t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"},
+             t.Softmax: r"\operatorname{softmax}", t.LogSoftmax: r"\log\operatorname{softmax}",
+             t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
+             t.Var: r"\operatorname{var}", t.Std: r"\operatorname{std}"}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 
     def paren(self, text: str) -> str:

@@ -171,7 +171,7 @@ class Printer:
     def __init__(self, names=frozenset()):
         """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
         self._memo: dict = {}
-        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k not in ("sigmoid", "log_sigmoid") or "σ" not in names}
         self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
 
     def print_tree(self, root: t.Expr) -> str:
@@ -312,6 +312,7 @@ class Printer:
 
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
     _print_DiagMat = _print_DiagVec = _print_Vec = _named
+    _print_Softmax = _print_LogSoftmax = _print_LogSumExp = _print_Mean = _print_Var = _print_Std = _named
 
     def _print_TriangularPart(self, e: t.TriangularPart) -> str:
         return self._call(self.NAMED[t.TriangularPart][e.side], e.arg)

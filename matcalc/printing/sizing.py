@@ -292,6 +292,8 @@ RULES = {
     t.Vec: lambda run, node, kids: ((kids[0][0][0] * kids[0][0][1], t.ONE), None),
     t.Unvec: Run.unvec,
     t.KronFactor: Run.kron_factor,
+    t.Softmax: _same,
+    t.LogSoftmax: _same,
 }
 
 

@@ -23,7 +23,7 @@ from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_
 SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 PRIME_MARKS = {1: "′", 2: "″", 3: "‴"}
-UNICODE_FUNCTIONS = {"sigmoid": "σ"}
+UNICODE_FUNCTIONS = {"sigmoid": "σ", "log_sigmoid": "logσ"}
 
 
 def _sup(k) -> str:
@@ -46,7 +46,9 @@ class UnicodePrinter(Printer):
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
              t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹",
-             t.TriangularPart: {"lower": "tril", "upper": "triu"}}
+             t.TriangularPart: {"lower": "tril", "upper": "triu"},
+             t.Softmax: "softmax", t.LogSoftmax: "logsoftmax", t.LogSumExp: "logsumexp",
+             t.Mean: "mean", t.Var: "var", t.Std: "std"}
     FUNCTIONS = UNICODE_FUNCTIONS
 
     def paren(self, text: str) -> str:
