@@ -204,6 +204,25 @@ CASES = [
     (t.neg(t.Kron(Tr(X), A)), "−Xᵀ ⊗ A", r"-X^{\top} \otimes A"),
 ]
 
+# the spectral words: eigenvalues, the spectral and nuclear norms, named factors, matrix functions
+SPECTRAL_CASES = [
+    (t.EigenValue(A, "max"), "λ_max(A)", r"\lambda_{\max}\left(A\right)"),
+    (t.scale(num(2), t.EigenValue(t.matmul(Tr(X), X), "min")), "2λ_min(XᵀX)",
+     r"2\lambda_{\min}\left(X^{\top}X\right)"),
+    (t.matmul(t.EigenVector(A, "max"), Tr(t.EigenVector(A, "max"))), "eigvec_max(A)eigvec_max(A)ᵀ",
+     r"v_{\max}\left(A\right)v_{\max}\left(A\right)^{\top}"),
+    (t.SpectralNorm(X), "‖X‖₂", r"\left\lVert X \right\rVert_2"),
+    (t.NuclearNorm(t.sub(X, t.matmul(D, R))), "‖X − DR‖_*", r"\left\lVert X - DR \right\rVert_*"),
+    (t.matmul(t.SingularVector(X, "left"), Tr(t.SingularVector(X, "right"))), "svec_u(X)svec_v(X)ᵀ",
+     r"u_1\left(X\right)v_1\left(X\right)^{\top}"),
+    (t.PolarFactor(X), "polar(X)", r"\operatorname{polar}\left(X\right)"),
+    (Tr(t.MatrixFunction("expm", A)), "expm(A)ᵀ", r"\operatorname{expm}\left(A\right)^{\top}"),
+    (t.add(t.identity(n), Tr(t.MatrixFunction("logm", A))), "I + logm(A)ᵀ",
+     r"I + \operatorname{logm}\left(A\right)^{\top}"),
+    (t.Frechet("sqrtm", Tr(A), B), "L_sqrtm(Aᵀ, B)", r"L_{\operatorname{sqrtm}}\left(A^{\top}, B\right)"),
+]
+CASES += SPECTRAL_CASES
+
 
 @pytest.mark.parametrize("e, text, latex", CASES, ids=[c[1] for c in CASES])
 def test_printed_forms(e, text, latex):
@@ -223,7 +242,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 32
+    assert len(NODE_CLASSES) == 40
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)
@@ -304,7 +323,7 @@ def test_latex_is_balanced_and_ascii(e):
 KNOWN_COMMANDS = {
     "left", "right", "top", "odot", "oslash", "otimes", "operatorname", "det", "log", "exp", "sin",
     "cos", "tan", "tanh", "sigma", "sqrt", "lVert", "rVert", "mathbf", "nabla", "mathrm", "tfrac",
-    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times",
+    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "max", "min",
 }
 
 
@@ -347,7 +366,7 @@ ROUND_TRIP = [c[0] for c in CASES if c[1] in {
     "W₁", "x″₁", "x_i", "−α·log det(A)³", "αβ·exp(A)", "p·i", "W_{out}", "x′", "Σ", "X + cᵀ", "X − 1", "X − 2", "−2 + X",
     "I_n", "𝟙_n", "0_{m×n}", "0_n", "𝟙_{m×n}", "−2𝟙_{m×n}", "α𝟙_{m×n}", "cᵀ + 0_{m×n}", "K_{m,n}", "tr(A)I_n",
     "A + I", "vec⁻¹_{m×n}(vec(X))", "tr(I_n)", "1/tr(I_n)", "2tr(I_n)", "X/tr(I_n)", "⟨A ⊗ B, · ⊗ B⟩", "⟨C, Aᵀ ⊗ ·⟩", "K_{m,n}(a ⊗ b)",
-}]
+}] + [c[0] for c in SPECTRAL_CASES]
 
 
 def test_round_trip_list_is_large():

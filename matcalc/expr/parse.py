@@ -77,12 +77,11 @@ def _norm(inf: ShapeInference, node: Node, a: t.Expr) -> t.Expr:
     vector = a.cols == t.ONE or a.rows == t.ONE
     if node.data in ("default", "F") or (node.data == "2" and vector):
         return t.Norm(a, 2)
-    text = inf.src(*node.kids[0].span)
     if node.data == "2":
-        raise UnsupportedError(
-            f"‖{text}‖₂ of the matrix {text} ({t.show_shape(a.shape)}) is the spectral norm, which is not supported; "
-            f"for the Frobenius norm write ‖{text}‖_F"
-        )
+        return t.SpectralNorm(a)
+    if node.data == "*":
+        return t.NuclearNorm(a)
+    text = inf.src(*node.kids[0].span)
     if not vector:
         raise UnsupportedError(f"‖{text}‖₁ of the matrix {text} ({t.show_shape(a.shape)}) is not supported; the 1-norm is for vectors")
     return t.Norm(a if a.cols == t.ONE else t.transpose(a), 1)
@@ -146,6 +145,17 @@ BUILD = {
     "sized": _sized,
     "unvec": lambda inf, n, k: t.Unvec(k[0], inf.final(inf.shape[id(n)])),
     "kronadj": lambda inf, n, k: t.KronFactor(k[0], k[1], n.data),
+    "eigmax": lambda inf, n, k: t.EigenValue(k[0], "max"),
+    "eigmin": lambda inf, n, k: t.EigenValue(k[0], "min"),
+    "specnorm": lambda inf, n, k: t.SpectralNorm(k[0]),
+    "nucnorm": lambda inf, n, k: t.NuclearNorm(k[0]),
+    "eigvec_max": lambda inf, n, k: t.EigenVector(k[0], "max"),
+    "eigvec_min": lambda inf, n, k: t.EigenVector(k[0], "min"),
+    "svec_u": lambda inf, n, k: t.SingularVector(k[0], "left"),
+    "svec_v": lambda inf, n, k: t.SingularVector(k[0], "right"),
+    "polar": lambda inf, n, k: t.PolarFactor(k[0]),
+    **{name: (lambda name: lambda inf, n, k: t.MatrixFunction(name, k[0]))(name) for name in t.MATRIX_FUNCTIONS},
+    **{f"L_{name}": (lambda name: lambda inf, n, k: t.Frechet(name, k[0], k[1]))(name) for name in t.MATRIX_FUNCTIONS},
 }
 
 

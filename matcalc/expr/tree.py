@@ -18,6 +18,9 @@ from .operations import (
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
     KronFactor, Broadcast, Commutation,
 )
+from .spectral import (
+    MATRIX_FUNCTIONS,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
+)
 
 __all__ = [
     "ONE", "SCALAR", "Dim", "Shape", "dim", "is_scalar_shape", "same_dim", "show_dim",
@@ -29,4 +32,6 @@ __all__ = [
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",
+    "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
+    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS",
 ]

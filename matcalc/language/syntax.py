@@ -266,7 +266,7 @@ class ToSyntax(Transformer_NonRecursive):
     def norm(self, meta, ch):
         kind = "default"
         if ch[3] is not None:
-            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2"}[ch[3].value.strip("_{} ")]
+            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2", "*": "*"}[ch[3].value.strip("_{} ")]
         return Node("norm", (_value(ch[1]),), kind, self.span(meta))
 
     def norm_power(self, meta, ch):

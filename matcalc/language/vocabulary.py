@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from .names import GREEK
 
+# The spectral words: name → (syntax-tree op, number of arguments).
+SPECTRAL = {
+    "λ_max": ("eigmax", 1), "lambda_max": ("eigmax", 1), "λ_min": ("eigmin", 1), "lambda_min": ("eigmin", 1),
+    "σ_max": ("specnorm", 1), "sigma_max": ("specnorm", 1), "norm_nuc": ("nucnorm", 1),
+    "eigvec_max": ("eigvec_max", 1), "eigvec_min": ("eigvec_min", 1),
+    "svec_u": ("svec_u", 1), "svec_v": ("svec_v", 1), "polar": ("polar", 1),
+    "expm": ("expm", 1), "logm": ("logm", 1), "sqrtm": ("sqrtm", 1),
+    "L_expm": ("L_expm", 2), "L_logm": ("L_logm", 2), "L_sqrtm": ("L_sqrtm", 2),
+}
+
 # Built-in functions: name → (syntax-tree op, number of arguments).
 BUILTINS = {
     "tr": ("trace", 1),
@@ -25,6 +35,8 @@ BUILTINS = {
     "norm": ("norm", 1),
     "norm2": ("norm", 1),
     "norm1": ("norm1", 1),
+    # spectral quantities and their named factors; matrix functions and their Fréchet derivatives
+    **SPECTRAL,
 }
 
 # Elementwise functions known by name (g(A) applies g to every entry).

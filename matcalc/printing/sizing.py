@@ -291,6 +291,9 @@ RULES = {
     t.Vec: lambda run, node, kids: ((kids[0][0][0] * kids[0][0][1], t.ONE), None),
     t.Unvec: Run.unvec,
     t.KronFactor: Run.kron_factor,
+    t.MatrixFunction: _square,
+    t.EigenValue: _scalar_of_square,
+    t.EigenVector: lambda run, node, kids: ((run.square(kids[0][0])[0], t.ONE), None),
 }
 
 

@@ -16,7 +16,7 @@ import sympy
 from .. import expr as t
 from ..language.names import GREEK
 from ..language.sizes import subscript
-from ..language.vocabulary import RESERVED
+from ..language.vocabulary import RESERVED, SPECTRAL
 from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_of, hadamard_pow_as_function,
                      negative, number_value, split_symbol_name)
 
@@ -41,12 +41,13 @@ class UnicodePrinter(Printer):
 
     minus = "−"
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
-              "1-norm": "₁", "slot": "·"}
+              "1-norm": "₁", "slot": "·", "spectral norm": "₂", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
              t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹"}
     FUNCTIONS = UNICODE_FUNCTIONS
+    SPECTRAL = {word: word for word in SPECTRAL}
 
     def paren(self, text: str) -> str:
         return f"({text})"

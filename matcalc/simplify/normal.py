@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from .. import expr as t
 # Importing the rule modules registers their rules, in this order: sums, scalars, algebra, quotients,
-# logistic.
+# logistic, spectral.
 from . import sums  # noqa: F401  isort: skip
 from . import scalars  # noqa: F401  isort: skip
 from . import algebra  # noqa: F401  isort: skip
 from . import quotients  # noqa: F401  isort: skip
 from . import logistic  # noqa: F401  isort: skip
+from . import spectral  # noqa: F401  isort: skip
 from .rewriting import Simplifier, size
 from .sums import bracket_transposed_sums
 

@@ -1,0 +1,172 @@
+"""Spectral quantities and matrix functions: λ_max, λ_min, ‖X‖₂, ‖X‖_*, expm, logm, sqrtm.
+
+Each gradient is asserted in its textbook form (vvᵀ, u₁v₁ᵀ, UVᵀ, f′(X)ᵀ, the adjoint of the
+Fréchet derivative) and compared with central finite differences at random points; the values
+of the matrix functions and of their Fréchet derivatives are checked against their defining
+properties and against each other (the block-triangular formula against Daleckii–Krein).
+"""
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.errors import UnsupportedError
+from matcalc.numeric.spectral import daleckii_krein, eigen_function, expm, expm_frechet
+
+
+def case(f, wrt, printed, shapes=None):
+    return pytest.param(f, wrt, shapes, printed, id=f"{f} wrt {wrt}")
+
+
+GRADIENTS = [
+    # the largest and smallest eigenvalue of a symmetric matrix: vvᵀ, Sv = λv
+    case("λ_max(S)", "S", "eigvec_max(S)eigvec_max(S)ᵀ"),
+    case("lambda_min(S)", "S", "eigvec_min(S)eigvec_min(S)ᵀ"),
+    case("2λ_min(S) + aᵀSa", "S", "2eigvec_min(S)eigvec_min(S)ᵀ + aaᵀ"),
+    case("λ_max(XᵀX)", "X", "2X·eigvec_max(XᵀX)eigvec_max(XᵀX)ᵀ", "X: m×n"),
+    # the spectral norm: u₁v₁ᵀ; the nuclear norm: UVᵀ (the polar factor)
+    case("‖X‖₂", "X", "svec_u(X)svec_v(X)ᵀ", "X: m×n"),
+    case("sigma_max(X)", "X", "svec_u(X)svec_v(X)ᵀ", "X: m×n"),
+    case("‖AX − B‖₂", "X", "Aᵀsvec_u(AX − B)svec_v(AX − B)ᵀ"),
+    case("‖X‖_*", "X", "polar(X)", "X: m×n"),
+    case("||X - DR||_*", "R", "−Dᵀpolar(X − DR)"),
+    # matrix functions: tr f(X) → f′(X)ᵀ
+    case("tr(expm(X))", "X", "expm(X)ᵀ"),
+    case("tr(logm(X))", "X", "X⁻ᵀ"),
+    case("tr(sqrtm(X))", "X", "½sqrtm(X)⁻ᵀ"),
+    # the von Neumann entropy tr(X logm X): logm(X)ᵀ + I
+    case("tr(X logm(X))", "X", "I + logm(X)ᵀ"),
+    # ⟨G, f(X)⟩ for a general X: the adjoint of the Fréchet derivative
+    case("tr(Gᵀexpm(X))", "X", "L_expm(Xᵀ, G)"),
+    case("tr(Gᵀexpm(X))", "G", "expm(X)"),
+    case("aᵀexpm(X)b", "X", "L_expm(Xᵀ, abᵀ)"),
+    case("tr(Gᵀlogm(X))", "X", "L_logm(Xᵀ, G)"),
+    case("aᵀsqrtm(X)b", "X", "L_sqrtm(Xᵀ, abᵀ)"),
+    case("‖expm(X)‖²_F", "X", "L_expm(Xᵀ, 2expm(X))"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, shapes, printed", GRADIENTS)
+def test_gradient_is_the_textbook_form_and_matches_finite_differences(f, wrt, shapes, printed):
+    g = mc.grad(f, wrt, shapes=shapes)
+    assert str(g) == printed
+    report = mc.check(f, wrt, shapes=shapes, trials=3)
+    assert report.ok, report
+
+
+@pytest.mark.parametrize("f, wrt, shapes, printed", GRADIENTS)
+def test_gradient_reads_back(f, wrt, shapes, printed):
+    g = mc.grad(f, wrt, shapes=shapes)
+    assert mc.parse(str(g), shapes=str(g.shapes)) == g
+
+
+@pytest.mark.parametrize("unicode, ascii_text, shapes", [
+    ("λ_max(S)", "lambda_max(S)", None),
+    ("λ_min(S)", "lambda_min(S)", None),
+    ("‖X‖₂", "||X||_2", "X: m×n"),
+    ("‖X‖₂", "sigma_max(X)", "X: m×n"),
+    ("‖X‖_*", "norm_nuc(X)", "X: m×n"),
+    ("‖X‖_*", "||X||_{*}", "X: m×n"),
+])
+def test_unicode_and_ascii_spellings_agree(unicode, ascii_text, shapes):
+    assert mc.parse(unicode, shapes=shapes) == mc.parse(ascii_text, shapes=shapes)
+
+
+def test_the_derivation_names_each_rule():
+    steps = str(mc.derive("tr(Gᵀexpm(X))", "X"))
+    assert "the Fréchet derivative of the matrix function f" in steps
+    assert "adjoint of the Fréchet derivative L_f(X)* = L_f(Xᵀ)" in steps
+    steps = str(mc.derive("λ_max(S)", "S"))
+    assert "eigenvalue perturbation d λ(S) = vᵀ dS v" in steps and "λ simple" in steps
+    assert "σ₁ simple" in str(mc.derive("‖X‖₂", "X", shapes="X: m×n"))
+    assert "full rank" in str(mc.derive("‖X‖_*", "X", shapes="X: m×n"))
+
+
+def test_vjp_of_a_matrix_function_is_the_adjoint_frechet_derivative():
+    assert str(mc.vjp("expm(X)", "X")) == "L_expm(Xᵀ, G)"
+    assert str(mc.vjp("sqrtm(X)a", "X")) == "L_sqrtm(Xᵀ, Gaᵀ)"
+
+
+def test_jacobian_and_hessian_where_the_point_is_constant():
+    assert str(mc.jacobian("expm(A)x", "x")) == "expm(A)"
+    assert str(mc.hessian("xᵀexpm(A)x", "x")) == "expm(A) + expm(A)ᵀ"
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda: mc.hessian("λ_max(S)", "S"), "eigenvector"),
+    (lambda: mc.hessian("‖X‖₂", "X", shapes="X: m×n"), "singular vector"),
+    (lambda: mc.hessian("tr(expm(X))", "X"), "Kronecker form of the Fréchet derivative"),
+    (lambda: mc.grad("tr(L_expm(X, X))", "X"), "second Fréchet derivative"),
+    (lambda: mc.jacobian("expm(X)", "X"), "Kronecker form of the Fréchet derivative"),
+])
+def test_second_derivatives_are_refused_clearly(call, fragment):
+    with pytest.raises(UnsupportedError, match=fragment):
+        call()
+
+
+# ---- the numbers ----------------------------------------------------------------------------
+
+
+def _general(n, seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, n))
+
+
+def _right_half_plane(n, seed):
+    rng = np.random.default_rng(seed)
+    m, skew = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    return m @ m.T / n + np.eye(n) + (skew - skew.T) / 2
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_expm_is_the_exponential(seed):
+    a = 3 * _general(4, seed)
+    w, v = np.linalg.eig(a)
+    assert np.allclose(expm(a), np.real(v @ np.diag(np.exp(w)) @ np.linalg.inv(v)), rtol=1e-9, atol=1e-9)
+    assert np.allclose(expm(a) @ expm(-a), np.eye(4), atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_logm_and_sqrtm_invert_expm_and_the_square(seed):
+    a = _right_half_plane(4, seed)
+    assert np.allclose(eigen_function("sqrtm", a) @ eigen_function("sqrtm", a), a, atol=1e-10)
+    assert np.allclose(expm(eigen_function("logm", a)), a, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_frechet_derivatives_match_finite_differences(seed):
+    a, e = _right_half_plane(4, seed), _general(4, seed + 100)
+    h = 1e-5
+    for name, f, frechet in (("expm", expm, expm_frechet),
+                             ("logm", lambda x: eigen_function("logm", x), lambda x, d: daleckii_krein("logm", x, d)),
+                             ("sqrtm", lambda x: eigen_function("sqrtm", x), lambda x, d: daleckii_krein("sqrtm", x, d))):
+        fd = (f(a + h * e) - f(a - h * e)) / (2 * h)
+        assert np.allclose(frechet(a, e), fd, atol=1e-7), name
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_block_formula_agrees_with_daleckii_krein_for_symmetric_x(seed):
+    m = _general(4, seed)
+    a, e = (m + m.T) / 2, _general(4, seed + 7)
+    w, u = np.linalg.eigh(a)
+    li, lj = w[:, None], w[None, :]
+    gap = np.where(np.isclose(li, lj), 1.0, li - lj)
+    divided = np.where(np.isclose(li, lj), np.exp(li), (np.exp(li) - np.exp(lj)) / gap)
+    assert np.allclose(expm_frechet(a, e), u @ ((u.T @ e @ u) * divided) @ u.T, atol=1e-10)
+
+
+def test_frechet_adjoint_is_the_frechet_derivative_at_the_transpose():
+    a, g, e = _general(4, 1), _general(4, 2), _general(4, 3)
+    assert np.isclose(np.sum(g * expm_frechet(a, e)), np.sum(expm_frechet(a.T, g) * e))
+
+
+def test_gradient_of_inner_product_with_expm_of_a_nonsymmetric_matrix_evaluates():
+    g = mc.grad("tr(Gᵀexpm(X))", "X")
+    x, gv = _general(3, 4), _general(3, 5)
+    assert not np.allclose(x, x.T)
+    assert np.allclose(g.evaluate({"X": x, "G": gv}), expm_frechet(x.T, gv))
+
+
+def test_logm_outside_its_domain_is_a_domain_error():
+    with pytest.raises(mc.MatcalcError, match="negative real axis"):
+        mc.parse("logm(X)").evaluate({"X": -np.eye(2)})
