@@ -209,13 +209,18 @@ SPECTRAL_CASES = [
     (t.EigenValue(A, "max"), "λ_max(A)", r"\lambda_{\max}\left(A\right)"),
     (t.scale(num(2), t.EigenValue(t.matmul(Tr(X), X), "min")), "2λ_min(XᵀX)",
      r"2\lambda_{\min}\left(X^{\top}X\right)"),
-    (t.matmul(t.EigenVector(A, "max"), Tr(t.EigenVector(A, "max"))), "eigvec_max(A)eigvec_max(A)ᵀ",
-     r"v_{\max}\left(A\right)v_{\max}\left(A\right)^{\top}"),
+    (t.matmul(t.EigenVector(A, "max"), Tr(t.EigenVector(A, "max"))), "vvᵀ where Av = λ_max(A)v (λ_max simple)",
+     r"vv^{\top}\quad\text{where } Av = \lambda_{\max}\left(A\right)v \ (\lambda_{\max}\text{ simple})"),
+    (t.add(t.EigenVector(A, "min"), t.matmul(S("w", "n", "n"), t.EigenVector(A, "min"))),
+     "eigvec_min(A) + w·eigvec_min(A)", r"v_{\min}\left(A\right) + wv_{\min}\left(A\right)"),
     (t.SpectralNorm(X), "‖X‖₂", r"\left\lVert X \right\rVert_2"),
     (t.NuclearNorm(t.sub(X, t.matmul(D, R))), "‖X − DR‖_*", r"\left\lVert X - DR \right\rVert_*"),
-    (t.matmul(t.SingularVector(X, "left"), Tr(t.SingularVector(X, "right"))), "svec_u(X)svec_v(X)ᵀ",
-     r"u_1\left(X\right)v_1\left(X\right)^{\top}"),
-    (t.PolarFactor(X), "polar(X)", r"\operatorname{polar}\left(X\right)"),
+    (t.matmul(t.SingularVector(X, "left"), Tr(t.SingularVector(X, "right"))), "u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)",
+     r"u_{1}v_{1}^{\top}\quad\text{where } X = U\Sigma V^{\top} \ (\sigma_1\text{ simple})"),
+    (t.sub(Tr(t.PolarFactor(t.matmul(D, R))), Tr(X)), "(UVᵀ)ᵀ − Xᵀ where DR = UΣVᵀ (full rank)",
+     r"\left(UV^{\top}\right)^{\top} - X^{\top}\quad\text{where } DR = U\Sigma V^{\top} \ (\text{full rank})"),
+    (t.add(t.PolarFactor(X), t.matmul(S("U", "m", "k"), R)), "polar(X) + UR",
+     r"\operatorname{polar}\left(X\right) + UR"),
     (Tr(t.MatrixFunction("expm", A)), "expm(A)ᵀ", r"\operatorname{expm}\left(A\right)^{\top}"),
     (t.add(t.identity(n), Tr(t.MatrixFunction("logm", A))), "I + logm(A)ᵀ",
      r"I + \operatorname{logm}\left(A\right)^{\top}"),
@@ -323,7 +328,7 @@ def test_latex_is_balanced_and_ascii(e):
 KNOWN_COMMANDS = {
     "left", "right", "top", "odot", "oslash", "otimes", "operatorname", "det", "log", "exp", "sin",
     "cos", "tan", "tanh", "sigma", "sqrt", "lVert", "rVert", "mathbf", "nabla", "mathrm", "tfrac",
-    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "max", "min",
+    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "max", "min", "quad", "text",
 }
 
 

@@ -6,6 +6,8 @@ of the matrix functions and of their Fréchet derivatives are checked against th
 properties and against each other (the block-triangular formula against Daleckii–Krein).
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -20,16 +22,19 @@ def case(f, wrt, printed, shapes=None):
 
 GRADIENTS = [
     # the largest and smallest eigenvalue of a symmetric matrix: vvᵀ, Sv = λv
-    case("λ_max(S)", "S", "eigvec_max(S)eigvec_max(S)ᵀ"),
-    case("lambda_min(S)", "S", "eigvec_min(S)eigvec_min(S)ᵀ"),
-    case("2λ_min(S) + aᵀSa", "S", "2eigvec_min(S)eigvec_min(S)ᵀ + aaᵀ"),
-    case("λ_max(XᵀX)", "X", "2X·eigvec_max(XᵀX)eigvec_max(XᵀX)ᵀ", "X: m×n"),
+    case("λ_max(S)", "S", "vvᵀ where Sv = λ_max(S)v (λ_max simple)"),
+    case("lambda_min(S)", "S", "wwᵀ where Sw = λ_min(S)w (λ_min simple)"),
+    case("2λ_min(S) + aᵀSa", "S", "2wwᵀ + aaᵀ where Sw = λ_min(S)w (λ_min simple)"),
+    case("λ_max(S) − λ_min(S)", "S", "vvᵀ − wwᵀ where Sv = λ_max(S)v (λ_max simple); Sw = λ_min(S)w (λ_min simple)"),
+    case("λ_max(XᵀX)", "X", "2Xvvᵀ where (XᵀX)v = λ_max(XᵀX)v (λ_max simple)", "X: m×n"),
+    case("λ_max(S) + vᵀSv", "S", "eigvec_max(S)eigvec_max(S)ᵀ + vvᵀ"),
     # the spectral norm: u₁v₁ᵀ; the nuclear norm: UVᵀ (the polar factor)
-    case("‖X‖₂", "X", "svec_u(X)svec_v(X)ᵀ", "X: m×n"),
-    case("sigma_max(X)", "X", "svec_u(X)svec_v(X)ᵀ", "X: m×n"),
-    case("‖AX − B‖₂", "X", "Aᵀsvec_u(AX − B)svec_v(AX − B)ᵀ"),
-    case("‖X‖_*", "X", "polar(X)", "X: m×n"),
-    case("||X - DR||_*", "R", "−Dᵀpolar(X − DR)"),
+    case("‖X‖₂", "X", "u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)", "X: m×n"),
+    case("sigma_max(X)", "X", "u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)", "X: m×n"),
+    case("‖AX − B‖₂", "X", "Aᵀu₁v₁ᵀ where AX − B = UΣVᵀ (σ₁ simple)"),
+    case("‖X‖_*", "X", "UVᵀ where X = UΣVᵀ (full rank)", "X: m×n"),
+    case("‖X‖₂ + ‖X‖_*", "X", "UVᵀ + u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple, full rank)", "X: m×n"),
+    case("||X - DR||_*", "R", "−DᵀUVᵀ where X − DR = UΣVᵀ (full rank)"),
     # matrix functions: tr f(X) → f′(X)ᵀ
     case("tr(expm(X))", "X", "expm(X)ᵀ"),
     case("tr(logm(X))", "X", "X⁻ᵀ"),
@@ -170,3 +175,41 @@ def test_gradient_of_inner_product_with_expm_of_a_nonsymmetric_matrix_evaluates(
 def test_logm_outside_its_domain_is_a_domain_error():
     with pytest.raises(mc.MatcalcError, match="negative real axis"):
         mc.parse("logm(X)").evaluate({"X": -np.eye(2)})
+
+
+# ---- named factors: where X = UΣVᵀ, where Sv = λ_max(S)v ------------------------------------
+
+
+@pytest.mark.parametrize("text, shapes, same", [
+    ("vvᵀ where Sv = λ_max(S)v", None, "eigvec_max(S)eigvec_max(S)ᵀ"),
+    ("vvᵀ where S v = lambda_max(S) v (λ_max simple)", None, "eigvec_max(S)eigvec_max(S)ᵀ"),
+    ("u₁v₁ᵀ where X = U Sigma V^T", "X: m×n", "svec_u(X)svec_v(X)ᵀ"),
+    ("−DᵀUVᵀ where X − DR = UΣVᵀ (full rank)", "X: m×p, D: m×n, R: n×p", "−Dᵀpolar(X − DR)"),
+    ("(UVᵀ)ᵀ where X = UΣVᵀ", "X: m×n", "polar(X)ᵀ"),
+])
+def test_where_clauses_name_the_factors(text, shapes, same):
+    assert mc.parse(text, shapes=shapes) == mc.parse(same, shapes=shapes)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("x where X = UΣVᵀ", "does not use"),
+    ("U where X = UΣVᵀ", "stand together, as UVᵀ"),
+    ("vvᵀ where Sw = λ_max(S)w", "Sv = λ_max(S)v"),
+    ("vvᵀ where Sv = λ_max(S)v (nice)", "unknown assumption 'nice'"),
+    ("vvᵀ where S = QΛQᵀ", "X = UΣVᵀ or Sv = λ_max(S)v"),
+])
+def test_bad_where_clauses_are_parse_errors(text, fragment):
+    with pytest.raises(mc.ParseError, match=re.escape(fragment)):
+        mc.parse(text)
+
+
+def test_named_factors_evaluate_from_the_decomposition():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3))
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    g = mc.grad("‖X‖₂ + ‖X‖_*", "X", shapes="X: 4×3")
+    assert np.allclose(g.evaluate({"X": x}), np.outer(u[:, 0], vt[0]) + u @ vt)
+    m = rng.standard_normal((4, 4))
+    w, v = np.linalg.eigh(m + m.T)
+    g = mc.grad("λ_max(S)", "S", shapes="S: 4×4 symmetric")
+    assert np.allclose(g.evaluate({"S": m + m.T}), np.outer(v[:, -1], v[:, -1]))

@@ -16,6 +16,7 @@ from ..language.shapes import ShapeInference
 from ..language.syntax import Node, grammar_text, postorder, syntax_tree  # noqa: F401  (grammar_text: re-exported)
 from ..language.limits import MAX_DEPTH, MAX_LENGTH, MAX_MATRIX_POWER, exponent_problem, number_problem
 from . import tree as t
+from . import where
 
 __all__ = ["parse", "parse_declarations", "canonical_name", "Node"]
 
@@ -216,10 +217,21 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
     if not text.strip():
         raise ParseError("empty expression: there is nothing to parse")
     decl = Declarations.build(shapes, domains, functions)
+    body, clauses = where.split(text)
+    if not clauses:
+        return _declared_origin(_tree(text, decl, shape, scalar), decl)
+    # where X = UΣVᵀ, where Sv = λ_max(S)v: the matrices first, then the expression
+    where.read_matrices(clauses, lambda text: _tree(text, decl, None, False))
+    named = Declarations.build(*where.declarations(shapes, domains, functions, clauses))
+    return _declared_origin(where.bind(_tree(body, named, shape, scalar), clauses), decl)
+
+
+def _tree(text: str, decl: Declarations, shape, scalar: bool) -> t.Expr:
+    """The typed tree of ``text`` (no where clause) under the declarations ``decl``."""
     root = syntax_tree(text, decl)
     _check_numbers(root, text)
     try:
         inference = infer(root, text, decl, shape=shape, scalar=scalar, reserved=_size_names(root))
-        return _declared_origin(build(root, inference), decl)
+        return build(root, inference)
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

@@ -50,4 +50,4 @@ SIGMOID_NAMES = ("σ", "sigma")
 PREFIX_WORDS = {"tr": "trace", "trace": "trace", "det": "det", "logdet": "logdet"}
 
 # Words the parser reads as one token: a run of one-letter names must not spell one.
-RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(BUILTINS) | {"ones"}
+RESERVED = frozenset(GREEK) | set(ELEMENTWISE) | set(BUILTINS) | {"ones", "where"}

@@ -171,6 +171,7 @@ class Printer:
         self._memo: dict = {}
         self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
         self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
+        self.factor_names: dict = {}  # named factors of a decomposition (printing.factors): node → name
 
     def print_tree(self, root: t.Expr) -> str:
         """``root`` printed, children first, so that deep trees need no deep recursion; the
@@ -210,6 +211,8 @@ class Printer:
             if not isinstance(e.arg, t.Number):
                 return SUM
             return SIGN if negative(e) else ATOM if t.is_number(e.arg, 1) else PRODUCT
+        if isinstance(e, t.PolarFactor) and e in self.factor_names:  # UVᵀ
+            return PRODUCT
         return precedence(e)
 
     def parenthesize(self, child: t.Expr, level: int, strict: bool = False) -> str:
@@ -222,6 +225,7 @@ class Printer:
         """A factor of a product: sums, signs, products, ⊙ ⊘ ⊗ and a non-final √ bracketed."""
         p = self.precedence(e)
         wrap = p <= PRODUCT or p == ELEMENTWISE or (p == ROOT and not last)
+        wrap = wrap and e not in self.factor_names  # UVᵀ in a product: DᵀUVᵀ
         return self.paren(self.doprint(e)) if wrap else self.doprint(e)
 
     def _signless(self, e: t.Expr) -> str:
@@ -332,6 +336,8 @@ class Printer:
 
     # ---- spectral words: λ_max(S), ‖X‖₂, ‖X‖_*, expm(X), L_expm(X, E), the named factors
     def _spectral(self, e: t.Expr) -> str:
+        if e in self.factor_names:
+            return self.FACTOR_NAMES[self.factor_names[e]]
         return self._call(self.SPECTRAL[spectral_word(e)], e.arg)
 
     _print_EigenValue = _print_EigenVector = _print_SingularVector = _spectral

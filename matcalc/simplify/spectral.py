@@ -26,8 +26,8 @@ def _function_of_transpose(e):
     return None
 
 
-@rewrite(t.Frechet, "L_f(A, E) = f′(A)E when E commutes with A (E = cI, E = cA): L_exp(A, I) = exp(A), "
-         "L_log(A, A) = I")
+@rewrite(t.Frechet, "L_f(A, E) = f′(A)E when E commutes with A (E = cI, E = cA), so that tr f(X) has the "
+         "gradient f′(X)ᵀ")
 def _commuting_direction(e):
     c, core = coefficient(e.direction)
     if isinstance(core, t.Identity):
