@@ -37,6 +37,7 @@ GRADIENTS = [
     case("||X - DR||_*", "R", "−DᵀUVᵀ where X − DR = UΣVᵀ (full rank)"),
     # matrix functions: tr f(X) → f′(X)ᵀ
     case("tr(expm(X))", "X", "expm(X)ᵀ"),
+    case("aᵀe^{tX}b", "t", "aᵀexpm(tX)Xb", "t: scalar"),
     case("tr(logm(X))", "X", "X⁻ᵀ"),
     case("tr(sqrtm(X))", "X", "½sqrtm(X)⁻ᵀ"),
     # the von Neumann entropy tr(X logm X): logm(X)ᵀ + I
@@ -72,6 +73,9 @@ def test_gradient_reads_back(f, wrt, shapes, printed):
     ("‖X‖₂", "sigma_max(X)", "X: m×n"),
     ("‖X‖_*", "norm_nuc(X)", "X: m×n"),
     ("‖X‖_*", "||X||_{*}", "X: m×n"),
+    ("expm(X)", "e^X", "X: n×n"),
+    ("expm(tX)", "e^{tX}", "X: n×n, t: scalar"),
+    ("exp(x)", "e^x", "x: scalar"),
 ])
 def test_unicode_and_ascii_spellings_agree(unicode, ascii_text, shapes):
     assert mc.parse(unicode, shapes=shapes) == mc.parse(ascii_text, shapes=shapes)
@@ -197,6 +201,8 @@ def test_where_clauses_name_the_factors(text, shapes, same):
     ("vvᵀ where Sw = λ_max(S)w", "Sv = λ_max(S)v"),
     ("vvᵀ where Sv = λ_max(S)v (nice)", "unknown assumption 'nice'"),
     ("vvᵀ where S = QΛQᵀ", "X = UΣVᵀ or Sv = λ_max(S)v"),
+    ("a^X", "an exponent must be a number, not 'X'"),
+    ("e^-X", "an exponent must be a number, not 'X'"),
 ])
 def test_bad_where_clauses_are_parse_errors(text, fragment):
     with pytest.raises(mc.ParseError, match=re.escape(fragment)):

@@ -40,9 +40,19 @@ for _cls, _what in ((t.EigenVector, "an eigenvector"), (t.SingularVector, "a sin
     rule(_cls, f"{_what}: first derivatives only")(_factor(_what))
 
 
-@rule(t.MatrixFunction, "d f(X) = L_f(X, dX), the Fréchet derivative of the matrix function f")
+@rule(t.MatrixFunction, "d f(X) = L_f(X, dX), the Fréchet derivative of the matrix function f; f′(X)dX when "
+     "dX commutes with X (d e^{tA} = e^{tA}A dt)")
 def _matrix_function(e, d):
-    return _linear(lambda dx: t.Frechet(e.name, e.arg, dx), d(e.arg), shape=e.shape)
+    dx = d(e.arg)
+    if _commute(e.arg, dx):
+        return t.matmul(t.derivative(e.name, e.arg), dx)
+    return _linear(lambda dx: t.Frechet(e.name, e.arg, dx), dx, shape=e.shape)
+
+
+def _commute(a: t.Expr, b: t.Expr) -> bool:
+    """Whether b is a scalar multiple of a, of I, or zero: then ab = ba."""
+    core = t.split_scale(b)[1]
+    return t.is_zero(b) or isinstance(core, t.Identity) or core == t.split_scale(a)[1]
 
 
 @rule(t.Frechet, "L_f(X, E) is linear in E: d L_f(X, E) = L_f(X, dE) for X constant")

@@ -6,8 +6,11 @@ shape at construction.
 
 from __future__ import annotations
 
+import sympy
+
 from ..language.dims import ONE, SCALAR, same_dim, show_shape
-from .nodes import Expr, _need, _square, node
+from .builders import inverse, scale
+from .nodes import Expr, Number, _need, _square, node
 
 WHICH = ("max", "min")
 MATRIX_FUNCTIONS = ("expm", "logm", "sqrtm")
@@ -42,11 +45,12 @@ class EigenVector(Expr):
 
 @node
 class SpectralNorm(Expr):
-    """‖X‖₂ = σ_max(X), the largest singular value of X."""
+    """‖X‖₂ = σ_max(X), the largest singular value of a matrix X (of a vector, ‖x‖₂ is ``Norm``)."""
 
     arg: Expr
 
     def _shape(self):
+        _need(self.arg.rows != ONE and self.arg.cols != ONE, "the spectral norm of a vector is its Euclidean norm")
         return SCALAR
 
 
@@ -113,3 +117,9 @@ class Frechet(Expr):
               lambda: f"L_{self.name}(X, E) needs E of the shape of X, got {show_shape(self.direction.shape)} "
               f"and {show_shape(self.arg.shape)}")
         return (n, n)
+
+
+def derivative(name: str, a: Expr) -> Expr:
+    """f′(A) of the matrix function f: expm(A), A⁻¹, ½sqrtm(A)⁻¹ (L_f(A, E) = f′(A)E when AE = EA)."""
+    return {"expm": lambda: MatrixFunction("expm", a), "logm": lambda: inverse(a),
+            "sqrtm": lambda: scale(Number(sympy.Rational(1, 2)), inverse(MatrixFunction("sqrtm", a)))}[name]()

@@ -19,7 +19,7 @@ from .operations import (
     KronFactor, Broadcast, Commutation,
 )
 from .spectral import (
-    MATRIX_FUNCTIONS,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
+    MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
 )
 
 __all__ = [
@@ -33,5 +33,5 @@ __all__ = [
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",
     "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
-    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS",
+    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]

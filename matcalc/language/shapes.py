@@ -316,6 +316,15 @@ class ShapeInference:
 
     rule_logm = rule_sqrtm = rule_expm
 
+    def rule_epow(self, node, shapes):
+        """e^x of a scalar is exp(x); e^X of a square matrix is expm(X)."""
+        if self.scalar(shapes[0]):
+            self.plan[id(node)] = "exp"
+            return shapes[0]
+        self.plan[id(node)] = "expm"
+        self.square(node, shapes[0], "e^X, the matrix exponential,")
+        return shapes[0]
+
     def rule_L_expm(self, node, shapes):
         self.square(node, shapes[0], "a Fréchet derivative")
         for i in (0, 1):

@@ -6,18 +6,8 @@ every rule set): one named identity each; a rule returns the rewritten node or N
 
 from __future__ import annotations
 
-import sympy
-
 from .. import expr as t
 from .rewriting import coefficient, rewrite, with_coefficient
-
-# f′(A) of each matrix function, as a tree.
-DERIVATIVES = {
-    "expm": lambda a: t.MatrixFunction("expm", a),
-    "logm": lambda a: t.inverse(a),
-    "sqrtm": lambda a: t.scale(t.Number(sympy.Rational(1, 2)), t.inverse(t.MatrixFunction("sqrtm", a))),
-}
-
 
 @rewrite(t.MatrixFunction, "a matrix function commutes with the transpose: f(Aᵀ) = f(A)ᵀ")
 def _function_of_transpose(e):
@@ -31,7 +21,7 @@ def _function_of_transpose(e):
 def _commuting_direction(e):
     c, core = coefficient(e.direction)
     if isinstance(core, t.Identity):
-        return with_coefficient(c, DERIVATIVES[e.name](e.arg))
+        return with_coefficient(c, t.derivative(e.name, e.arg))
     if core == e.arg:
-        return with_coefficient(c, t.matmul(DERIVATIVES[e.name](e.arg), core))
+        return with_coefficient(c, t.matmul(t.derivative(e.name, e.arg), core))
     return None
