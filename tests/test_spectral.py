@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matcalc as mc
 from matcalc.errors import UnsupportedError
@@ -219,3 +221,38 @@ def test_named_factors_evaluate_from_the_decomposition():
     w, v = np.linalg.eigh(m + m.T)
     g = mc.grad("λ_max(S)", "S", shapes="S: 4×4 symmetric")
     assert np.allclose(g.evaluate({"S": m + m.T}), np.outer(v[:, -1], v[:, -1]))
+
+
+# ---- random compositions ----------------------------------------------------------------------
+
+ARGUMENTS = {  # a matrix argument built from X, as text, with the declarations it needs
+    "square": ["X", "Xᵀ", "2X", "AX", "X + B", "XB − A", "AXᵀB"],
+    "symmetric": ["X + Xᵀ", "XᵀX", "AXAᵀ + X + Xᵀ", "XᵀAX"],
+    "spd": ["XᵀX + I", "XXᵀ + 2I", "AᵀX + XᵀA + 9I"],
+}
+OUTER = [  # (kind of argument, the scalar function of it)
+    ("symmetric", "λ_max({})"), ("symmetric", "λ_min({})"), ("square", "‖{}‖₂"), ("square", "‖{}‖_*"),
+    ("square", "tr(expm(({})/4))"), ("square", "tr(Gᵀexpm(({})/4))"), ("square", "aᵀexpm(({})/4)b"),
+    ("spd", "tr(logm({}))"), ("spd", "tr(Gᵀlogm({}))"), ("spd", "aᵀsqrtm({})b"), ("spd", "tr(sqrtm({}))"),
+]
+DECLARED = "X: n×n, A: n×n, B: n×n, G: n×n, a: n, b: n"
+
+
+@st.composite
+def spectral_functions(draw):
+    """A sum of one to three spectral functions of arguments built from X, with coefficients."""
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind, outer = draw(st.sampled_from(OUTER))
+        coefficient = draw(st.sampled_from(["", "2", "−", "½"]))
+        terms.append(coefficient + outer.format(draw(st.sampled_from(ARGUMENTS[kind]))))
+    return " + ".join(terms)
+
+
+@settings(max_examples=40, deadline=None)
+@given(spectral_functions())
+def test_random_spectral_functions_read_back_and_match_finite_differences(f):
+    g = mc.grad(f, "X", shapes=DECLARED)
+    assert mc.parse(str(g), shapes=str(g.shapes)) == g
+    report = mc.check(f, "X", shapes=DECLARED, trials=2)
+    assert report.ok, (f, str(g), report)
