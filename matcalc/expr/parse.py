@@ -209,7 +209,9 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
     "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
     whole expression must have (it sizes a free I or 𝟙); with ``scalar``, a reading of the
     undeclared symbols in which the whole is 1×1 is preferred (for a function to
-    differentiate).  Raises a MatcalcError subclass on bad input.
+    differentiate).  ``where`` clauses name the factors of a decomposition (``u₁v₁ᵀ where
+    X = UΣVᵀ``, ``vvᵀ where Sv = λ_max(S)v``: ``matcalc.expr.where``).  Raises a MatcalcError
+    subclass on bad input.
     """
     if not isinstance(text, str):
         raise ParseError(f"an expression must be text, not {type(text).__name__}")
