@@ -112,6 +112,65 @@ CASES = [
 ]
 
 
+def _signed(v):
+    return v if v[np.argmax(np.abs(v))] >= 0 else -v
+
+
+def _expm_series(a, terms=60):
+    out, term = np.eye(len(a)), np.eye(len(a))
+    for k in range(1, terms):
+        term = term @ a / k
+        out = out + term
+    return out
+
+
+def _expm_frechet_series(a, e, terms=60):
+    """Σₖ (1/k!) Σⱼ AʲEAᵏ⁻¹⁻ʲ."""
+    powers = [np.eye(len(a))]
+    for _ in range(terms):
+        powers.append(powers[-1] @ a)
+    out, fact = np.zeros_like(a), 1.0
+    for k in range(1, terms):
+        fact *= k
+        out = out + sum(powers[j] @ e @ powers[k - 1 - j] for j in range(k)) / fact
+    return out
+
+
+def _logm_frechet_quadrature(a, e, nodes=60):
+    """∫₀¹ (t(A − I) + I)⁻¹ E (t(A − I) + I)⁻¹ dt by Gauss–Legendre."""
+    ts, ws = np.polynomial.legendre.leggauss(nodes)
+    out = np.zeros_like(a)
+    for tk, wk in zip((ts + 1) / 2, ws / 2):
+        r = np.linalg.inv(tk * (a - np.eye(len(a))) + np.eye(len(a)))
+        out = out + wk * r @ e @ r
+    return out
+
+
+SYM_ = (S_ + S_.T) / 2
+_W, _V = np.linalg.eigh(SYM_)
+_U, _SV, _VT = np.linalg.svd(A_, full_matrices=False)
+_SIGN = 1.0 if _U[np.argmax(np.abs(_U[:, 0])), 0] >= 0 else -1.0
+SMALL = t.Scale(t.Number(sympy.Rational(1, 4)), S)
+SPD = t.MatMul((S, t.Transpose(S)))
+SPD_ = S_ @ S_.T
+_WS, _VS = np.linalg.eigh(SPD_)
+CASES += [
+    ("EigenValue max", t.EigenValue(S, "max"), _W[-1]),
+    ("EigenValue min", t.EigenValue(S, "min"), _W[0]),
+    ("EigenVector max", t.EigenVector(S, "max"), _signed(_V[:, -1])),
+    ("SpectralNorm", t.SpectralNorm(A), np.linalg.norm(A_, 2)),
+    ("NuclearNorm", t.NuclearNorm(A), np.linalg.norm(A_, "nuc")),
+    ("SingularVector left", t.SingularVector(A, "left"), _SIGN * _U[:, 0]),
+    ("SingularVector right", t.SingularVector(A, "right"), _SIGN * _VT[0]),
+    ("PolarFactor", t.PolarFactor(A), _U @ _VT),
+    ("MatrixFunction expm", t.MatrixFunction("expm", SMALL), _expm_series(S_ / 4)),
+    ("MatrixFunction logm", t.MatrixFunction("logm", SPD), _VS @ np.diag(np.log(_WS)) @ _VS.T),
+    ("MatrixFunction sqrtm", t.MatrixFunction("sqrtm", SPD), _VS @ np.diag(np.sqrt(_WS)) @ _VS.T),
+    ("Frechet expm", t.Frechet("expm", SMALL, t.Transpose(S)), _expm_frechet_series(S_ / 4, S_.T)),
+    ("Frechet logm", t.Frechet("logm", S, t.Transpose(S)), _logm_frechet_quadrature(S_, S_.T)),
+]
+
+
 @pytest.mark.parametrize("label, expr, expected", CASES, ids=[c[0] for c in CASES])
 def test_node_matches_numpy(label, expr, expected):
     got = evaluate(expr, VALUES, dims={"m": 3, "n": 4})

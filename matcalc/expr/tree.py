@@ -19,6 +19,9 @@ from .operations import (
     KronFactor, Broadcast, Commutation, TriangularPart,
 )
 from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
+from .spectral import (
+    MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
+)
 
 __all__ = [
     "ONE", "SCALAR", "Dim", "Shape", "dim", "is_scalar_shape", "same_dim", "show_dim",
@@ -30,5 +33,7 @@ __all__ = [
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
+    "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
+    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]
 __all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]

@@ -305,7 +305,53 @@ class ShapeInference:
     def rule_sumall(self, node, shapes):
         return (1, 1)
 
-    rule_norm = rule_callf = rule_sumall
+    rule_norm = rule_callf = rule_specnorm = rule_nucnorm = rule_sumall
+
+    # -- spectral words: λ_max(S), eigvec_max(S), svec_u(X), polar(X), expm(X), L_expm(X, E) --
+    def rule_eigmax(self, node, shapes):
+        self.square(node, shapes[0], "an eigenvalue")
+        return (1, 1)
+
+    rule_eigmin = rule_eigmax
+
+    def rule_eigvec_max(self, node, shapes):
+        self.square(node, shapes[0], "an eigenvector")
+        return (shapes[0][0], 1)
+
+    rule_eigvec_min = rule_eigvec_max
+
+    def rule_svec_u(self, node, shapes):
+        return (shapes[0][0], 1)
+
+    def rule_svec_v(self, node, shapes):
+        return (shapes[0][1], 1)
+
+    def rule_polar(self, node, shapes):
+        return shapes[0]
+
+    def rule_expm(self, node, shapes):
+        self.square(node, shapes[0], "a matrix function")
+        return shapes[0]
+
+    rule_logm = rule_sqrtm = rule_expm
+
+    def rule_epow(self, node, shapes):
+        """e^x of a scalar is exp(x); e^X of a square matrix is expm(X)."""
+        if self.scalar(shapes[0]):
+            self.plan[id(node)] = "exp"
+            return shapes[0]
+        self.plan[id(node)] = "expm"
+        self.square(node, shapes[0], "e^X, the matrix exponential,")
+        return shapes[0]
+
+    def rule_L_expm(self, node, shapes):
+        self.square(node, shapes[0], "a Fréchet derivative")
+        for i in (0, 1):
+            self.unify(shapes[1][i], shapes[0][i], lambda: f"the direction {self.desc(node.kids[1], shapes[1])} of a "
+                       f"Fréchet derivative needs the shape of {self.desc(node.kids[0], shapes[0])}")
+        return shapes[0]
+
+    rule_L_logm = rule_L_sqrtm = rule_L_expm
 
     def rule_bars(self, node, shapes):
         s = shapes[0]

@@ -57,7 +57,7 @@ class Node:
     """An untyped syntax-tree node.  ``span`` is its (start, end) offset in the text.
 
     ops: sym ident ones num sum neg prod run elem T invT pow hpow apply trace det logdet inv
-    adj diag vec sumall norm bars callf grad; sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
+    adj diag vec sumall norm bars callf grad epow (e^X); sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
     the size specs), unvec (data: size specs), kronadj (data: side).  A ``run`` is a
     juxtaposition read from one run of letters (or a name before a parenthesis): a postfix
     applies to its last item only.
@@ -67,6 +67,14 @@ class Node:
     kids: tuple = ()
     data: object = None
     span: tuple = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Exponent:
+    """An exponent that is not a number: the argument of e^X, else the error it is."""
+
+    node: Node
+    error: tuple  # (reason, offset)
 
 
 def _span(items) -> tuple:
@@ -198,6 +206,11 @@ class ToSyntax(Transformer_NonRecursive):
         items = _items(ch[0])
         target = items[-1]
         for op, data, end in ch[1:]:
+            if isinstance(data, Exponent):  # e^X: the exponential, of a scalar or (expm) of a square matrix
+                if not (target.op == "sym" and target.data == "e" and "e" not in self.decl.symbols):
+                    raise self.error(*data.error)
+                target = Node("epow", (data.node,), None, (target.span[0], end))
+                continue
             target = Node(op, (target,), data, (target.span[0], end))
         return _run(items[:-1] + [target])
 
@@ -228,18 +241,20 @@ class ToSyntax(Transformer_NonRecursive):
         return _number(ch[0])
 
     def exponent_sign(self, meta, ch):
+        if isinstance(ch[1], Exponent):
+            raise self.error(*ch[1].error)
         return -ch[1] if ch[0].value != "+" else ch[1]
 
     def exponent_group(self, meta, ch):
         value = _const(_value(ch[0]))
         if value is None:
-            raise self.error("an exponent must be a number, such as 2, -1 or (1/2)", meta.start_pos)
+            return Exponent(_value(ch[0]), ("an exponent must be a number, such as 2, -1 or (1/2)", meta.start_pos))
         return value
 
     def exponent_name(self, meta, ch):
         tok = ch[0]
         hint = " (for the transpose write ^T)" if tok.value.lower().startswith("t") else ""
-        raise self.error(f"an exponent must be a number, not {tok.value!r}{hint}", tok.start_pos)
+        return Exponent(_value(_run(self.split(tok))), (f"an exponent must be a number, not {tok.value!r}{hint}", tok.start_pos))
 
     # -- atoms --
     def number(self, meta, ch):
@@ -267,7 +282,7 @@ class ToSyntax(Transformer_NonRecursive):
     def norm(self, meta, ch):
         kind = "default"
         if ch[3] is not None:
-            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2"}[ch[3].value.strip("_{} ")]
+            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2", "*": "*"}[ch[3].value.strip("_{} ")]
         return Node("norm", (_value(ch[1]),), kind, self.span(meta))
 
     def norm_power(self, meta, ch):

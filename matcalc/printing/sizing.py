@@ -294,6 +294,9 @@ RULES = {
     t.KronFactor: Run.kron_factor,
     t.Softmax: _same,
     t.LogSoftmax: _same,
+    t.MatrixFunction: _square,
+    t.EigenValue: _scalar_of_square,
+    t.EigenVector: lambda run, node, kids: ((run.square(kids[0][0])[0], t.ONE), None),
 }
 
 
