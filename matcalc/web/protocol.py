@@ -2,8 +2,9 @@
 
 A request to ``POST /api/<command>`` is one JSON object: "expr", the declarations "shapes",
 "domains" and "functions" in their text form, and the options of the command
-(``matcalc.commands.OPTIONS``: wrt, layout, upstream, check, steps, expected, trials, seed);
-``/api/parse`` takes "kind", the command the expression is meant for.  ``read_request`` checks
+(``matcalc.commands.OPTIONS``: wrt, structure, layout, upstream, check, steps, expected, trials,
+seed); every command takes "structure" (those without one answer an UnsupportedError when it is
+given, so that a page may send it with every request); ``/api/parse`` takes "kind", the command the expression is meant for.  ``read_request`` checks
 it and gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with
 the command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``:
 {"error", "kind", "line", "column", "field"} — the message, the error's class, the position of
@@ -23,6 +24,7 @@ from ..language.declarations import parse_declarations
 MAX_TRIALS = 100
 MAX_SEED = 2**32 - 1
 PARSE = "parse"
+STRUCTURE = "structure"
 ENDPOINTS = (*commands.RUN, PARSE)
 
 
@@ -57,8 +59,8 @@ def error_body(error: Exception, field: str | None = None) -> dict:
 
 def fields_of(command: str) -> tuple:
     """The fields a request to /api/<command> may hold."""
-    own = ("kind",) if command == PARSE else commands.options_of(command)
-    return ("expr", *commands.DECLARATIONS, *own)
+    own = ("kind",) if command == PARSE else (*commands.options_of(command), STRUCTURE)
+    return ("expr", *commands.DECLARATIONS, *dict.fromkeys(own))
 
 
 def _typed(name: str, value, kind: type):
@@ -100,13 +102,14 @@ def read_request(command: str, data) -> SimpleNamespace:
                                f"{', '.join(commands.RUN)})", field="kind")
         args.kind = kind
         return args
-    for name in commands.options_of(command):
+    for name in dict.fromkeys((*commands.options_of(command), STRUCTURE)):
         kind, default, _ = commands.OPTIONS[name]
         value = data.get(name)
         setattr(args, name, default if value is None else _typed(name, value, kind))
     if "wrt" in commands.options_of(command) and not (args.wrt or "").strip():
         raise RequestError('the field "wrt" is missing: the variable, e.g. "D"', field="wrt")
     _bounded(args)
+    args.structure = args.structure or None  # "" is no structure, as the page's "none"
     return args
 
 
@@ -142,6 +145,16 @@ def _parsed(args):
         raise
 
 
+def _takes_structure(command: str, args) -> None:
+    """An UnsupportedError (its field "structure") when ``command`` takes no structure but one is given."""
+    if args.structure and STRUCTURE not in commands.options_of(command):
+        takes = ", ".join(c for c in commands.RUN if STRUCTURE in commands.options_of(c))
+        error = UnsupportedError(f"{command} is not taken inside a structure ({args.structure}); the commands that "
+                                 f"take one: {takes}")
+        error.field = STRUCTURE
+        raise error
+
+
 def parse_fields(args) -> dict:
     """/api/parse: the expression as matcalc reads it, its shape, its symbols in the order they
     appear (the variables to pick from: name, Unicode, LaTeX) and their shapes as declaration text."""
@@ -159,6 +172,7 @@ def answer(command: str, args) -> dict:
     if command == PARSE:
         return parse_fields(args)
     args.kind = command
+    _takes_structure(command, args)
     _parsed(args)
     result = commands.answer(command, args)
     body = result.json
