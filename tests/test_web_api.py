@@ -117,6 +117,10 @@ def test_parse_gives_the_symbols_and_the_inferred_shapes(client):
     w = client.post("/api/parse", json={"expr": "W₁x", "kind": "jacobian"}).json()
     assert w["symbols"] == [{"name": "W_1", "text": "W₁", "latex": "W_{1}"}, {"name": "x", "text": "x", "latex": "x"}]
     assert w["scalar"] is False and w["shape"] == "m×1"
+    square = {"expr": "tr(SA)", "wrt": "S", "structure": "symmetric"}  # a symmetric S is read square
+    assert client.post("/api/parse", json=square).json()["shapes"] == "S: m×m, A: m×m"
+    assert client.post("/api/parse", json={**square, "structure": "stiefel"}).json()["shapes"] == "S: m×n, A: n×m"
+    assert client.post("/api/parse", json={**square, "wrt": "Q"}).json()["shapes"] == "S: m×n, A: n×m"  # not yet picked
 
 
 # ---- bad input ------------------------------------------------------------------------------------

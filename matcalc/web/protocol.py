@@ -57,10 +57,16 @@ def error_body(error: Exception, field: str | None = None) -> dict:
             "field": getattr(error, "field", None) or field}
 
 
+def _options(command: str) -> tuple:
+    """The options of /api/<command> (``matcalc.commands.OPTIONS``): /api/parse takes the
+    variable and its structure, to read the variable square when the structure needs it."""
+    own = ("wrt",) if command == PARSE else commands.options_of(command)
+    return tuple(dict.fromkeys((*own, STRUCTURE)))
+
+
 def fields_of(command: str) -> tuple:
     """The fields a request to /api/<command> may hold."""
-    own = ("kind",) if command == PARSE else (*commands.options_of(command), STRUCTURE)
-    return ("expr", *commands.DECLARATIONS, *dict.fromkeys(own))
+    return ("expr", *commands.DECLARATIONS, *(("kind",) if command == PARSE else ()), *_options(command))
 
 
 def _typed(name: str, value, kind: type):
@@ -95,6 +101,11 @@ def read_request(command: str, data) -> SimpleNamespace:
     for name in commands.DECLARATIONS:
         value = data.get(name)
         setattr(args, name, "" if value is None else _typed(name, value, str))
+    for name in _options(command):
+        kind, default, _ = commands.OPTIONS[name]
+        value = data.get(name)
+        setattr(args, name, default if value is None else _typed(name, value, kind))
+    args.structure = args.structure or None  # "" is no structure, as the page's "none"
     if command == PARSE:
         kind = data.get("kind") or "grad"
         if kind not in commands.RUN:
@@ -102,14 +113,9 @@ def read_request(command: str, data) -> SimpleNamespace:
                                f"{', '.join(commands.RUN)})", field="kind")
         args.kind = kind
         return args
-    for name in dict.fromkeys((*commands.options_of(command), STRUCTURE)):
-        kind, default, _ = commands.OPTIONS[name]
-        value = data.get(name)
-        setattr(args, name, default if value is None else _typed(name, value, kind))
     if "wrt" in commands.options_of(command) and not (args.wrt or "").strip():
         raise RequestError('the field "wrt" is missing: the variable, e.g. "D"', field="wrt")
     _bounded(args)
-    args.structure = args.structure or None  # "" is no structure, as the page's "none"
     return args
 
 
@@ -137,9 +143,14 @@ def _declarations(args) -> None:
 
 
 def _parsed(args):
-    """The expression read as ``args.kind`` reads it (scalar for a gradient), or its error tagged "expr"."""
+    """The expression read as ``args.kind`` reads it (scalar for a gradient; with the variable
+    square when its structure needs it), or its error tagged "expr"."""
+    decl, scalar = commands.declarations(args), args.kind in commands.SCALAR_COMMANDS
     try:
-        return api.parse(args.expr, **commands.declarations(args), scalar=args.kind in commands.SCALAR_COMMANDS)
+        e = api.parse(args.expr, **decl, scalar=scalar)
+        if args.structure and args.wrt in e.shapes:
+            e = api.read_square(args.expr, args.wrt, args.structure, **decl, scalar=scalar)
+        return e
     except MatcalcError as error:
         error.field = "expr"
         raise
