@@ -4,12 +4,13 @@ A request to ``POST /api/<command>`` is one JSON object: "expr", the declaration
 "domains" and "functions" in their text form, and the options of the command
 (``matcalc.commands.OPTIONS``: wrt, structure, layout, upstream, check, steps, expected, trials,
 seed); every command takes "structure" (those without one answer an UnsupportedError when it is
-given, so that a page may send it with every request); ``/api/parse`` takes "kind", the command the expression is meant for.  ``read_request`` checks
-it and gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with
-the command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``:
-{"error", "kind", "line", "column", "field"} — the message, the error's class, the position of
-a syntax error (else null) and the input it is in ("expr", "shapes", …; null when no one input
-is to blame).
+given, so that a page may send it with every request); ``/api/parse`` takes "kind", the command
+the expression is meant for, and "wrt" with its "structure".  ``read_request`` checks it and
+gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with the
+command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``: {"error",
+"kind", "line", "column", "field"} — the message, the error's class, the position of a syntax
+error (else null) and the input it is in ("expr", "shapes", …; null when no one input is to
+blame).
 """
 
 from __future__ import annotations
