@@ -64,7 +64,7 @@ def read_square(text: str, wrt, structure, *, shapes=None, domains=None, functio
     """The tree of ``text`` for a gradient inside ``structure``: a square structure reads an
     undeclared X as square (tr(SA) with S symmetric is n×n), where that is possible."""
     e = _parse(text, shapes=shapes, domains=domains, functions=functions, scalar=scalar or prefer_scalar)
-    if structure is None or not STRUCTURES[structure].square:
+    if structure not in STRUCTURES or not STRUCTURES[structure].square:  # an unknown one: said by structure_of
         return e
     x = _variable(e, wrt)
     if t.same_dim(x.rows, x.cols):
