@@ -87,7 +87,9 @@ def _square_domain(domains, name: str):
 
 
 def _variable(e: t.Expr, wrt) -> t.Symbol:
-    symbols = {s.name: s for s in e.free_symbols}
+    """The symbol wrt names: one of e's, or one of the text's that the builders cancelled
+    (0·sum(N) is 0, whose gradient w.r.t. N is the zero of N's shape)."""
+    symbols = {s.name: s for s in (*e.origin, *e.free_symbols)}
     name = wrt.name if isinstance(wrt, t.Symbol) else canonical_name(wrt.strip())
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"

@@ -89,3 +89,12 @@ def test_a_common_denominator_that_is_the_sum_itself():
     rng = np.random.default_rng(0)
     Y, A, Q, B = (rng.uniform(0.5, 2.0, (3, 3)) for _ in range(4))
     assert np.allclose(g.evaluate({"Y": Y, "A": A, "Q": Q, "B": B}), -B / ((A + Q) * Y**2), rtol=1e-13)
+
+
+def test_a_variable_the_builders_cancelled_has_a_zero_gradient():
+    """(3 − 3)·sum(N) is built as 0, yet N is a symbol of the text: the derivative w.r.t. N is
+    the zero of N's shape, not a refusal naming no symbols."""
+    assert str(mc.grad("sum(N)*(3 − 3)", "N", shapes="N: 1×3")) == "0_{1×3}"
+    assert str(mc.grad("(1.5 − 1.5)*(0.5*κ)", "κ")) == "0"
+    J = mc.jacobian("σ((0.5 − ½)*L ⊘ F)", "L", shapes="F: 2×2, L: 2×2", domains="F: positive")
+    assert np.array_equal(J.evaluate({"L": np.ones((2, 2)), "F": np.ones((2, 2))}), np.zeros((4, 4)))

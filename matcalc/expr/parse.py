@@ -209,7 +209,11 @@ def build(root: Node, inf: ShapeInference) -> t.Expr:
     out: dict = {}
     for node in postorder(root):
         out[id(node)] = BUILD[node.op](inf, node, [out[id(k)] for k in node.kids])
-    return out[id(root)]
+    e = out[id(root)]
+    # a symbol of the text the builders cancelled (0·sum(N) = 0) is remembered: wrt may name it
+    present = {s.name for s in e.free_symbols}
+    gone = {s.name: s for s in out.values() if isinstance(s, t.Symbol) and s.name not in present}
+    return t.with_origin(e, *gone.values()) if gone else e
 
 
 def _declared_origin(e: t.Expr, decl: Declarations) -> t.Expr:
