@@ -98,3 +98,14 @@ def test_a_variable_the_builders_cancelled_has_a_zero_gradient():
     assert str(mc.grad("(1.5 − 1.5)*(0.5*κ)", "κ")) == "0"
     J = mc.jacobian("σ((0.5 − ½)*L ⊘ F)", "L", shapes="F: 2×2, L: 2×2", domains="F: positive")
     assert np.array_equal(J.evaluate({"L": np.ones((2, 2)), "F": np.ones((2, 2))}), np.zeros((4, 4)))
+
+
+def test_equal_constants_are_sized_each_where_it_stands():
+    """2tr(B − I − I)I: the last I is not fixed by B, although it equals the I's that are; and a
+    name before vec⁻¹ is kept apart (W₁vec⁻¹ would read as W₁·v·e·c⁻¹)."""
+    for text, decl in [("tr(B − I − I)^2", "B: p×p"), ("tr(((B − I) − I) − diag(α z))^2", "B: p×p, z: p, α: scalar")]:
+        g = mc.grad(text, "B", shapes=decl)
+        assert str(g).endswith("I_p") and mc.parse(str(g), shapes=decl) == g
+    decl = "W₁: 3×3, L: 2×3, F: 3×2, v: 4, λ: scalar"
+    g = mc.grad("tr(W₁ vec⁻¹_{3×3}((Lᵀ ⊗ F)v))/λ", "λ", shapes=decl)
+    assert "W₁·vec⁻¹_{3×3}" in str(g) and mc.parse(str(g), shapes=decl) == g

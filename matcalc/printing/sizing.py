@@ -321,7 +321,7 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
     while True:
         frame = frames[-1]
         node, i, kids, context, index = frame
-        children = node.children() if id(node) in flexible else ()
+        children = node.children() if node in flexible else ()
         if i < len(children):
             frame[1] += 1
             count += 1
@@ -329,7 +329,7 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
             continue
         frames.pop()
         out.node, out.index = node, index
-        if id(node) not in flexible:
+        if node not in flexible:
             result = (node.shape, None)
         elif isinstance(node, t.Broadcast):
             bare = context is True and id(node) not in sized
@@ -347,12 +347,12 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
 def sized(root: t.Expr) -> set:
     """The ids of the constants of ``root`` (I, 𝟙, broadcasts) that print with their size,
     taken one at a time in reading order until the parser sizes every one as the tree."""
-    flexible: set = set()
+    flexible: set = set()  # by equality: postorder meets each distinct node once, its copies share it
     for n in t.postorder(root):
-        if isinstance(n, FLEXIBLE) or any(id(c) in flexible for c in n.children()):
-            flexible.add(id(n))
+        if isinstance(n, FLEXIBLE) or any(c in flexible for c in n.children()):
+            flexible.add(n)
     chosen: set = set()
-    if id(root) not in flexible:
+    if root not in flexible:
         return chosen
     while True:
         result = run(root, chosen, flexible)

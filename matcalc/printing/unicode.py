@@ -166,6 +166,8 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
     ``words``, …).  After a subscript a function needs nothing: W₂tanh(x)."""
     if out[-1] in DIGITS and (right[0] in DIGITS or right[0] in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"):
         return True
+    if right.startswith("vec") and re.search(LETTERS + "[₀-₉]*$", out):  # W₁vec⁻¹… splits as W₁·v·e·c⁻¹
+        return True
     tail = re.search(LETTERS + "*$", out)[0]
     if not tail:
         return False
