@@ -1,0 +1,143 @@
+"""The array libraries generated code runs on: NumPy, JAX (jax.numpy) and PyTorch.
+
+A backend is data: the module alias the code calls (``np``, ``jnp``, ``torch``), the import
+lines of a generated module, the spelling of each elementwise function, of the constructors
+and of the few operations the libraries name differently, and the source of the helpers the
+code may call (each overflow-safe: σ by tanh, softplus and log Σ exp shifted by the maximum,
+log det by slogdet or the Cholesky diagonal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import UnsupportedError
+
+# Helper functions, as source templates ({xp} is the module alias).  Each is emitted once into a
+# module that calls it.
+HELPERS = {
+    "_sigmoid": "def _sigmoid(x):\n    return 0.5 * (1.0 + {xp}.tanh(0.5 * x))\n",
+    "_softplus": "def _softplus(x):\n    return {xp}.logaddexp(0.0, x)\n",
+    "_log_sigmoid": "def _log_sigmoid(x):\n    return -{xp}.logaddexp(0.0, -x)\n",
+    "_step": "def _step(x):\n    return {xp}.where(x > 0, 1.0, 0.0)\n",
+    "_heaviside": "def _heaviside(x):\n    return {xp}.where(x > 0, 1.0, {xp}.where(x < 0, 0.0, 0.5))\n",
+    "_logsumexp": ("def _logsumexp(x):\n    top = {xp}.max(x)\n"
+                   "    return top + {xp}.log({xp}.sum({xp}.exp(x - top)))\n"),
+    "_logdet": ("def _logdet(a):\n    sign, logabs = {xp}.linalg.slogdet(a)\n"
+                "    return {xp}.where(sign > 0, logabs, {xp}.nan)\n"),
+    "_logdet_spd": ("def _logdet_spd(a):\n    return 2.0 * {xp}.sum({xp}.log({xp}.diag({xp}.linalg.cholesky(a))))\n"),
+    "_inv": "def _inv(a):\n    return {xp}.linalg.inv(a)\n",
+    "_adj": "def _adj(a):\n    return {xp}.linalg.det(a) * {xp}.linalg.inv(a)\n",
+    "_commutation": ("def _commutation(m, n):\n"
+                     "    # K vec(A) = vec(Aᵀ) for an m×n A: row i·n + j picks entry i + m·j of vec(A)\n"
+                     "    return {xp}.eye(m * n)[({xp}.arange(m)[:, None] + m * {xp}.arange(n)[None, :]).reshape(-1)]\n"),
+}
+
+TORCH_HELPERS = {
+    "_softplus": "def _softplus(x):\n    return torch.logaddexp(x, torch.zeros_like(x))\n",
+    "_log_sigmoid": "def _log_sigmoid(x):\n    return torch.nn.functional.logsigmoid(x)\n",
+    "_step": "def _step(x):\n    return (x > 0).to(x.dtype)\n",
+    "_heaviside": "def _heaviside(x):\n    return torch.heaviside(x, torch.full_like(x, 0.5))\n",
+    "_logdet": ("def _logdet(a):\n    sign, logabs = torch.linalg.slogdet(a)\n"
+                "    return torch.where(sign > 0, logabs, torch.nan)\n"),
+    "_commutation": ("def _commutation(m, n, dtype, device):\n"
+                     "    # K vec(A) = vec(Aᵀ) for an m×n A: row i·n + j picks entry i + m·j of vec(A)\n"
+                     "    where = torch.arange(m, device=device)[:, None] + m * torch.arange(n, device=device)[None, :]\n"
+                     "    return torch.eye(m * n, dtype=dtype, device=device)[where.reshape(-1)]\n"),
+}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one array library spells what generated code does."""
+
+    name: str
+    xp: str  # the module alias
+    imports: tuple
+    functions: dict  # elementwise function name → callable's spelling or helper name
+    helpers: dict = field(default_factory=lambda: dict(HELPERS))
+    converts: str = "{xp}.asarray({v}, dtype=float)"
+
+    def f(self, template: str, **kw) -> str:
+        return template.format(xp=self.xp, **kw)
+
+    def function(self, name: str) -> str:
+        return self.functions[name].format(xp=self.xp)
+
+    def helper_source(self, name: str) -> str:
+        return self.helpers[name].format(xp=self.xp)
+
+    # ---- constructors ------------------------------------------------------------------------
+    def eye(self, n: str) -> str:
+        return f"{self.xp}.eye({n})"
+
+    def ones(self, n: str) -> str:
+        return f"{self.xp}.ones({n})"
+
+    def zeros(self, shape: str) -> str:
+        return f"{self.xp}.zeros({shape})"
+
+    def commutation(self, m: str, n: str) -> str:
+        return f"_commutation({m}, {n})"
+
+    def convert(self, v: str) -> str:
+        return self.converts.format(xp=self.xp, v=v)
+
+    def permute(self, a: str, axes: str) -> str:
+        return f"{self.xp}.transpose({a}, {axes})"
+
+
+ELEMENTWISE = {
+    "exp": "{xp}.exp", "log": "{xp}.log", "sin": "{xp}.sin", "cos": "{xp}.cos", "tan": "{xp}.tan",
+    "tanh": "{xp}.tanh", "sqrt": "{xp}.sqrt", "abs": "{xp}.abs", "sign": "{xp}.sign",
+    "sigmoid": "_sigmoid", "softplus": "_softplus", "relu": "_relu", "step": "_step",
+}
+HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
+
+NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))
+
+JAX = Backend(
+    "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
+    dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu"),
+    converts="{xp}.asarray({v})",
+)
+
+
+@dataclass(frozen=True)
+class TorchBackend(Backend):
+    """PyTorch: constants made with the dtype and device of the arguments (``_dtype``, ``_device``)."""
+
+    def eye(self, n):
+        return f"torch.eye({n}, dtype=_dtype, device=_device)"
+
+    def ones(self, n):
+        return f"torch.ones({n}, dtype=_dtype, device=_device)"
+
+    def zeros(self, shape):
+        return f"torch.zeros({shape}, dtype=_dtype, device=_device)"
+
+    def commutation(self, m, n):
+        return f"_commutation({m}, {n}, _dtype, _device)"
+
+    def permute(self, a, axes):
+        return f"torch.permute({a}, {axes})"
+
+
+TORCH = TorchBackend(
+    "torch", "torch", ("import torch",),
+    dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
+    helpers={**HELPERS, **TORCH_HELPERS},
+    converts="_tensor({v})",
+)
+TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"
+                            "    return v if v.is_floating_point() else v.to(torch.get_default_dtype())\n")
+
+BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}
+
+
+def backend(name) -> Backend:
+    if isinstance(name, Backend):
+        return name
+    if name not in BACKENDS:
+        raise UnsupportedError(f"the backend is one of {', '.join(BACKENDS)}, not {name!r}")
+    return BACKENDS[name]
