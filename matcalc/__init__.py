@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from . import results as _results  # noqa: F401
 from .results import expression as _expression  # noqa: F401  (str, latex, evaluate on Expr)
-from .api import VERSION, check, clear_caches, derive, differential, from_sympy, grad, hessian, jacobian, parse, solve, vjp
+from .api import (VERSION, check, clear_caches, codegen, compile, derive, differential, from_sympy, grad, hessian, jacobian,
+                  minimize, parse, solve, vjp)
 from .errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
 from .expr import Expr
 from .results.derivation import Derivation
@@ -35,6 +36,9 @@ __all__ = [
     "jacobian",
     "hessian",
     "derive",
+    "compile",
+    "codegen",
+    "minimize",
     "Derivation",
     "from_sympy",
     "clear_caches",

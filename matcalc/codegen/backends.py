@@ -92,6 +92,9 @@ ELEMENTWISE = {
     "tanh": "{xp}.tanh", "sqrt": "{xp}.sqrt", "abs": "{xp}.abs", "sign": "{xp}.sign",
     "sigmoid": "_sigmoid", "softplus": "_softplus", "relu": "_relu", "step": "_step",
 }
+HELPERS["_shape_error"] = ("def _shape_error(name, declared, shape, expected):\n"
+                          "    raise ValueError(f'{{name}} is declared {{declared}} but its value has shape {{shape}}, "
+                          "expected {{expected}}')\n")
 HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
 
 NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))

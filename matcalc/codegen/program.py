@@ -134,6 +134,8 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
         signature = f"def {name}({', '.join([p.ident for p in params] + extra)}):"
         ret = "return " + (returns(outputs) if returns else ", ".join(outputs) if len(outputs) > 1 else outputs[0])
     helpers = [h for h in _with_dependencies(em.helpers, backend) if flavor != "internal" or h not in INTERNAL_HELPERS]
+    if flavor != "internal" and checked and params:
+        helpers.append("_shape_error")
     parts = [backend.helper_source(h) for h in helpers]
     body = "\n".join("    " + line for line in prologue + em.lines + [ret])
     parts.append(f"{signature}\n{body}\n")
