@@ -22,6 +22,7 @@ from ..calculus.elementwise import builtin_formula, formula_derivative
 from ..errors import UnsupportedError
 from ..expr.nodes import DifferentialOf, Partial
 from ..language.traversal import postorder
+from ..simplify import closed_form
 from .backends import Backend
 from .formulas import formula_code
 from . import products
@@ -62,7 +63,10 @@ class Emitter:
         self._temps = 0
         self.solved = self._solved_inverses()
         self.matmuls = {n.factors: n for r in self.roots for n in t.walk(r) if isinstance(n, t.MatMul)}
+        self.negated = self._negated_norms()
         self.uses = self._uses()
+        self.shifted = self._shifted_exponentials()
+        self.shifts: dict = {}  # exp(z) shifted → the name of max(z)
 
     # ---- analysis ----------------------------------------------------------------------------
 
@@ -75,6 +79,48 @@ class Emitter:
                     (factor if isinstance(n, t.MatMul) else alone).add(c)
         return {n for n in factor if isinstance(n, t.Inverse) and n not in alone and not n.is_scalar}
 
+    def _shifted_exponentials(self) -> set:
+        """The vectors exp(z) used only through s = 𝟙ᵀexp(z) in log s and in exp(z)/s (log Σ exp
+        and softmax): computed as exp(z − max z), which changes neither the ratio nor, with max z
+        added back, the log, and cannot overflow."""
+        parents: dict = {}
+        for r in self.roots:
+            for n in t.walk(r):
+                for c in n.children():
+                    parents.setdefault(c, set()).add(n)
+        out = set()
+        for e in parents:
+            if not (isinstance(e, t.Apply) and e.name == "exp" and e.order == 0 and e.formula is None
+                    and kind(e.shape) == "c") or e in self.roots:
+                continue
+            s = t.MatMul((t.transpose(t.Ones(e.rows)), e))
+            inverse = t.Power(s, sympy.Integer(-1)) if s in parents else None
+            ratios = {p for p in parents.get(inverse, ()) if isinstance(p, t.Scale) and p.factor == inverse and p.operand == e}
+            ok = (s in parents and s not in self.roots and parents[e] <= {s} | ratios
+                  and all((isinstance(p, t.Apply) and p.name == "log" and p.order == 0 and p.formula is None)
+                          or (p == inverse and parents[p] == ratios and p not in self.roots) for p in parents[s]))
+            if ok:
+                out.add(e)
+        return out
+
+    def _negated_norms(self) -> dict:
+        """{‖A‖: B} where B = −A is computed anyway (‖X − DR‖ beside the residual DR − X of the
+        gradient): ‖−A‖ = ‖A‖, so the norm reads B and A is not computed."""
+        nodes = {n for r in self.roots for n in t.walk(r)}
+        out = {}
+        for n in nodes:
+            if isinstance(n, t.Norm) and isinstance(n.arg, t.Add):
+                other = closed_form(t.neg(n.arg))
+                if other in nodes:
+                    out[n] = other
+        return out
+
+    def temp(self, text: str) -> str:
+        """A name for ``text``, written on a line of its own."""
+        self._temps += 1
+        self.lines.append(f"_t{self._temps} = {text}")
+        return f"_t{self._temps}"
+
     def operands(self, n: t.Expr) -> tuple:
         """The nodes whose values n's code reads (a product reads the vector of a diag(v)
         factor, the matrix of a solved inverse, the factors of a Kronecker factor)."""
@@ -82,6 +128,10 @@ class Emitter:
             return tuple(c for f in products.factors_of(self, n) for c in products.reads(self, f))
         if isinstance(n, (t.Differential, DifferentialOf, Partial)):
             return ()
+        if n in self.negated:
+            return (self.negated[n],)
+        if _squared_norm(n):
+            return (self.negated.get(n.base, n.base.arg),)
         return n.children()
 
     def _uses(self) -> dict:
@@ -291,9 +341,23 @@ def _power(em: Emitter, n, base: str):
     p = n.exponent
     if p.is_Integer and 0 <= int(p) <= 4:
         return f"{base} ** {int(p)}", False
+    if p == -1:
+        return f"1.0 / {base}", False
     if p.is_Integer and int(p) < 0:
         return f"1.0 / {base} ** {-int(p)}", False
     return f"{em.b.xp}.power({base}, {number_code(p, em.dims)})", True
+
+
+def _squared_norm(n: t.Expr) -> bool:
+    return isinstance(n, t.Power) and n.exponent == 2 and isinstance(n.base, t.Norm) and n.base.p == 2
+
+
+def _power_rule(em: Emitter, n: t.Power):
+    """‖A‖² = Σ A ⊙ A, without the square root; other powers as they are."""
+    if _squared_norm(n):
+        a = em.operand(em.negated.get(n.base, n.base.arg))
+        return (f"{a} * {a}", False) if n.base.arg.is_scalar else (f"({a} * {a}).sum()", True)
+    return _power(em, n, em.operand(n.base))
 
 
 def _trace(em: Emitter, n: t.Trace):
@@ -316,7 +380,7 @@ def _hadamard(em: Emitter, n: t.Hadamard):
 
 
 def _norm(em: Emitter, n: t.Norm):
-    a = em.value(n.arg).text
+    a = em.value(em.negated.get(n, n.arg)).text
     if n.p == 1:
         return f"{em.b.xp}.sum({em.b.xp}.abs({a}))", True
     if n.arg.is_scalar:
@@ -347,10 +411,17 @@ def _apply(em: Emitter, n: t.Apply):
 
 
 def _stable_composition(em: Emitter, n: t.Apply):
-    """log σ(z) = −softplus(−z) and log 𝟙ᵀexp(x) = log Σ exp(x), without overflow."""
+    """log σ(z) = −softplus(−z) and log 𝟙ᵀexp(x) = log Σ exp(x), without overflow; exp(z) of a
+    log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``)."""
     inner = n.arg
+    if n in em.shifted:
+        z = em.operand(n.arg)
+        top = em.shifts[n] = em.temp(f"{em.b.xp}.max({z})")
+        return f"{em.b.xp}.exp({z} - {top})"
     if n.name != "log" or n.formula is not None:
         return None
+    if isinstance(inner, t.MatMul) and len(inner.factors) == 2 and inner.factors[1] in em.shifts:
+        return f"{em.shifts[inner.factors[1]]} + {em.b.xp}.log({em.value(inner).text})"
     if isinstance(inner, t.Apply) and inner.name == "sigmoid" and inner.order == 0 and inner.formula is None:
         return f"{em.helper('_log_sigmoid')}({em.value(inner.arg).text})"
     if (isinstance(inner, t.MatMul) and len(inner.factors) == 2 and inner.factors[0] == t.transpose(t.Ones(inner.factors[1].rows))
@@ -438,7 +509,7 @@ EMIT = {
     t.Transpose: _of_a_matrix("{a}.T"),
     t.Inverse: _inverse,
     t.MatPow: lambda em, n: (f"{em.b.xp}.linalg.matrix_power({em.value(n.arg).text}, {n.exponent})", True),
-    t.Power: lambda em, n: _power(em, n, em.operand(n.base)),
+    t.Power: _power_rule,
     t.Trace: _trace,
     t.Det: lambda em, n: (em.operand(n.arg), False) if n.arg.is_scalar else (f"{em.b.xp}.linalg.det({em.value(n.arg).text})", True),
     t.LogDet: _logdet,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 
 from ..language.names import GREEK
 
@@ -28,7 +29,7 @@ RESERVED = frozenset({"np", "jnp", "jax", "torch", "float", "int", "abs", "range
 def spell(name: str) -> str:
     """The ASCII identifier of a canonical symbol name (before collisions are resolved)."""
     out = []
-    for ch in name:
+    for ch in unicodedata.normalize("NFD", name):
         if ch.isascii() and (ch.isalnum() or ch == "_"):
             out.append(ch)
         elif ch in GREEK_WORDS:

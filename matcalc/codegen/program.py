@@ -132,6 +132,7 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
         prog.dim_params = dim_params
         extra = [ident for _, ident in dim_params]
         signature = f"def {name}({', '.join([p.ident for p in params] + extra)}):"
+        outputs = [f"{o}.reshape(1, -1)" if kind(r.shape) == "r" else o for o, r in zip(outputs, roots)]  # a row is 2-D
         ret = "return " + (returns(outputs) if returns else ", ".join(outputs) if len(outputs) > 1 else outputs[0])
     helpers = [h for h in _with_dependencies(em.helpers, backend) if flavor != "internal" or h not in INTERNAL_HELPERS]
     if flavor != "internal" and checked and params:
