@@ -95,6 +95,11 @@ ELEMENTWISE = {
 HELPERS["_shape_error"] = ("def _shape_error(name, declared, shape, expected):\n"
                           "    raise ValueError(f'{{name}} is declared {{declared}} but its value has shape {{shape}}, "
                           "expected {{expected}}')\n")
+HELPERS["_flatten"] = ("def _flatten(v, name, declared, ndim):\n"
+                      "    # a vector given as an n×1 or 1×n array, a scalar as an array of one entry\n"
+                      "    if (ndim == 1 and v.ndim == 2 and 1 in v.shape) or (ndim == 0 and v.ndim <= 2 and v.size == 1):\n"
+                      "        return v.reshape((-1,) if ndim else ())\n"
+                      "    _shape_error(name, declared, tuple(v.shape), declared)\n")
 HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
 
 NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))

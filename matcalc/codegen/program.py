@@ -136,7 +136,7 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
         ret = "return " + (returns(outputs) if returns else ", ".join(outputs) if len(outputs) > 1 else outputs[0])
     helpers = [h for h in _with_dependencies(em.helpers, backend) if flavor != "internal" or h not in INTERNAL_HELPERS]
     if flavor != "internal" and checked and params:
-        helpers.append("_shape_error")
+        helpers += ["_shape_error"] + (["_flatten"] if any(kind(p.leaf.shape) != "m" for p in params) else [])
     parts = [backend.helper_source(h) for h in helpers]
     body = "\n".join("    " + line for line in prologue + em.lines + [ret])
     parts.append(f"{signature}\n{body}\n")
@@ -183,32 +183,39 @@ def _export_prologue(backend: Backend, params, dim_ids: dict, checked: bool):
     for p in params:
         k = kind(p.leaf.shape)
         if checked:
-            conv = backend.convert(p.ident)
-            if k in "cr":
-                conv += ".reshape(-1)"
-            elif k == "s":
-                conv += ".reshape(())"
-            lines.append(f"{p.ident} = {conv}")
+            lines.append(f"{p.ident} = {backend.convert(p.ident)}")
+            if k != "m":  # a vector as a 1-D array (an n×1 or 1×n one is flattened), a scalar as 0-D
+                shown = "×".join(str(d) for d in p.leaf.shape)
+                lines.append(f"if {p.ident}.ndim != {0 if k == 's' else 1}:")
+                lines.append(f"    {p.ident} = _flatten({p.ident}, {p.ident!r}, {shown!r}, {0 if k == 's' else 1})")
     if backend.name == "torch" and params:
         lines.append(f"_dtype, _device = {params[0].ident}.dtype, {params[0].ident}.device")
     axes = {"m": (0, 1), "c": (0,), "r": (1,), "s": ()}
+    full = []  # the parameters whose shape is not read off by themselves alone
     for p in params:
         k = kind(p.leaf.shape)
+        shown = "×".join(str(d) for d in p.leaf.shape)
+        binds = []
         for pos, axis in enumerate(axes[k]):
             d = p.leaf.shape[axis]
             if d.is_Symbol and d.name not in bound:
                 bound.add(d.name)
-                lines.append(f"{dim_ids[d.name]} = {p.ident}.shape[{pos}]")
+                binds.append(f"{dim_ids[d.name]} = {p.ident}.shape[{pos}]")
+        if checked and binds and k == "m":
+            lines.append(f"if {p.ident}.ndim != {len(axes[k])}:")
+            lines.append(f"    _shape_error({p.ident!r}, {shown!r}, tuple({p.ident}.shape), {shown!r})")
+        lines += binds
+        if len(binds) < len(axes[k]):
+            full.append(p)
     dim_params = tuple((d, ident) for d, ident in dim_ids.items() if d not in bound)
     if checked:
-        for p in params:
+        for p in full:
             k = kind(p.leaf.shape)
             want = [p.leaf.shape[a] for a in axes[k]]
             code = "(" + ", ".join(_dim_code(d, dim_ids) for d in want) + ("," if len(want) == 1 else "") + ")"
             shown = "×".join(str(d) for d in p.leaf.shape)
-            lines.append(f"if tuple({p.ident}.shape) != {code}:")
-            lines.append(f"    _shape_error({p.ident!r}, "
-                         f"{shown!r}, tuple({p.ident}.shape), {code})")
+            lines.append(f"if {p.ident}.shape != {code}:")
+            lines.append(f"    _shape_error({p.ident!r}, {shown!r}, tuple({p.ident}.shape), {code})")
     return lines, dim_params
 
 

@@ -58,10 +58,10 @@ class Compiled:
         return bound
 
     def __call__(self, *args, **kwargs):
-        bound = self.bind(args, kwargs)
         try:
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-                return self._function(**bound)
+            if not kwargs and len(args) == len(self.args):
+                return self._function(*args)
+            return self._function(**self.bind(args, kwargs))
         except np.linalg.LinAlgError as exc:
             raise NumericError(f"{self.program.name}: {exc}") from None
         except (ValueError, TypeError, IndexError) as exc:
