@@ -300,8 +300,15 @@ def _zero(em: Emitter, n: t.Zero):
     return ("0.0", True) if k == "s" else (em.b.zeros(em.shape(n.shape)), True)
 
 
+def _scalar_filled(x: t.Expr) -> bool:
+    return isinstance(x, t.Broadcast) and x.arg.is_scalar
+
+
 def _add(em: Emitter, n: t.Add):
-    parts = [em.operand(x) for x in n.terms]
+    """A sum; a number filled to the shape (1 − tanh²(z)) is added as the number where another
+    term has the shape (the backend broadcasts it)."""
+    filled = len([x for x in n.terms if _scalar_filled(x)]) < len(n.terms)
+    parts = [em.operand(x.arg if filled and _scalar_filled(x) else x) for x in n.terms]
     text = parts[0]
     for p in parts[1:]:
         text = f"{text} - {p[2:-1]}" if p.startswith("(-") and p.endswith(")") and _negation_is_plain(p) else f"{text} + {p}"

@@ -118,12 +118,31 @@ def _guess(d) -> int:
     return int(d.subs({s: LARGE for s in d.free_symbols}))
 
 
+def _transposed(d: Dense):
+    """M when d's code is M.T for a name M, else None."""
+    return d.text[:-2] if d.text.endswith(".T") and d.text[:-2].isidentifier() else None
+
+
+# Aᵀ B and A Bᵀ without forming the transpose, for the libraries that would (XLA on the CPU).
+CONTRACT = {(True, False): "(((0,), (0,)), ((), ()))", (False, True): "(((1,), (1,)), ((), ()))"}
+
+
 def _multiply(em, a: Dense, b: Dense) -> Dense:
+    """a b; a transposed factor is read in place: Aᵀv = vᵀA, vᵀBᵀ = Bv (1-D arrays), and on
+    JAX AᵀB and ABᵀ as one contraction."""
     shape = (a.shape[0], b.shape[1])
     if a.kind == "s" or b.kind == "s":
         return Dense(f"{a.op} * {b.op}", shape, False)
     if a.kind == "c" and b.kind == "r":
         return Dense(f"{em.b.xp}.outer({a.text}, {b.text})", shape, True)
+    at, bt = _transposed(a), _transposed(b)
+    if at and b.kind == "c":
+        return Dense(f"{b.op} @ {at}", shape, False)
+    if bt and a.kind == "r":
+        return Dense(f"{bt} @ {a.op}", shape, False)
+    if em.b.name == "jax" and a.kind == "m" and b.kind == "m" and (bool(at), bool(bt)) in CONTRACT:
+        return Dense(f"jax.lax.dot_general({at or a.text}, {bt or b.text}, {CONTRACT[(bool(at), bool(bt))]})",
+                     shape, True)
     return Dense(f"{a.op} @ {b.op}", shape, False)
 
 

@@ -105,19 +105,7 @@ class Evaluator:
     # ---- binding ---------------------------------------------------------------------------
 
     def _leaves(self) -> dict:
-        """{(kind, name): the Symbol or Differential node} over all expressions, then the
-        symbols their roots remember (``origin``), whose values only bind dimensions."""
-        leaves: dict = {}
-        for root in self.exprs:
-            for n in t.walk(root):
-                if isinstance(n, t.Symbol):
-                    leaves.setdefault(("sym", n.name), n)
-                elif isinstance(n, t.Differential):
-                    leaves.setdefault(("diff", n.var.name), n)
-        for root in self.exprs:
-            for s in root.origin:
-                leaves.setdefault(("sym", s.name), s)
-        return leaves
+        return _leaves_of(self.exprs)
 
     def _key(self, key, leaves) -> tuple:
         if isinstance(key, t.Symbol):
@@ -186,6 +174,8 @@ class Evaluator:
         """The integer size of a dimension expression."""
         if isinstance(d, sympy.Integer):
             return int(d)
+        if isinstance(d, sympy.Symbol) and d.name in self.sizes:
+            return self.sizes[d.name]
         return int(self.number(d))
 
     def number(self, value: sympy.Expr) -> float:
@@ -308,6 +298,23 @@ class Evaluator:
             return (self.at(name, x + h * dx).matrix(n.arg) - self.at(name, x - h * dx).matrix(n.arg)) / (2 * h)
 
         return _kind_form(richardson(quotient, (h0, h0 / 4, h0 / 16))[0], n.shape)
+
+
+@lru_cache(maxsize=2048)
+def _leaves_of(exprs: tuple) -> dict:
+    """{(kind, name): the Symbol or Differential node} over all expressions, then the symbols
+    their roots remember (``origin``), whose values only bind dimensions (read, never changed)."""
+    leaves: dict = {}
+    for root in exprs:
+        for n in t.walk(root):
+            if isinstance(n, t.Symbol):
+                leaves.setdefault(("sym", n.name), n)
+            elif isinstance(n, t.Differential):
+                leaves.setdefault(("diff", n.var.name), n)
+    for root in exprs:
+        for s in root.origin:
+            leaves.setdefault(("sym", s.name), s)
+    return leaves
 
 
 def _known(ev: Evaluator, e: t.Expr) -> bool:
