@@ -6,7 +6,8 @@
 
 The pipeline, one package per stage (docs/architecture.md): grammar/matcalc.lark → language
 (text → syntax tree with shapes) → expr (the expression tree) → calculus (df, G, J) →
-simplify (closed forms) → printing (Unicode, LaTeX) / numeric (values, checks) → results (what
+simplify (closed forms) → printing (Unicode, LaTeX) → codegen (straight-line code on NumPy,
+JAX, PyTorch) → numeric (values by that code, checks) → results (what
 the API returns) → api → commands → web (the page, ``serve``) → cli.  This file re-exports the public API.
 """
 
