@@ -22,20 +22,12 @@ from ..calculus.elementwise import builtin_formula, formula_derivative
 from ..errors import UnsupportedError
 from ..expr.nodes import DifferentialOf, Partial
 from ..language.traversal import postorder
-from ..simplify import closed_form
 from .backends import Backend
 from .formulas import formula_code
+from .stable import kind, negated_norms, shifted_exponentials
 from . import products
 
 MAX_INLINE_DEPTH = 12
-
-
-def kind(shape) -> str:
-    """'s' (1×1), 'c' (n×1), 'r' (1×n) or 'm'."""
-    rows, cols = shape
-    if rows == t.ONE:
-        return "s" if cols == t.ONE else "r"
-    return "c" if cols == t.ONE else "m"
 
 
 @dataclass(frozen=True)
@@ -63,9 +55,9 @@ class Emitter:
         self._temps = 0
         self.solved = self._solved_inverses()
         self.matmuls = {n.factors: n for r in self.roots for n in t.walk(r) if isinstance(n, t.MatMul)}
-        self.negated = self._negated_norms()
+        self.negated = negated_norms(self.roots)
         self.uses = self._uses()
-        self.shifted = self._shifted_exponentials()
+        self.shifted = shifted_exponentials(self.roots)
         self.shifts: dict = {}  # exp(z) shifted → the name of max(z)
 
     # ---- analysis ----------------------------------------------------------------------------
@@ -78,42 +70,6 @@ class Emitter:
                 for c in n.children():
                     (factor if isinstance(n, t.MatMul) else alone).add(c)
         return {n for n in factor if isinstance(n, t.Inverse) and n not in alone and not n.is_scalar}
-
-    def _shifted_exponentials(self) -> set:
-        """The vectors exp(z) used only through s = 𝟙ᵀexp(z) in log s and in exp(z)/s (log Σ exp
-        and softmax): computed as exp(z − max z), which changes neither the ratio nor, with max z
-        added back, the log, and cannot overflow."""
-        parents: dict = {}
-        for r in self.roots:
-            for n in t.walk(r):
-                for c in n.children():
-                    parents.setdefault(c, set()).add(n)
-        out = set()
-        for e in parents:
-            if not (isinstance(e, t.Apply) and e.name == "exp" and e.order == 0 and e.formula is None
-                    and kind(e.shape) == "c") or e in self.roots:
-                continue
-            s = t.MatMul((t.transpose(t.Ones(e.rows)), e))
-            inverse = t.Power(s, sympy.Integer(-1)) if s in parents else None
-            ratios = {p for p in parents.get(inverse, ()) if isinstance(p, t.Scale) and p.factor == inverse and p.operand == e}
-            ok = (s in parents and s not in self.roots and parents[e] <= {s} | ratios
-                  and all((isinstance(p, t.Apply) and p.name == "log" and p.order == 0 and p.formula is None)
-                          or (p == inverse and parents[p] == ratios and p not in self.roots) for p in parents[s]))
-            if ok:
-                out.add(e)
-        return out
-
-    def _negated_norms(self) -> dict:
-        """{‖A‖: B} where B = −A is computed anyway (‖X − DR‖ beside the residual DR − X of the
-        gradient): ‖−A‖ = ‖A‖, so the norm reads B and A is not computed."""
-        nodes = {n for r in self.roots for n in t.walk(r)}
-        out = {}
-        for n in nodes:
-            if isinstance(n, t.Norm) and isinstance(n.arg, t.Add):
-                other = closed_form(t.neg(n.arg))
-                if other in nodes:
-                    out[n] = other
-        return out
 
     def temp(self, text: str) -> str:
         """A name for ``text``, written on a line of its own."""
@@ -428,7 +384,7 @@ def _stable_composition(em: Emitter, n: t.Apply):
     if n.name != "log" or n.formula is not None:
         return None
     if isinstance(inner, t.MatMul) and len(inner.factors) == 2 and inner.factors[1] in em.shifts:
-        return f"{em.shifts[inner.factors[1]]} + {em.b.xp}.log({em.value(inner).text})"
+        return f"({em.shifts[inner.factors[1]]} + {em.b.xp}.log({em.value(inner).text}))"
     if isinstance(inner, t.Apply) and inner.name == "sigmoid" and inner.order == 0 and inner.formula is None:
         return f"{em.helper('_log_sigmoid')}({em.value(inner.arg).text})"
     if (isinstance(inner, t.MatMul) and len(inner.factors) == 2 and inner.factors[0] == t.transpose(t.Ones(inner.factors[1].rows))

@@ -105,7 +105,7 @@ class Evaluator:
     # ---- binding ---------------------------------------------------------------------------
 
     def _leaves(self) -> dict:
-        return _leaves_of(self.exprs)
+        return _leaves_of(self.exprs, tuple(r.origin for r in self.exprs))  # equal trees may remember different origins
 
     def _key(self, key, leaves) -> tuple:
         if isinstance(key, t.Symbol):
@@ -301,7 +301,7 @@ class Evaluator:
 
 
 @lru_cache(maxsize=2048)
-def _leaves_of(exprs: tuple) -> dict:
+def _leaves_of(exprs: tuple, origins: tuple) -> dict:
     """{(kind, name): the Symbol or Differential node} over all expressions, then the symbols
     their roots remember (``origin``), whose values only bind dimensions (read, never changed)."""
     leaves: dict = {}
@@ -311,8 +311,8 @@ def _leaves_of(exprs: tuple) -> dict:
                 leaves.setdefault(("sym", n.name), n)
             elif isinstance(n, t.Differential):
                 leaves.setdefault(("diff", n.var.name), n)
-    for root in exprs:
-        for s in root.origin:
+    for origin in origins:
+        for s in origin:
             leaves.setdefault(("sym", s.name), s)
     return leaves
 
