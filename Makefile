@@ -4,6 +4,9 @@
 #   make demo   the package's three dependencies (NumPy, SymPy, Lark), then the CLI on two examples
 #   make test   the test tools too (pytest, hypothesis, nbclient, Node.js for MathJax, Starlette and
 #               Playwright for the web page; Debian's chromium when missing), then the suite
+#               without its slow tier
+#   make test-all   make test, then the slow tier (subprocesses, notebooks, the browser, long
+#               randomized runs): what CI runs
 #   make bench  the benchmarks' extra (JAX), then bench/
 #
 # .venv is made without a pip of its own: the interpreter's pip installs into it
@@ -23,7 +26,7 @@ MATHJAX := tests/mathjax/node_modules/.installed
 export PYTHONUTF8 := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench constraints clean chromium
+.PHONY: demo test test-all bench constraints clean chromium
 
 # The CLI runs from the source tree (python -m matcalc), so the demo installs only the dependencies.
 demo: $(DEMO_STAMP)
@@ -31,7 +34,10 @@ demo: $(DEMO_STAMP)
 	$(BIN)/python -m matcalc grad "aᵀexp(Xb)" --wrt X --latex
 
 test: $(TEST_STAMP) $(MATHJAX) chromium
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto -m "not slow"
+
+test-all: test
+	$(BIN)/python -m pytest -q -n auto -m slow
 
 bench: $(TEST_STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_grad.py

@@ -9,7 +9,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import ShapeError, did_you_mean
+from .errors import MatcalcError, ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -28,6 +28,8 @@ from .results.derivation import derive as _derive
 from .results.gradient import Differential, gradient
 from .results.gradient import differential as _differential
 from .results.jacobian import Jacobian, hessian_matrix, jacobian_matrix
+from .numeric.structures import SPACES
+from .results.structure import STRUCTURES, project, project_hessian, structure_of
 
 VERSION = "0.1.0"
 
@@ -52,6 +54,43 @@ def _read(f, wrt, shapes, domains, functions, *, scalar: bool = False, prefer_sc
     return e, x
 
 
+def _read_in(f, wrt, structure, shapes, domains, functions, **flags) -> tuple[t.Expr, t.Symbol]:
+    """``_read`` for a variable inside a ``structure``: X's shape must fit it (see ``read_square``)."""
+    if isinstance(f, str):
+        f = read_square(f, wrt, structure, shapes=shapes, domains=domains, functions=functions, **flags)
+    e, x = _read(f, wrt, shapes, domains, functions, **flags)
+    if structure is not None:
+        structure_of(structure, x)
+    return e, x
+
+
+def read_square(text: str, wrt, structure, *, shapes=None, domains=None, functions=None, scalar=False,
+                prefer_scalar=False) -> t.Expr:
+    """The tree of ``text`` for a gradient inside ``structure``: a square structure reads an
+    undeclared X as square (tr(SA) with S symmetric is n×n), where that is possible."""
+    e = _parse(text, shapes=shapes, domains=domains, functions=functions, scalar=scalar or prefer_scalar)
+    if structure not in STRUCTURES or not STRUCTURES[structure].square:  # an unknown one: said by structure_of
+        return e
+    x = _variable(e, wrt)
+    if t.same_dim(x.rows, x.cols):
+        return e
+    try:
+        return _parse(text, shapes=shapes, domains=_square_domain(domains, x.name), functions=functions,
+                      scalar=scalar or prefer_scalar)
+    except MatcalcError:  # X is declared with a shape that is not square: said by structure_of
+        return e
+
+
+def _square_domain(domains, name: str):
+    """The domains with X declared invertible, which makes it square."""
+    if isinstance(domains, str):
+        return f"{domains}, {name}: invertible" if domains.strip() else f"{name}: invertible"
+    out = dict(domains or {})
+    words = out.get(name, ())
+    out[name] = [words, "invertible"] if isinstance(words, str) else [*words, "invertible"]
+    return out
+
+
 def _variable(e: t.Expr, wrt) -> t.Symbol:
     symbols = {s.name: s for s in e.free_symbols}
     name = wrt.name if isinstance(wrt, t.Symbol) else canonical_name(wrt.strip())
@@ -71,15 +110,19 @@ def _scalar(e: t.Expr) -> None:
 
 
 @public
-def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
-    """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified."""
-    return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
+def grad(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -> t.Expr:
+    """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified.  With ``structure``
+    ("symmetric", "skew", "diagonal", "lower", "upper", "stiefel", "orthogonal", "sphere",
+    "spd"), the gradient inside it: the projection of G, or the Riemannian gradient
+    (``matcalc.results.structure``; docs/structure.md)."""
+    return differential(f, wrt, structure=structure, shapes=shapes, domains=domains, functions=functions).gradient
 
 
 @public
-def differential(f, wrt, *, shapes=None, domains=None, functions=None) -> Differential:
-    """The differential of f, printed df = tr(Gᵀ dX), with its gradient G."""
-    return _differential(*_read(f, wrt, shapes, domains, functions, scalar=True))
+def differential(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -> Differential:
+    """The differential of f, printed df = tr(Gᵀ dX), with its gradient G; with ``structure``
+    (see ``grad``), G is the gradient inside it and dX is taken inside it."""
+    return _differential(*_read_in(f, wrt, structure, shapes, domains, functions, scalar=True), structure)
 
 
 def _declarations_of(e: t.Expr) -> tuple[dict, dict]:
@@ -93,11 +136,14 @@ def _dim_text(d):
 
 
 @public
-def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None, domains=None, functions=None) -> CheckReport:
-    """Compare the gradient — or the claimed ``expected`` one — with central finite differences."""
-    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
+def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, structure=None, shapes=None, domains=None,
+          functions=None) -> CheckReport:
+    """Compare the gradient — or the claimed ``expected`` one — with central finite differences;
+    with ``structure`` (see ``grad``), the gradient inside it, at random points inside it, with
+    finite differences along its tangent vectors (paired in its metric)."""
+    e, x = _read_in(f, wrt, structure, shapes, domains, functions, scalar=True)
     if expected is None:
-        g = grad(e, x)
+        g = grad(e, x, structure=structure)
     elif isinstance(expected, t.Expr):
         g = expected
     else:
@@ -107,7 +153,7 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
                        shape=tuple(_dim_text(d) for d in x.shape))
         except ShapeError as exc:
             raise ShapeError(f"the claimed gradient does not have the shape of {x.name}: {exc}") from None
-    return check_gradient(e, x, g, trials=trials, seed=seed)
+    return check_gradient(e, x, g, trials=trials, seed=seed, space=SPACES[structure] if structure else None)
 
 
 @public
@@ -122,10 +168,14 @@ def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     return _backprop.stationary_point(*_read(f, wrt, shapes, domains, functions, scalar=True))
 
 
-def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hessian: bool) -> Jacobian:
-    """The ``Jacobian`` of e with its random points: seed → (values, dims) respecting the domains."""
+def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hessian: bool,
+            structure: str | None = None) -> Jacobian:
+    """The ``Jacobian`` of e with its random points: seed → (values, dims) respecting the domains
+    (and the structure of x)."""
+    space = SPACES[structure] if structure else None
     return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian,
-                    sampler=lambda seed: _point([e, matrix, x], seed))
+                    sampler=lambda seed: _point([e, matrix, x], seed, structures={x.name: space} if space else None),
+                    space=space)
 
 
 @public
@@ -141,19 +191,29 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
 
 
 @public
-def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
+def hessian(f, wrt, *, structure=None, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
-    Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
-    e, x = _read(f, wrt, shapes, domains, functions, prefer_scalar=True)
-    return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
+    Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f.  With a
+    linear ``structure`` (symmetric, skew, diagonal, lower, upper), PHP for the projection P
+    of vec(X) onto it; on a manifold, an ``UnsupportedError``."""
+    e, x = _read_in(f, wrt, structure, shapes, domains, functions, prefer_scalar=True)
+    h = hessian_matrix(e, x)
+    if structure is not None:
+        h = t.with_origin(project_hessian(h, x, structure), e)
+    return _result(e, x, h, "numerator", as_tensor, True, structure)
 
 
 @public
-def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
+def derive(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
-    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""
-    e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
-    return _derive(e, x, grad(e, x))
+    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``);
+    with ``structure``, a last step projects G and names the projection."""
+    e, x = _read_in(f, wrt, structure, shapes, domains, functions, scalar=True)
+    g = grad(e, x)
+    d = _derive(e, x, g)
+    if structure is None:
+        return d
+    return d.projected(project(g, x, structure), STRUCTURES[structure].step)
 
 
 def _variables(name: str, value) -> None:

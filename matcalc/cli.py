@@ -31,11 +31,12 @@ from .commands import Output, json_number
 from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
 from .language.names import canonical_name
 from .numeric.functions import NUMERIC
+from .numeric.structures import SPACES
 from .printing.prose import latex_number
 
 DECLARATION_OPTIONS = (
     ("--shapes", 'shapes, e.g. "X: m×n, D: m×k, λ: scalar" (also "m x n")'),
-    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive)'),
+    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive, probability)'),
     ("--functions", 'user functions, e.g. "g: elementwise, f: scalar, h: x**3 + sin(x)"'),
 )
 
@@ -90,6 +91,10 @@ def _add_code(p: argparse.ArgumentParser) -> None:
 
 OPTIONS: dict[str, Callable] = {
     "wrt": _add_wrt,
+    "structure": lambda p: p.add_argument(
+        "--structure", choices=tuple(SPACES), default=None,
+        help="the gradient inside a structure: symmetric, skew, diagonal, lower, upper (projections), "
+             "stiefel, orthogonal, sphere, spd (Riemannian gradients)"),
     "check": _add_check,
     "expected": _add_expected,
     "values": _add_values,

@@ -26,30 +26,33 @@ from .results import backprop
 COMMANDS = {
     "grad": ("the gradient ∂f/∂X of a scalar expression",
              "Print the gradient G of the scalar EXPR with respect to X (df = tr(GᵀdX)), in closed form.",
-             "‖X − DR‖²_F", ("wrt", "check", "steps")),
+             "‖X − DR‖²_F", ("wrt", "structure", "check", "steps")),
     "differential": ("the differential df = tr(GᵀdX) of a scalar expression",
-                     "Print the differential of the scalar EXPR in the form df = tr(GᵀdX).", "aᵀXb", ("wrt",)),
+                     "Print the differential of the scalar EXPR in the form df = tr(GᵀdX).", "aᵀXb",
+                     ("wrt", "structure")),
     "jacobian": ("the Jacobian ∂vec(F)/∂vec(X)ᵀ of a vector- or matrix-valued expression",
                  "Print J with vec(dF) = J vec(dX) in closed form (⊗, the commutation matrix K, diag).",
                  "AXB", ("wrt", "check", "layout")),
     "hessian": ("the Hessian of a scalar expression",
-                "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", ("wrt", "check")),
+                "Print H with d²f = vec(dX)ᵀ H vec(dX) in closed form.", "xᵀAx", ("wrt", "structure", "check")),
     "vjp": ("the backpropagation rule ∂L/∂X of a matrix-valued expression",
             "Print ∂L/∂X in closed form, given the upstream gradient G = ∂L/∂EXPR.", "WX", ("wrt", "check", "upstream")),
     "solve": ("the stationary point of a scalar expression",
               "Print the point where the gradient of EXPR vanishes, when it is affine in the variable.",
               "‖Xw − y‖²", ("wrt",)),
     "derive": ("the derivation of the gradient, step by step",
-               "Print the numbered steps from f to ∂f/∂X, each naming the rule it applies.", "aᵀXb", ("wrt",)),
+               "Print the numbered steps from f to ∂f/∂X, each naming the rule it applies.", "aᵀXb",
+               ("wrt", "structure")),
     "check": ("compare a gradient with central finite differences",
               "Check the gradient of EXPR (or the claimed --expected one) against central finite differences "
-              "at random points; exit code 1 when they disagree.", "‖X − DR‖²_F", ("wrt", "expected")),
+              "at random points; exit code 1 when they disagree.", "‖X − DR‖²_F", ("wrt", "structure", "expected")),
 }
 
 # Each option: name → (type, default, the options it brings along).  "check" and "expected"
 # bring the number of random points and their seed.
 OPTIONS = {
     "wrt": (str, None, ()),
+    "structure": (str, None, ()),
     "check": (bool, False, ("trials", "seed")),
     "expected": (str, None, ("trials", "seed")),
     "steps": (bool, False, ()),
@@ -109,22 +112,22 @@ def declarations(args) -> dict:
 def run_grad(args, f, decl) -> Output:
     """``grad``: G (after the derivation, with steps)."""
     if args.steps:
-        derivation = api.derive(f, args.wrt)
+        derivation = api.derive(f, args.wrt, structure=args.structure)
         g, out = derivation.gradient, Output([derivation, derivation.gradient], {"steps": steps(derivation)})
     else:
-        g = api.grad(f, args.wrt)
+        g = api.grad(f, args.wrt, structure=args.structure)
         out = Output([g])
     out.fields["gradient"] = str(g)
     if set(f.shapes) - set(decl.get("shapes") or {}):  # some shapes were inferred: say which
         out.shown.append(InferredShapes(f.shapes))
         out.fields["shapes"] = str(f.shapes)
-    out.check = lambda: api.check(f, args.wrt, expected=g, trials=args.trials, seed=args.seed)
+    out.check = lambda: api.check(f, args.wrt, expected=g, trials=args.trials, seed=args.seed, structure=args.structure)
     return out
 
 
 def run_differential(args, f, decl) -> Output:
     """``differential``: df = tr(Gᵀ dX)."""
-    d = api.differential(f, args.wrt)
+    d = api.differential(f, args.wrt, structure=args.structure)
     return Output([d], {"differential": str(d), "gradient": str(d.gradient)})
 
 
@@ -137,7 +140,7 @@ def run_jacobian(args, f, decl) -> Output:
 
 def run_hessian(args, f, decl) -> Output:
     """``hessian``: H."""
-    h = api.hessian(f, args.wrt)
+    h = api.hessian(f, args.wrt, structure=args.structure)
     return Output([h], {"hessian": str(h), "shape": [show_dim(d) for d in h.shape]},
                   lambda: h.check(trials=args.trials, seed=args.seed))
 
@@ -161,14 +164,14 @@ def run_solve(args, f, decl) -> Output:
 
 def run_derive(args, f, decl) -> Output:
     """``derive``: the numbered steps."""
-    d = api.derive(f, args.wrt)
+    d = api.derive(f, args.wrt, structure=args.structure)
     return Output([d], {"steps": steps(d), "gradient": str(d.gradient)})
 
 
 def run_check(args, f, decl) -> Output:
     """``check``: the report (exit code 1 when the gradient disagrees)."""
-    claim = args.expected if args.expected is not None else api.grad(f, args.wrt)
-    report = api.check(f, args.wrt, expected=claim, trials=args.trials, seed=args.seed, **decl)
+    claim = args.expected if args.expected is not None else api.grad(f, args.wrt, structure=args.structure)
+    report = api.check(f, args.wrt, expected=claim, trials=args.trials, seed=args.seed, structure=args.structure, **decl)
     return Output([report], {"gradient": str(claim), "report": report_fields(report)}, lambda: report)
 
 
@@ -241,7 +244,11 @@ def answer(command: str, args, run: dict = RUN) -> Answer:
     """Parse ``args.expr`` with the declarations of ``args`` and run ``command`` (by ``run``);
     with ``args.check`` (always for ``check``) the report follows the result."""
     decl = declarations(args)
-    f = api.parse(args.expr, **decl, scalar=command in SCALAR_COMMANDS)
+    scalar = command in SCALAR_COMMANDS
+    if getattr(args, "structure", None):
+        f = api.read_square(args.expr, args.wrt, args.structure, **decl, scalar=scalar)
+    else:
+        f = api.parse(args.expr, **decl, scalar=scalar)
     result = run[command](args, f, decl)
     shown, report = list(result.shown), None
     if result.check is not None and (command == "check" or getattr(args, "check", False)):

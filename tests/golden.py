@@ -114,6 +114,8 @@ ROWS = [
     ('tr(diag(a)Xdiag(c)B)', 'X', {}, '(acᵀ) ⊙ Bᵀ', 'diag(a)Bᵀdiag(c)'),  # diagonal scaling on both sides
     ('tr(diag(a)XB)', 'X', {}, 'a ⊙ Bᵀ', 'diag(a)Bᵀ'),  # diagonal scaling of rows
     ('aᵀdiag(x)b', 'x', {}, 'a ⊙ b', 'a ⊙ b'),  # diagonal matrix of the variable
+    ('tr(A tril(X))', 'X', {}, 'tril(Aᵀ)', 'tril(Aᵀ)'),  # lower part: ⟨C, tril(X)⟩ = ⟨tril(C), X⟩
+    ('‖triu(X) − B‖²_F', 'X', {}, '2(triu(X) − triu(B))', '2triu(triu(X) − B)'),  # upper part in a least-squares fit
     ('sum(tanh(X))', 'X', {}, '1 − tanh²(X)', '1 − tanh(X).^2'),  # derivative of tanh
     ('sum(σ(X))', 'X', {}, 'σ(X) ⊙ (1 − σ(X))', 'σ(X) ⊙ (1 − σ(X))'),  # derivative of the sigmoid
     ('sum(log(X))', 'X', {}, '1 ⊘ X', '1 ⊘ X'),  # derivative of log
@@ -151,7 +153,14 @@ ROWS = [
     ('log(𝟙ᵀexp(z)) − yᵀz', 'z', {}, 'exp(z)/(𝟙ᵀexp(z)) − y', 'exp(z)/(𝟙ᵀexp(z)) − y'),  # softmax cross-entropy, log-sum-exp form
     ('‖Y − XW‖²_F + λ‖W‖²_F', 'W', {}, '2(λW + Xᵀ(XW − Y))', '2Xᵀ(XW − Y) + 2λW'),  # ridge regression, matrix form
     ('n·log det Σ + tr(Σ⁻¹S)', 'Σ', {'shapes': 'n: scalar', 'domains': 'Σ: spd, S: symmetric'}, 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹', 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹'),  # Gaussian negative log-likelihood, covariance
-    ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − s⁻³‖x − μ‖²', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
+    ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − ‖x − μ‖²/s³', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
+    # spectral quantities (at a simple eigenvalue / singular value, a full-rank matrix) and matrix functions
+    ('λ_max(S)', 'S', {'domains': {'S': 'symmetric'}}, 'vvᵀ where Sv = λ_max(S)v (λ_max simple)', 'vvᵀ where Sv = λ_max(S)v'),  # Magnus & Neudecker 8.7 λ_max wrt S
+    ('‖X‖₂', 'X', {}, 'u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)', 'u₁v₁ᵀ where X = UΣVᵀ'),  # spectral norm wrt X
+    ('‖X‖_*', 'X', {}, 'UVᵀ where X = UΣVᵀ (full rank)', 'UVᵀ where X = UΣVᵀ'),  # nuclear norm wrt X
+    ('tr(expm(X))', 'X', {}, 'expm(X)ᵀ', 'expm(X)ᵀ'),  # tr e^X wrt X
+    ('tr(X logm(X))', 'X', {}, 'I + logm(X)ᵀ', 'logm(X)ᵀ + I'),  # von Neumann entropy wrt X
+    ('tr(Gᵀexpm(X))', 'X', {}, 'L_expm(Xᵀ, G)', 'L_expm(Xᵀ, G)'),  # Higham 3.2 ⟨G, e^X⟩ wrt X
 ]
 
 

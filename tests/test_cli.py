@@ -287,6 +287,7 @@ def _out(result: subprocess.CompletedProcess) -> str:
     return result.stdout.decode("utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMAND_CASES)
 def test_command_end_to_end(command, capsys):
     """--latex and --json through ``python -m matcalc``; the text (also in the JSON) in process."""
@@ -317,6 +318,7 @@ def test_json_fields_of_derive_and_check():
     np.testing.assert_allclose(g, fd, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_check_with_a_wrong_claim_exits_1():
     result = run_module("check", LOSS, "--wrt", "D", "--expected", "2(X − DR)Rᵀ", "--json")
     assert result.returncode == 1
@@ -417,6 +419,7 @@ def test_evaluate_never_unpickles(capsys, tmp_path):
 # ---- did you mean: commands, options, variables, functions, declarations --------------------
 
 
+@pytest.mark.slow
 def test_a_mistyped_command_or_option_gets_a_suggestion():
     result = run_module("gard", LOSS, "--wrt", "D")
     err = result.stderr.decode("utf-8")
@@ -438,7 +441,7 @@ def test_a_mistyped_command_or_option_gets_a_suggestion():
      "error: unknown function kind 'elementwse' for g; did you mean elementwise? (a function is elementwise, "
      "scalar or a formula in x)"),
     (["grad", "tr(M)", "--wrt", "M", "--domains", "M: symetric"],
-     "error: unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive)"),
+     "error: unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive, probability, onehot)"),
     (["jacobian", "AXB", "--wrt", "X", "--layout", "denominater"],
      "error: unknown choice 'denominater' for --layout; did you mean denominator?"),
     (["grad", "‖X", "−", "DR‖²_F", "--wrt", "D"], "error: unexpected argument '−': write the expression in quotes"),
@@ -454,6 +457,7 @@ def test_unknown_names_get_a_suggestion(capsys, argv, message):
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_help_lists_every_command():
     out = _out(run_module("--help"))
     for name in COMMAND_CASES:

@@ -118,6 +118,7 @@ def test_every_derivation_of_the_golden_table_holds_step_by_step(row):
     assert_every_step_holds(d)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(expressions(max_depth=5))
 def test_random_derivation_holds_step_by_step_and_ends_at_grad(mathjax, drawn):
@@ -271,6 +272,7 @@ def test_errors_are_matcalc_errors():
         mc.derive("tr(X)", "Y")
 
 
+@pytest.mark.slow
 def test_every_golden_derivation_renders_in_mathjax(mathjax):
     cases = GOLDEN + [row[:3] for row in TABLE]
     texs = [mc.derive(text, wrt, **decl).latex() for text, wrt, decl in cases]

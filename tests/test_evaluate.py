@@ -95,6 +95,8 @@ CASES = [
     ("DiagMat", t.DiagMat(x), np.diag(x_)),
     ("DiagVec", t.DiagVec(S), np.diag(S_)),
     ("Vec", t.Vec(A), A_.flatten(order="F")),
+    ("TriangularPart lower", t.TriangularPart(A, "lower"), np.tril(A_)),
+    ("TriangularPart upper", t.TriangularPart(A, "upper"), np.triu(A_)),
     ("Unvec", t.Unvec(t.Vec(A), (m, n)), A_),
     ("Unvec to other shape", t.Unvec(t.Vec(A), (n, m)), A_.reshape((4, 3), order="F")),
     ("KronFactor left", t.KronFactor(C, K, "left"), _kron_factor_left(C_, K_)),
@@ -102,6 +104,71 @@ CASES = [
     ("Broadcast column", t.Broadcast(x, (m, n)), np.tile(x_[:, None], (1, 4))),
     ("Broadcast scalar", t.Broadcast(alpha, (m, n)), np.full((3, 4), 0.7)),
     ("Commutation", t.Commutation(m, n), np.eye(12)[[r // 4 + 3 * (r % 4) for r in range(12)]]),
+    ("Softmax of a vector", t.Softmax(x), np.exp(x_) / np.exp(x_).sum()),
+    ("LogSoftmax of a matrix, row by row", t.LogSoftmax(A), A_ - np.log(np.exp(A_).sum(axis=1, keepdims=True))),
+    ("LogSumExp of a matrix, row by row", t.LogSumExp(A), np.log(np.exp(A_).sum(axis=1))),
+    ("Mean of a matrix, row by row", t.Mean(A), A_.mean(axis=1)),
+    ("Var of a vector", t.Var(x), np.var(x_)),
+    ("Std of a matrix, row by row", t.Std(A), A_.std(axis=1)),
+]
+
+
+def _signed(v):
+    return v if v[np.argmax(np.abs(v))] >= 0 else -v
+
+
+def _expm_series(a, terms=60):
+    out, term = np.eye(len(a)), np.eye(len(a))
+    for k in range(1, terms):
+        term = term @ a / k
+        out = out + term
+    return out
+
+
+def _expm_frechet_series(a, e, terms=60):
+    """Σₖ (1/k!) Σⱼ AʲEAᵏ⁻¹⁻ʲ."""
+    powers = [np.eye(len(a))]
+    for _ in range(terms):
+        powers.append(powers[-1] @ a)
+    out, fact = np.zeros_like(a), 1.0
+    for k in range(1, terms):
+        fact *= k
+        out = out + sum(powers[j] @ e @ powers[k - 1 - j] for j in range(k)) / fact
+    return out
+
+
+def _logm_frechet_quadrature(a, e, nodes=60):
+    """∫₀¹ (t(A − I) + I)⁻¹ E (t(A − I) + I)⁻¹ dt by Gauss–Legendre."""
+    ts, ws = np.polynomial.legendre.leggauss(nodes)
+    out = np.zeros_like(a)
+    for tk, wk in zip((ts + 1) / 2, ws / 2):
+        r = np.linalg.inv(tk * (a - np.eye(len(a))) + np.eye(len(a)))
+        out = out + wk * r @ e @ r
+    return out
+
+
+SYM_ = (S_ + S_.T) / 2
+_W, _V = np.linalg.eigh(SYM_)
+_U, _SV, _VT = np.linalg.svd(A_, full_matrices=False)
+_SIGN = 1.0 if _U[np.argmax(np.abs(_U[:, 0])), 0] >= 0 else -1.0
+SMALL = t.Scale(t.Number(sympy.Rational(1, 4)), S)
+SPD = t.MatMul((S, t.Transpose(S)))
+SPD_ = S_ @ S_.T
+_WS, _VS = np.linalg.eigh(SPD_)
+CASES += [
+    ("EigenValue max", t.EigenValue(S, "max"), _W[-1]),
+    ("EigenValue min", t.EigenValue(S, "min"), _W[0]),
+    ("EigenVector max", t.EigenVector(S, "max"), _signed(_V[:, -1])),
+    ("SpectralNorm", t.SpectralNorm(A), np.linalg.norm(A_, 2)),
+    ("NuclearNorm", t.NuclearNorm(A), np.linalg.norm(A_, "nuc")),
+    ("SingularVector left", t.SingularVector(A, "left"), _SIGN * _U[:, 0]),
+    ("SingularVector right", t.SingularVector(A, "right"), _SIGN * _VT[0]),
+    ("PolarFactor", t.PolarFactor(A), _U @ _VT),
+    ("MatrixFunction expm", t.MatrixFunction("expm", SMALL), _expm_series(S_ / 4)),
+    ("MatrixFunction logm", t.MatrixFunction("logm", SPD), _VS @ np.diag(np.log(_WS)) @ _VS.T),
+    ("MatrixFunction sqrtm", t.MatrixFunction("sqrtm", SPD), _VS @ np.diag(np.sqrt(_WS)) @ _VS.T),
+    ("Frechet expm", t.Frechet("expm", SMALL, t.Transpose(S)), _expm_frechet_series(S_ / 4, S_.T)),
+    ("Frechet logm", t.Frechet("logm", S, t.Transpose(S)), _logm_frechet_quadrature(S_, S_.T)),
 ]
 
 
@@ -310,8 +377,8 @@ def test_stand_in_matches_functions_table():
 
 
 def test_formula_with_a_function_numpy_lacks():
-    formula = Formula(sympy.sinh(FORMULA_X), "sinh(x)")  # not a formula a user can write
-    with pytest.raises(UnsupportedError, match="cannot evaluate the function h: .*sinh"):
+    formula = Formula(sympy.asinh(FORMULA_X), "asinh(x)")  # not a formula a user can write
+    with pytest.raises(UnsupportedError, match="cannot evaluate the function h: .*asinh"):
         evaluate(t.Apply("h", A, 0, formula), VALUES)
 
 

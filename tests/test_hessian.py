@@ -43,7 +43,7 @@ CASES = [
     ("exp(aᵀx)", "x", {}, "exp(aᵀx)aaᵀ"),
     ("g(aᵀx)", "x", {"functions": "g: elementwise"}, "g″(aᵀx)aaᵀ"),
     ("xᵀAx + ‖x‖⁴", "x", {}, "A + Aᵀ + 8xxᵀ + 4‖x‖²I"),
-    ("‖x‖", "x", {}, "(I − ‖x‖⁻²xxᵀ)/‖x‖"),
+    ("‖x‖", "x", {}, "(I − xxᵀ/‖x‖²)/‖x‖"),
     ("sum(exp(X))", "X", {}, "diag(vec(exp(X)))"),
     ("tr(X²)", "X", {}, "2K_{m,m}"),
     ("tr(X³)", "X", {}, "3K_{m,m}(Xᵀ ⊗ I + I ⊗ X)"),

@@ -164,6 +164,7 @@ CLI_FORMS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", [p[1] for p in CLI_PAYLOADS], ids=[p[0] for p in CLI_PAYLOADS])
 @pytest.mark.parametrize("form", [f[1] for f in CLI_FORMS], ids=[f[0] for f in CLI_FORMS])
 def test_payload_on_the_command_line_is_refused(form, template, sentinel):

@@ -195,13 +195,29 @@ def test_errors():
         mc.jacobian("AXB", "Q")
     with pytest.raises(mc.ParseError):
         mc.jacobian("A(X", "X")
-    x, b = t.symbol("X", "m", "n"), t.symbol("B", "p", "q")
-    with pytest.raises(UnsupportedError, match="Kronecker adjoint"):
-        mc.jacobian(t.KronFactor(t.Kron(x, b), b, "left"), "X")
+    x = t.symbol("X", "m", "n")
     with pytest.raises(UnsupportedError, match="no random points"):
         Jacobian(x, x, t.Identity(t.dim("m") * t.dim("n"))).check()
     with pytest.raises(DomainError):
         mc.jacobian("AXB", "X").check(trials=0)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("through", ["C", "B"])
+def test_the_adjoint_of_a_kronecker_product_is_linear_in_both_operands(side, through):
+    """⟨C, · ⊗ B⟩ and ⟨C, A ⊗ ·⟩ (the adjoints in gradients of ⊗) have Jacobians in C and in
+    the other factor; Hessians of functions of X ⊗ B need them."""
+    x, b, c = t.symbol("X", 2, 3), t.symbol("B", 3, 2), t.symbol("C", 6, 6)
+    operand = t.Kron(x, b) if through == "C" else c
+    other = b if through == "C" else x
+    J = mc.jacobian(t.KronFactor(operand, other, side), "X")
+    assert J.check(), str(J)
+
+
+def test_hessians_through_the_adjoint_of_a_kronecker_product():
+    for f in ("tr(exp(X ⊗ B))", "sum(exp(A ⊗ X))", "tr((X ⊗ B)(X ⊗ B)ᵀC)"):
+        H = mc.hessian(f, "X", shapes="X: 2×2, A: 3×2, B: 2×2, C: 4×4")
+        assert H.check(), f"{f}: {H}"
 
 
 def test_product_and_a_zero_differential():

@@ -208,6 +208,7 @@ def test_random_expression_latex_renders(case):
 # ---- every other LaTeX output: the golden table, Jacobians, Hessians, vjp, solve ------------
 
 
+@pytest.mark.slow
 def test_golden_gradients_and_differentials_render(mathjax):
     from golden import ROWS as GOLDEN
 

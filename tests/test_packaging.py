@@ -49,6 +49,7 @@ def wheel(tmp_path_factory):
         yield archive
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["matcalc.lark", "formula.lark"])
 def test_wheel_ships_the_grammars_as_package_data(wheel, name):
     shipped = wheel.read(f"matcalc/grammar/{name}")

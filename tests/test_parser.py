@@ -54,6 +54,8 @@ ROWS = [
     (["diag(x)"], None, t.DiagMat(x)),
     (["diag(A)"], None, t.DiagVec(A_sq)),
     (["vec(A)"], None, t.Vec(A)),
+    (["tril(A)", "tril (A)"], None, t.triangular(A, "lower")),
+    (["triu(A)", "triu(2A)/2"], None, t.triangular(A, "upper")),
     (["sum(A)", "𝟙ᵀA𝟙", "ones'*A*ones", "ones^T A ones"], None, t.matmul(t.transpose(t.Ones(D("m"))), A, t.Ones(D("n")))),
     (["sum(x)", "𝟙ᵀx", "ones'x", "ones^T*x"], None, t.matmul(t.transpose(t.Ones(D("m"))), x)),
     (["norm2(x)", "‖x‖", "‖x‖₂", "‖x‖_2", "||x||", "‖x‖_{2}", "norm(x)"], None, t.Norm(x, 2)),

@@ -1,6 +1,7 @@
 """Property tests over random well-typed expressions (tests/strategies.py)."""
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from matcalc.simplify import normal_form, simplify, size
 from strategies import FUNCTIONS, expressions, shuffled
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(expressions())
 def test_gradient_agrees_with_finite_differences(case):
@@ -67,6 +69,7 @@ def test_simplifying_a_function_never_grows_it_and_is_idempotent(case):
     assert str(simplify(f)) == str(simple)  # the same answer again
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(expressions(), st.randoms(use_true_random=False))
 def test_operand_order_of_sums_and_hadamard_products_does_not_matter(case, rng):

@@ -4,6 +4,7 @@ powers, roots and scalars.  The value never changes where the input is defined, 
 grows, the result is a fixed point, and the order of the operands of + and ⊙ does not matter."""
 
 import numpy as np
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,6 +48,7 @@ def _value(e, values, dims):
     return np.asarray(e.evaluate(values, dims=dims), dtype=float)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(products())
 def test_the_value_is_kept_and_the_size_never_grows(e):

@@ -86,6 +86,7 @@ def test_every_rule_has_a_textbook_name():
     assert all(len(n) > 8 for n in names)
 
 
+@pytest.mark.slow
 def test_the_same_answer_under_every_hash_seed():
     """No answer depends on hash or set order: the golden answers again, in fresh interpreters."""
     import os

@@ -72,7 +72,7 @@ OBJECTIVES = [
     case("½log det Σ + ½(x − μ)ᵀΣ⁻¹(x − μ)", "μ", "Σ⁻¹(μ − x)", shapes="μ: n, x: n", domains="Σ: spd"),
     case("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", "Σ", "Σ⁻¹ − Σ⁻¹(x − μ)(x − μ)ᵀΣ⁻¹", shapes="μ: n, x: n", domains="Σ: spd"),
     case("n·log det Σ + tr(Σ⁻¹S)", "Σ", "nΣ⁻¹ − Σ⁻¹SΣ⁻¹", shapes="n: scalar", domains="Σ: spd, S: symmetric"),
-    case("m·log(s) + ‖x − μ‖²/(2s²)", "s", "m/s − s⁻³‖x − μ‖²", shapes="x: n, μ: n, s: scalar, m: scalar"),
+    case("m·log(s) + ‖x − μ‖²/(2s²)", "s", "m/s − ‖x − μ‖²/s³", shapes="x: n, μ: n, s: scalar, m: scalar"),
     # a log barrier
     case("−𝟙ᵀlog(b − Ax)", "x", "Aᵀ(1 ⊘ (b − Ax))"),
 ]

@@ -158,6 +158,11 @@ def _diagvec(e, c, depends):
     yield e.arg, t.DiagMat(c)
 
 
+@transpose_rule(t.TriangularPart, "⟨C, tril(M)⟩ = ⟨tril(C), M⟩, ⟨C, triu(M)⟩ = ⟨triu(C), M⟩")
+def _triangular(e, c, depends):
+    yield e.arg, t.triangular(c, e.side)
+
+
 @transpose_rule(t.Vec, "⟨c, vec(M)⟩ = ⟨vec⁻¹(c), M⟩")
 def _vec(e, c, depends):
     yield e.arg, t.Unvec(c, e.arg.shape)

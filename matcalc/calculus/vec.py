@@ -8,6 +8,7 @@ vec(dF) = J vec(dX) (vec stacks columns), found by one identity per linear node 
     vec(A ⊙ L) = diag(vec A) vec(L)         vec(L ⊘ B) = diag(vec B)⁻¹ vec(L)
     vec(tr L) = vec(I)ᵀ vec(L)              vec(sA) = vec(A) J_s   (s 1×1, linear in dX)
     vec(diag l) = diag(vec I)(𝟙 ⊗ I) l      vec(A ⊗ L), vec(L ⊗ B) by K (see ``_kron``)
+    and the adjoint of ⊗, ⟨C, · ⊗ B⟩, linear in C and in B (see ``_kron_factor``)
 
 K is the commutation matrix, K vec(A) = vec(Aᵀ).  The result is raw: ``matcalc.simplify``
 brings it to its textbook form, and ``matcalc.results.jacobian`` assembles Jacobians and
@@ -115,11 +116,17 @@ def _hdiv(e, jac, depends):
     return t.mul(t.inverse(diag(vec(e.den))), jac(e.num))
 
 
+def _shuffle(a_shape: t.Shape, b_shape: t.Shape) -> t.Expr:
+    """S = Iₙ ⊗ K ⊗ Iₚ with vec(A ⊗ B) = S(vec A ⊗ vec B) for A m×n, B p×q."""
+    (m, n), (p, q) = a_shape, b_shape
+    return kron(kron(t.identity(n), t.commutation(q, m)), t.identity(p))
+
+
 @vec_rule(t.Kron, "vec(A ⊗ B) = (Iₙ ⊗ K ⊗ Iₚ)(vec A ⊗ vec B)")
 def _kron(e, jac, depends):
     a, b = e.left, e.right
     (m, n), (p, q) = a.shape, b.shape
-    shuffle = kron(kron(t.identity(n), t.commutation(q, m)), t.identity(p))
+    shuffle = _shuffle(a.shape, b.shape)
     if _only(e, (a, b), depends) == 0:  # vec A ⊗ vec B = (I ⊗ vec B) vec A
         spread = kron(t.identity(m * n), vec(b))
         return t.matmul(shuffle, spread, jac(a))
@@ -147,6 +154,12 @@ def _diagvec(e, jac, depends):
     return t.matmul(kron(t.transpose(t.Ones(n)), t.Identity(n)), diag(vec(t.Identity(n))), jac(e.arg))
 
 
+@vec_rule(t.TriangularPart, "vec(tril L) = diag(vec tril(𝟙𝟙ᵀ)) vec(L), and so for triu")
+def _triangular(e, jac, depends):
+    mask = t.triangular(t.broadcast(t.Number(t.ONE), e.shape), e.side)
+    return t.matmul(diag(vec(mask)), jac(e.arg))
+
+
 @vec_rule(t.Vec, "vec(vec L) = vec(L)")
 def _vec(e, jac, depends):
     return jac(e.arg)
@@ -157,6 +170,17 @@ def _unvec(e, jac, depends):
     return jac(e.arg)
 
 
-@vec_rule(t.KronFactor, "the adjoint of a Kronecker product")
+@vec_rule(t.KronFactor, "vec⟨C, · ⊗ B⟩ = (I ⊗ vec(B)ᵀ)Sᵀvec(C) = Yᵀvec(B), vec⟨C, A ⊗ ·⟩ = (vec(A)ᵀ ⊗ I)Sᵀvec(C) = Y vec(A)")
 def _kron_factor(e, jac, depends):
-    raise UnsupportedError("the Jacobian of a Kronecker adjoint ⟨C, · ⊗ B⟩ is not available")
+    """With ⟨C, A ⊗ B⟩ = vec(C)ᵀS(vec A ⊗ vec B) (S of ``_shuffle``) and Y = vec⁻¹(Sᵀvec C)
+    (pq×mn): the adjoint is linear in C, and in the other factor through Y."""
+    c, other = e.arg, e.other
+    left = e.side == "left"
+    a_shape, b_shape = (e.shape, other.shape) if left else (other.shape, e.shape)
+    size_a, size_b = a_shape[0] * a_shape[1], b_shape[0] * b_shape[1]
+    pulled = t.transpose(_shuffle(a_shape, b_shape))
+    if _only(e, (c, other), depends) == 0:
+        spread = kron(t.identity(size_a), t.transpose(vec(other))) if left else kron(t.transpose(vec(other)), t.identity(size_b))
+        return t.matmul(spread, pulled, jac(c))
+    y = t.Unvec(t.matmul(pulled, vec(c)), (size_b, size_a))
+    return t.mul(t.transpose(y) if left else y, jac(other))

@@ -3,7 +3,7 @@
 A backend is data: the module alias the code calls (``np``, ``jnp``, ``torch``), the import
 lines of a generated module, the spelling of each elementwise function, of the constructors
 and of the few operations the libraries name differently, and the source of the helpers the
-code may call (each overflow-safe: σ by tanh, softplus and log Σ exp shifted by the maximum,
+code may call (each overflow-safe: σ from e^{−|x|}, softplus and log Σ exp shifted by the maximum,
 log det by slogdet or the Cholesky diagonal).
 """
 
@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UnsupportedError
+from .helpers import JAX_HELPERS, REDUCTIONS, SPECTRAL, TORCH_REDUCTIONS
 
 # Helper functions, as source templates ({xp} is the module alias).  Each is emitted once into a
 # module that calls it.
 HELPERS = {
-    "_sigmoid": "def _sigmoid(x):\n    return 0.5 * (1.0 + {xp}.tanh(0.5 * x))\n",
+    "_sigmoid": ("def _sigmoid(x):\n    # 1/(1 + e⁻ˣ) for x ≥ 0, eˣ/(1 + eˣ) below: full relative precision on both sides\n"
+                 "    e = {xp}.exp(-{xp}.abs(x))\n    return {xp}.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n"),
     "_softplus": "def _softplus(x):\n    return {xp}.logaddexp(0.0, x)\n",
     "_log_sigmoid": "def _log_sigmoid(x):\n    return -{xp}.logaddexp(0.0, -x)\n",
     "_step": "def _step(x):\n    return {xp}.where(x > 0, 1.0, 0.0)\n",
@@ -40,6 +42,7 @@ TORCH_HELPERS = {
     "_heaviside": "def _heaviside(x):\n    return torch.heaviside(x, torch.full_like(x, 0.5))\n",
     "_logdet": ("def _logdet(a):\n    sign, logabs = torch.linalg.slogdet(a)\n"
                 "    return torch.where(sign > 0, logabs, torch.nan)\n"),
+    **TORCH_REDUCTIONS,
     "_commutation": ("def _commutation(m, n, dtype, device):\n"
                      "    # K vec(A) = vec(Aᵀ) for an m×n A: row i·n + j picks entry i + m·j of vec(A)\n"
                      "    where = torch.arange(m, device=device)[:, None] + m * torch.arange(n, device=device)[None, :]\n"
@@ -91,6 +94,8 @@ ELEMENTWISE = {
     "exp": "{xp}.exp", "log": "{xp}.log", "sin": "{xp}.sin", "cos": "{xp}.cos", "tan": "{xp}.tan",
     "tanh": "{xp}.tanh", "sqrt": "{xp}.sqrt", "abs": "{xp}.abs", "sign": "{xp}.sign",
     "sigmoid": "_sigmoid", "softplus": "_softplus", "relu": "_relu", "step": "_step",
+    "log1p": "{xp}.log1p", "expm1": "{xp}.expm1", "cosh": "{xp}.cosh", "sinh": "{xp}.sinh", "arctan": "{xp}.arctan",
+    "erf": "_erf", "gelu": "_gelu", "softsign": "_softsign", "log_sigmoid": "_log_sigmoid",
 }
 HELPERS["_shape_error"] = ("def _shape_error(name, declared, shape, expected):\n"
                           "    raise ValueError(f'{{name}} is declared {{declared}} but its value has shape {{shape}}, "
@@ -101,12 +106,16 @@ HELPERS["_flatten"] = ("def _flatten(v, name, declared, ndim):\n"
                       "        return v.reshape((-1,) if ndim else ())\n"
                       "    _shape_error(name, declared, tuple(v.shape), declared)\n")
 HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
+HELPERS.update(REDUCTIONS)
+HELPERS.update(SPECTRAL)
 
 NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))
 
 JAX = Backend(
     "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
-    dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu"),
+    dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu",
+         log_sigmoid="jax.nn.log_sigmoid"),
+    helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS}.items() if k not in SPECTRAL},
     converts="{xp}.asarray({v})",
 )
 
@@ -134,7 +143,7 @@ class TorchBackend(Backend):
 TORCH = TorchBackend(
     "torch", "torch", ("import torch",),
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
-    helpers={**HELPERS, **TORCH_HELPERS},
+    helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS}.items() if k not in SPECTRAL},
     converts="_tensor({v})",
 )
 TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"

@@ -25,7 +25,7 @@ from ..language.traversal import postorder
 from .backends import Backend
 from .formulas import formula_code
 from .stable import kind, negated_norms, shifted_exponentials
-from . import products
+from . import products, vocabulary
 
 MAX_INLINE_DEPTH = 12
 
@@ -493,4 +493,5 @@ EMIT = {
     t.Broadcast: _broadcast,
     t.Commutation: _commutation,
     DifferentialOf: _differential_of,
+    **vocabulary.EMIT,
 }

@@ -29,6 +29,10 @@ HEADS = {
     sympy.tanh: lambda xp, h, a: f"{xp}.tanh({a[0]})",
     sympy.Abs: lambda xp, h, a: f"{xp}.abs({a[0]})",
     sympy.sign: lambda xp, h, a: f"{xp}.sign({a[0]})",
+    sympy.cosh: lambda xp, h, a: f"{xp}.cosh({a[0]})",
+    sympy.sinh: lambda xp, h, a: f"{xp}.sinh({a[0]})",
+    sympy.atan: lambda xp, h, a: f"{xp}.arctan({a[0]})",
+    sympy.erf: lambda xp, h, a: f"{h('_erf')}({a[0]})",
     sympy.Heaviside: lambda xp, h, a: f"{h('_heaviside')}({a[0]})",
     sympy.DiracDelta: lambda xp, h, a: f"(0.0 * {a[0]})",  # 0 away from x = 0, as d sign = 0 a.e.
     sympy.Max: lambda xp, h, a: _fold(f"{xp}.maximum", a),

@@ -19,9 +19,13 @@ from .. import expr as t
 from ..errors import UnsupportedError
 from .backends import Backend
 from .emit import Emitter, kind, number_code
+from .helpers import DEPENDS, SPECTRAL
 from .names import identifiers
 
-INTERNAL_HELPERS = frozenset({"_inv", "_logdet", "_logdet_spd", "_adj"})  # given by the caller's namespace
+# given by the caller's namespace (matcalc.numeric): the checked inverse and log det, the stable
+# reductions, the spectral helpers
+INTERNAL_HELPERS = (frozenset({"_inv", "_logdet", "_logdet_spd", "_adj", "_lse", "_log_softmax", "_softmax", "_mean", "_var", "_std"})
+                    | SPECTRAL.keys())
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,13 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
 
 
 def _with_dependencies(helpers, backend) -> list:
-    out = list(helpers)
+    out: list = []
+    pending = list(helpers)
+    while pending:  # the helpers called, then those they call (DEPENDS)
+        h = pending.pop(0)
+        if h not in out:
+            out.append(h)
+            pending += DEPENDS.get(h, ())
     if backend.name == "torch" and "_tensor" not in out:
         out.insert(0, "_tensor")
     return out

@@ -19,7 +19,7 @@ from ..language.exact import exact
 from ..language.limits import exponent_problem, power_problem
 from .nodes import Expr, Identity, Number, Ones, Symbol, Zero, _square, postorder
 from .operations import (Add, Broadcast, Commutation, DiagMat, Hadamard, HadamardPow, Inverse, Kron, MatMul,
-                         MatPow, Power, Scale, Trace, Transpose, Vec, _same_shape)
+                         MatPow, Power, Scale, Trace, Transpose, TriangularPart, Vec, _same_shape)
 
 
 def number(value) -> Number:
@@ -190,6 +190,15 @@ def trace(e: Expr) -> Expr:
     return Trace(e)
 
 
+def triangular(e: Expr, side: str) -> Expr:
+    """tril(A) (side "lower") or triu(A) ("upper"), with scalars in front: tril(cA) = c tril(A);
+    a scalar, a zero, an identity or a diagonal matrix is its own triangular part."""
+    c, core = split_scale(e)
+    if core.is_scalar or isinstance(core, (Zero, Identity, DiagMat)):
+        return e
+    return scale(c, TriangularPart(core, side))
+
+
 def inner(a: Expr, b: Expr) -> Expr:
     """⟨A, B⟩ = tr(AᵀB), written aᵀb for vectors and ab for scalars."""
     if a.is_scalar:
@@ -279,6 +288,7 @@ _BUILDERS: dict[type, Callable] = {
     Power: lambda e, a: power(*a),
     HadamardPow: lambda e, a: hadamard_pow(*a),
     Broadcast: lambda e, a: broadcast(*a),
+    TriangularPart: lambda e, a: triangular(*a),
 }
 
 

@@ -14,6 +14,7 @@ the builders of ``matcalc.expr.builders``, and ``matcalc.expr`` exports all thre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Iterator
 
 import sympy
@@ -31,7 +32,11 @@ from .structure import TextRepr, structure
 def node(cls):
     """Make ``cls`` a frozen slotted dataclass that shares Expr's equality, cached hash and
     text ``repr`` (``structure()`` gives the fields)."""
-    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    cls = dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    names = cls.__match_args__
+    getter = attrgetter(*names) if len(names) > 1 else (lambda e: (getattr(e, names[0]),)) if names else (lambda e: ())
+    cls._fields = staticmethod(getter)
+    return cls
 
 
 @node
@@ -57,7 +62,7 @@ class Expr(TextRepr):
 
     def args(self) -> tuple:
         """The node's fields, in declaration order (children and parameters)."""
-        return tuple(getattr(self, name) for name in self.__match_args__)
+        return self._fields(self)
 
     def children(self) -> tuple["Expr", ...]:
         out = []
@@ -150,7 +155,9 @@ def _square(op: str, e: Expr) -> Dim:
 
 @node
 class Symbol(Expr):
-    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive}."""
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability} as
+    declared, and those a structure gives X (skew, diagonal, lower, upper, orthonormal columns,
+    orthogonal, unit norm; ``matcalc.results.structure``)."""
 
     name: str
     dims: Shape

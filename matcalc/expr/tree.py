@@ -8,7 +8,7 @@ from ..language.dims import (
 from .builders import (
     add, broadcast, commutation, diag, hadamard, hadamard_pow, identity, inner, inverse,
     is_number, is_zero, kron, matmul, matpow, mul, neg, number, ones, power, rebuild, scale,
-    split_scale, sub, substitute, symbol, trace, transpose, vec, zero,
+    split_scale, sub, substitute, symbol, trace, transpose, triangular, vec, zero,
 )
 from .nodes import (
     Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk, with_origin,
@@ -16,7 +16,11 @@ from .nodes import (
 from .operations import (
     Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
-    KronFactor, Broadcast, Commutation,
+    KronFactor, Broadcast, Commutation, TriangularPart,
+)
+from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
+from .spectral import (
+    MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
 )
 
 __all__ = [
@@ -28,5 +32,8 @@ __all__ = [
     "Identity", "Ones", "Zero", "node", "postorder", "walk", "with_origin", "Add", "Scale", "MatMul",
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
-    "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",
+    "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
+    "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
+    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]
+__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]

@@ -16,8 +16,8 @@ from .names import _NAME, GREEK, canonical_name, spellings, split_name
 
 # ---- declarations ---------------------------------------------------------------------------
 
-DOMAINS = ("symmetric", "spd", "invertible", "positive")
-IMPLIED = {"spd": {"spd", "symmetric", "invertible"}}
+DOMAINS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
+IMPLIED = {"spd": {"spd", "symmetric", "invertible"}, "onehot": {"probability"}}
 SQUARE_DOMAINS = {"symmetric", "spd", "invertible"}
 FUNCTION_KINDS = ("elementwise", "scalar")
 

@@ -44,6 +44,8 @@ UNRESOLVED_POINT = "unresolved"  # what a trial at such a point returns
 NOISE = 1000.0
 LATEX_MARKS = {"✓": r"\checkmark", "✗": r"\times", "?": "?"}
 MAX_TRIES = 20
+KINKED = ("relu", "abs", "sign", "step")  # functions with a kink (or a jump) at 0
+KINK_MARGIN = 0.02  # a point whose kink argument is this close to 0 (relative) is redrawn
 
 
 # --------------------------------------------------------------------------------------------
@@ -66,9 +68,11 @@ class CheckReport(TextRepr):
     wrt: str = "X"
     rtol: float = 1e-6
     inconclusive: bool = False  # no point where finite differences resolve the gradient
+    along: str = ""  # where the finite differences were taken: "along symmetric perturbations", …
     # () → [(h, relative error)] of finite differences of step h at the worst point (matcalc.numeric.sweep)
     steps: Callable | None = field(default=None, compare=False, repr=False)
     sweep_kind: str = field(default="gradient", repr=False)  # "gradient", "jacobian" or "hessian"
+    kinks: tuple = ()  # the functions with a kink whose arguments the points keep away from 0
 
     def __bool__(self) -> bool:
         return self.ok
@@ -82,11 +86,13 @@ class CheckReport(TextRepr):
         (relative error e) or ? inconclusive …; the words end where the error goes."""
         if self.inconclusive:
             return "?", "inconclusive: finite differences cannot resolve the gradient at any random point tried", None
+        along = f" {self.along}" if self.along else ""
         if self.ok:
             k = len(self.trials)
             where = "1 random point" if k == 1 else f"{k} random points"
-            return "✓", f"agrees with central finite differences at {where} (max relative error ", self.error
-        return "✗", "differs from finite differences at a random point (relative error ", self.error
+            away = f" away from the kinks of {', '.join(self.kinks)}" if self.kinks else ""
+            return "✓", f"agrees with central finite differences{along} at {where}{away} (max relative error ", self.error
+        return "✗", f"differs from finite differences{along} at a random point (relative error ", self.error
 
     def headline(self) -> str:
         """The first line of ``str``: the verdict."""
@@ -173,17 +179,34 @@ def _norm(a: np.ndarray) -> float:
     return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
 
 
-def _trial(f, wrt, gradient, seed, sizes, functions, rtol):
+def kinks(exprs) -> list:
+    """The arguments of the functions with a kink at 0 (relu, |·|, sign, step) in ``exprs``."""
+    return [n for e in exprs for n in t.walk(e)
+            if isinstance(n, t.Apply) and n.formula is None and n.order == 0 and n.name in KINKED]
+
+
+def _near_a_kink(ev: Evaluator, nodes) -> bool:
+    """Whether an entry of a kinked function's argument is within KINK_MARGIN of its kink."""
+    for n in nodes:
+        a = ev.matrix(n.arg)
+        if np.any(np.abs(a) < KINK_MARGIN * np.maximum(1.0, np.max(np.abs(a)))):
+            return True
+    return False
+
+
+def _trial(f, wrt, gradient, seed, sizes, functions, rtol, space=None):
     """(error, values, G_fd, G, verdict error) at one random point; None where f or G is not
     finite; UNRESOLVED_POINT where finite differences cannot resolve the gradient: their error
-    estimate exceeds 10⁻⁴ of their own size (never of the claimed G's, which may be wrong)."""
-    values, dims = point([f, gradient, wrt], seed, sizes)
+    estimate exceeds 10⁻⁴ of their own size (never of the claimed G's, which may be wrong).
+    With a ``space`` (``matcalc.numeric.structures``) the point and the differences are inside it."""
+    values, dims = point([f, gradient, wrt], seed, sizes, {wrt.name: space} if space else None)
     try:
         ev = Evaluator([f, gradient, wrt], values, dims, functions)
         fx, g = _scalar(ev.matrix(f)), ev.matrix(gradient)
-        if not (np.isfinite(fx) and np.all(np.isfinite(g))):
+        if not (np.isfinite(fx) and np.all(np.isfinite(g))) or _near_a_kink(ev, kinks([f, gradient])):
             return None
-        fd, fd_error = _finite_differences(ev, f, wrt.name, ev.matrix(wrt))
+        differences = space.differences if space else _finite_differences
+        fd, fd_error = differences(ev, f, wrt.name, ev.matrix(wrt))
     except NumericError:
         return None
     if not np.all(np.isfinite(fd)):
@@ -208,9 +231,11 @@ def check_gradient(
     rtol: float = 1e-6,
     functions: dict | None = None,
     sizes: dict | None = None,
+    space=None,
 ) -> CheckReport:
     """Compare ``gradient`` with finite differences of ``f`` w.r.t. ``wrt`` at ``trials`` random
-    points (seeds seed, seed + 1, …; a point where a value is not finite is redrawn)."""
+    points (seeds seed, seed + 1, …; a point where a value is not finite is redrawn); with a
+    ``space`` (``matcalc.numeric.structures``), at points inside it and along its tangent vectors."""
     if not f.is_scalar:
         raise ShapeError(f"only a scalar function has a gradient, got a {t.show_shape(f.shape)} one")
     wrt = _resolve_wrt(wrt, [f, gradient])
@@ -224,13 +249,13 @@ def check_gradient(
     for i in range(trials):
         unresolved = False
         for attempt in range(MAX_TRIES):
-            result = _trial(f, wrt, gradient, seed + i + attempt * trials, sizes, functions, rtol)
+            result = _trial(f, wrt, gradient, seed + i + attempt * trials, sizes, functions, rtol, space)
             if isinstance(result, tuple):
                 break
             unresolved = unresolved or result is UNRESOLVED_POINT
         else:
             if unresolved:
-                return CheckReport(ok=False, wrt=wrt.name, rtol=rtol, inconclusive=True)
+                return CheckReport(ok=False, wrt=wrt.name, rtol=rtol, inconclusive=True, along=_along(space))
             raise DomainError(
                 f"found no point where the function and the gradient are finite in {MAX_TRIES} tries"
             )
@@ -246,8 +271,14 @@ def check_gradient(
         actual=worst[3],
         wrt=wrt.name,
         rtol=rtol,
-        steps=lambda: sweep("gradient", f, wrt, gradient, worst[1], worst[5], functions),
+        along=_along(space),
+        steps=lambda: sweep("gradient", f, wrt, gradient, worst[1], worst[5], functions, space=space),
+        kinks=tuple(sorted({n.name for n in kinks([f, gradient])})),
     )
+
+
+def _along(space) -> str:
+    return space.along if space is not None else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,12 +291,16 @@ def _vec(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, order="F")
 
 
-def _moved(ev: Evaluator, x: t.Symbol, *moves: tuple[int, float]) -> Evaluator:
-    """The point of ``ev`` with entry k (in vec order) of x moved by h, for each (k, h)."""
+def _moved(ev: Evaluator, x: t.Symbol, *moves: tuple) -> Evaluator:
+    """The point of ``ev`` with x moved by h, for each (k, h): entry k (in vec order) for an
+    int k, along the vec'd direction k for an array."""
     base = ev.matrix(x)
     flat = _vec(base).copy()
     for k, h in moves:
-        flat[k] += h
+        if isinstance(k, np.ndarray):
+            flat += h * k
+        else:
+            flat[k] += h
     return ev.at(x.name, flat.reshape(base.shape, order="F"))
 
 
@@ -296,23 +331,30 @@ def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[
     return _hessian_differences(Evaluator([f, x], values, dims, functions), f, x)
 
 
-def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Second differences in each pair of entries of vec(X); with ``basis`` (orthonormal
+    columns B, the vec'd directions of a subspace), in each pair of its directions, giving
+    B H_B Bᵀ: the Hessian on the subspace."""
     xv = _vec(ev.matrix(x))
-    n = xv.size
+    directions = list(range(xv.size)) if basis is None else [basis[:, k] for k in range(basis.shape[1])]
+    n = len(directions)
     h_fd, gap = np.zeros((n, n)), np.zeros((n, n))
     for i in range(n):
         for j in range(i, n):
             def second(h):
                 total = 0.0
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                    moved = _moved(ev, x, (i, si * h), (j, sj * h))
+                    moved = _moved(ev, x, (directions[i], si * h), (directions[j], sj * h))
                     total += si * sj * float(moved.matrix(f)[0, 0])
                 return total / (4 * h * h)
 
-            h = HESSIAN_STEP * max(1.0, abs(xv[i]), abs(xv[j]))
+            near = (abs(xv[i]), abs(xv[j])) if basis is None else (float(np.max(np.abs(xv))),)
+            h = HESSIAN_STEP * max(1.0, *near)
             fine, gap[i, j] = richardson(second, (h, h / 4))
             h_fd[i, j] = h_fd[j, i] = fine
             gap[j, i] = gap[i, j]
+    if basis is not None:
+        h_fd, gap = basis @ h_fd @ basis.T, basis @ gap @ basis.T
     return h_fd, float(np.linalg.norm(gap))
 
 
@@ -339,16 +381,18 @@ class JacobianCheck(CheckReport):
 
 def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: str = "numerator",
                    hessian: bool = False, trials: int = 3, rtol: float = 1e-6,
-                   functions: dict | None = None) -> JacobianCheck:
+                   functions: dict | None = None, space=None) -> JacobianCheck:
     """Compare the closed form ``matrix`` (J of F, or H of a scalar F when ``hessian``) with
     finite differences at the first ``trials`` of ``points`` (an iterable of (values, dims))
-    where both are finite and finite differences resolve (the others are passed over)."""
+    where both are finite and finite differences resolve (the others are passed over); a
+    Hessian with a ``space`` (a linear structure), by second differences inside it."""
     if trials < 1:
         raise DomainError(f"a check needs at least one trial, not {trials}")
     errors, verdicts, worst, tried = [], [], None, 0
     for values, dims in points:
         tried += 1
-        result = _compare_jacobian(F, wrt, matrix, layout, hessian, Evaluator([F, wrt, matrix], values, dims, functions), rtol)
+        result = _compare_jacobian(F, wrt, matrix, layout, hessian, Evaluator([F, wrt, matrix], values, dims, functions),
+                                   rtol, space)
         if result is not None:
             errors.append(result[0])
             verdicts.append(result[1])
@@ -360,22 +404,24 @@ def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: 
         raise DomainError(f"found no point where the Jacobian and finite differences are finite in {tried} tries")
     kind = "hessian" if hessian else "jacobian"
     return JacobianCheck(ok=bool(max(verdicts) <= rtol), trials=errors, point=worst[4], expected=worst[2],
-                         actual=worst[3], wrt=wrt.name, rtol=rtol, sweep_kind=kind,
-                         steps=lambda: sweep(kind, F, wrt, matrix, worst[4], worst[5], functions, layout))
+                         actual=worst[3], wrt=wrt.name, rtol=rtol, sweep_kind=kind, along=_along(space),
+                         steps=lambda: sweep(kind, F, wrt, matrix, worst[4], worst[5], functions, layout, space=space))
 
 
-def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool) -> tuple[np.ndarray, float]:
+def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool, space=None) -> tuple[np.ndarray, float]:
     """(the numerator-layout Jacobian of F, or the Hessian of a scalar F, by finite differences;
-    its error estimate) at the point of ``ev``."""
+    its error estimate) at the point of ``ev``; a Hessian with a ``space``, inside it."""
+    if hessian and space is not None:
+        return _hessian_differences(ev, F, wrt, space.vectors(ev.matrix(wrt)))
     return (_hessian_differences if hessian else _jacobian_differences)(ev, F, wrt)
 
 
-def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol):
+def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol, space=None):
     """(relative error, verdict, finite differences, closed form) at one point, or None."""
     try:
         j = ev.matrix(matrix)
         level = np.max(np.abs(ev.matrix(F)))  # F's values that X leaves alone are kept
-        fd, fd_error = jacobian_differences(ev, F, wrt, hessian)
+        fd, fd_error = jacobian_differences(ev, F, wrt, hessian, space)
     except DomainError:
         return None
     if layout == "denominator":

@@ -107,6 +107,9 @@ def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     scale = rng.uniform(0.5, 1.0)
     positive = "positive" in doms
     m = rng.uniform(0.5, 2.0, shape) if positive else scale * rng.standard_normal(shape)
+    if "probability" in doms:  # on the simplex: a vector's entries, or each row, sum to one
+        m = rng.uniform(0.1, 1.0, shape)
+        return m / m.sum(axis=0 if c == 1 else 1, keepdims=True)
     if r != c:
         return m
     if "spd" in doms:
@@ -123,24 +126,39 @@ def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     return m
 
 
-def point(exprs, seed: int = 0, sizes: dict | None = None) -> tuple[dict, dict]:
+def point(exprs, seed: int = 0, sizes: dict | None = None, structures: dict | None = None) -> tuple[dict, dict]:
     """(values, dims): a random point for ``exprs`` as ``sample`` draws it, with the size of
-    every dimension (to evaluate expressions such as I or 𝟙 whose size no value shows)."""
+    every dimension (to evaluate expressions such as I or 𝟙 whose size no value shows).
+    ``structures`` maps a symbol's name to the space it is drawn from
+    (``matcalc.numeric.structures``): its ``draw``, and ``tall`` for rows ≥ columns."""
     exprs = _exprs(exprs)
     rng = np.random.default_rng(seed)
     names, fixed = _dimension_names(exprs)
     dims = _choose_sizes(names, fixed, sizes, rng)
-    ev = Evaluator((), None, dims)
     symbols = {}
     for root in exprs:
         for s in root.free_symbols:
             symbols.setdefault(s.name, s)
+    structures = structures or {}
+    for name, space in structures.items():
+        if space.tall and name in symbols:
+            _make_tall(symbols[name], dims)
+    ev = Evaluator((), None, dims)
     doms = domains(exprs)
-    values = {
-        name: user_form(s.shape, _draw(ev.shape(s), doms.get(name, set()), rng))
-        for name, s in sorted(symbols.items())
-    }
+    values = {}
+    for name, s in sorted(symbols.items()):
+        shape, doms_of = ev.shape(s), doms.get(name, set())
+        drawn = structures[name].draw(shape, doms_of, rng) if name in structures else _draw(shape, doms_of, rng)
+        values[name] = user_form(s.shape, drawn)
     return values, dims
+
+
+def _make_tall(s: t.Symbol, dims: dict) -> None:
+    """Sizes with at least as many rows as columns for s (orthonormal columns): the sizes of
+    its two dimensions swapped where they are the other way round."""
+    rows, cols = (str(d) for d in s.dims)
+    if rows in dims and cols in dims and dims[rows] < dims[cols]:
+        dims[rows], dims[cols] = dims[cols], dims[rows]
 
 
 def sample(exprs, seed: int = 0, sizes: dict | None = None) -> dict:

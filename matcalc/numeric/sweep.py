@@ -35,24 +35,31 @@ def _vec(a: np.ndarray) -> np.ndarray:
 
 
 def sweep(kind: str, f: t.Expr, x: t.Symbol, closed: t.Expr, values: dict, dims: dict | None = None,
-          functions: dict | None = None, layout: str = "numerator", seed: int = 0) -> list[tuple[float, float]]:
+          functions: dict | None = None, layout: str = "numerator", seed: int = 0,
+          space=None) -> list[tuple[float, float]]:
     """(h, relative error) of the finite difference of ``kind`` ("gradient", "jacobian",
     "hessian") along a random unit direction V, against the closed form ``closed`` (G, J or
-    H) at the point ``values``; steps where f is not defined are left out."""
+    H) at the point ``values``; steps where f is not defined are left out.  With a ``space``
+    (``matcalc.numeric.structures``) V is a tangent vector, f is taken along the space's
+    curve through X and G is paired with V in the space's metric."""
     ev = Evaluator([f, x, closed], values, dims, functions)
     base = ev.matrix(x)
-    v = np.random.default_rng(seed).standard_normal(base.shape)
-    v /= np.linalg.norm(v)
+    rng = np.random.default_rng(seed)
+    if space is None:
+        v = rng.standard_normal(base.shape)
+        v /= np.linalg.norm(v)
+    else:
+        v = space.direction(base, rng)
     c = ev.matrix(closed)
     if kind == "gradient":
-        exact = np.array([np.sum(c * v)])
+        exact = np.array([np.sum(c * v) if space is None else space.inner(base, c, v)])
     elif kind == "jacobian":
         exact = (c.T if layout == "denominator" else c) @ _vec(v)
     else:
         exact = np.array([_vec(v) @ c @ _vec(v)])
 
     def value(h):
-        return _vec(ev.at(x.name, base + h * v).matrix(f))
+        return _vec(ev.at(x.name, base + h * v if space is None else space.move(base, h * v)).matrix(f))
 
     out = []
     for h in STEPS:

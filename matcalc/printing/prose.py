@@ -26,7 +26,8 @@ FUNCTIONS = {
     "vec": r"\operatorname{vec}", "adj": r"\operatorname{adj}", "kron": r"\operatorname{kron}",
     "sigmoid": r"\operatorname{sigmoid}", "relu": r"\operatorname{relu}",
     "softplus": r"\operatorname{softplus}", "sqrt": r"\operatorname{sqrt}", "abs": r"\operatorname{abs}",
-    "logdet": r"\log\det",
+    "logdet": r"\log\det", "tril": r"\operatorname{tril}", "triu": r"\operatorname{triu}",
+    "sym": r"\operatorname{sym}", "skew": r"\operatorname{skew}",
 }
 # Words that are English unless a "(" follows at once: "sum rule" but sum(X).
 CALLS = {"sum": r"\operatorname{sum}", "sign": r"\operatorname{sign}", "trace": r"\operatorname{trace}", "step": r"\operatorname{step}",
@@ -47,6 +48,7 @@ SIGNS.update({ch: rf"\tfrac{{{p}}}{{{q}}}" for (p, q), ch in VULGAR.items()})
 SIGNS.update(LATEX_GREEK)
 
 PUNCTUATION = set(",.:;!?")
+ACCENTED = re.compile("[àáâäçèéêëìíîïñòóôöùúûüÀÁÂÄÇÈÉÊËÌÍÎÏÑÒÓÔÖÙÚÛÜ]")  # written by their letter in LaTeX
 TOKEN = re.compile(r"(?P<word>[A-Za-z]+(?:-[a-z]{2,}(?![A-Za-z]))*)|(?P<space>\s+)|(?P<other>.)", re.S)
 
 
@@ -171,6 +173,7 @@ def prose_latex(text: str, missing: list | None = None) -> str:
     and appended to ``missing`` when a list is given."""
     if not _balanced(text):
         text = text.replace("{", "(").replace("}", ")")
+    text = ACCENTED.sub(lambda m: unicodedata.normalize("NFD", m[0])[0], text)  # Fréchet → Frechet
     tokens = _tokens(text)
     sides = _sides(tokens)
     out, start = [], 0

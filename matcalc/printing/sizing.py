@@ -284,6 +284,7 @@ RULES = {
     t.HadamardPow: _same,
     t.Apply: _same,
     t.Grad: _same,
+    t.TriangularPart: _same,
     DifferentialOf: _same,
     t.Kron: lambda run, node, kids: ((kids[0][0][0] * kids[1][0][0], kids[0][0][1] * kids[1][0][1]), None),
     t.DiagMat: lambda run, node, kids: ((kids[0][0][0], kids[0][0][0]), None),
@@ -291,6 +292,11 @@ RULES = {
     t.Vec: lambda run, node, kids: ((kids[0][0][0] * kids[0][0][1], t.ONE), None),
     t.Unvec: Run.unvec,
     t.KronFactor: Run.kron_factor,
+    t.Softmax: _same,
+    t.LogSoftmax: _same,
+    t.MatrixFunction: _square,
+    t.EigenValue: _scalar_of_square,
+    t.EigenVector: lambda run, node, kids: ((run.square(kids[0][0])[0], t.ONE), None),
 }
 
 

@@ -21,8 +21,9 @@ from typing import Callable
 import numpy as np
 
 from .. import expr as t
-from ..errors import DomainError, MatcalcError, UnsupportedError
+from ..errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
 from ..language.limits import MAX_TRIALS, bounded_work
+from ..numeric.structures import SPACES
 from ..printing import to_unicode
 
 LAYOUTS = ("numerator", "denominator")
@@ -145,6 +146,16 @@ def _tolerance(name: str, value) -> None:
         raise ArgumentValueError(f"{name} must be a float between 0 and 1, not {value}")
 
 
+def _structure(name: str, value) -> None:
+    if value is None:
+        return
+    known = ", ".join(SPACES)
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be the name of a structure ({known}), not {_kind(value)}")
+    if value not in SPACES:
+        raise ArgumentValueError(f"{name} must be one of {known}, not {value!r}{did_you_mean(value, SPACES)}")
+
+
 def _points(name: str, value) -> None:
     if value is not None and not isinstance(value, Iterable):
         raise ArgumentTypeError(f"{name} must be an iterable of (values, dims) pairs, not {_kind(value)}")
@@ -169,6 +180,7 @@ CHECKS: dict[str, Callable[[str, object], None]] = {
     "dims": _dims,
     "rtol": _tolerance,
     "points": _points,
+    "structure": _structure,
 }
 
 # The checks of a function that evaluates: its ``functions`` are callables, not declarations.

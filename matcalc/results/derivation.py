@@ -42,8 +42,8 @@ LEAVES = (t.Symbol, t.Differential, Partial)
 
 @dataclass(frozen=True, repr=False)
 class Step(TextRepr):
-    """One line: ``kind`` is "f" (f = expr), "let" (var = expr), "df" (df = expr) or "grad"
-    (∂f/∂var = expr); ``rule`` names the rule that gives it from the line before."""
+    """One line: ``kind`` is "f" (f = expr), "let" (var = expr), "df" (df = expr), "grad"
+    (∂f/∂var = expr) or "projected" (grad f = expr, inside a structure); ``rule`` names the rule that gives it from the line before."""
 
     kind: str
     expr: t.Expr
@@ -51,6 +51,8 @@ class Step(TextRepr):
     var: t.Symbol | None = None
 
     def lhs(self, latex: bool = False) -> str:
+        if self.kind == "projected":  # the gradient inside a structure, written grad f as Manopt does
+            return r"\operatorname{grad} f" if latex else "grad f"
         if self.kind == "let":
             return to_latex(self.var) if latex else to_unicode(self.var)
         if self.kind == "grad":
@@ -79,6 +81,10 @@ class Derivation(TextRepr):
         """G = ∂f/∂X, the expression of the last step (``matcalc.grad``'s closed form); it
         remembers f's symbols (``origin``), so it evaluates from their values."""
         return t.with_origin(self.steps[-1].expr, self.f)
+
+    def projected(self, g: t.Expr, rule: str) -> "Derivation":
+        """This derivation with a last step: the gradient inside a structure, ``g``, by ``rule``."""
+        return replace(self, steps=self.steps + (Step("projected", g, rule, self.wrt),))
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -76,6 +76,7 @@ class Jacobian(TextRepr):
     as_tensor: bool = False
     hessian: bool = False
     sampler: Callable | None = field(default=None, compare=False, repr=False)  # seed → (values, dims)
+    space: object = field(default=None, compare=False, repr=False)  # a Hessian's structure (matcalc.numeric.structures)
 
     @property
     def shape(self) -> tuple:
@@ -123,7 +124,7 @@ class Jacobian(TextRepr):
     @public(**NUMERIC)
     def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:
         """(the numerator-layout matrix by finite differences, its error estimate)."""
-        return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian)
+        return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian, self.space)
 
     @public(**NUMERIC)
     def check(self, trials: int = 3, seed: int = 0, *, points: Iterable | None = None,
@@ -136,4 +137,4 @@ class Jacobian(TextRepr):
                 raise UnsupportedError("no random points: pass points=[(values, dims), …]")
             points = (self.sampler(s) for s in range(seed, seed + MAX_TRIES * max(trials, 1)))
         return check_jacobian(self.F, self.wrt, self.matrix, points, layout=self.layout, hessian=self.hessian,
-                              trials=trials, rtol=rtol, functions=functions)
+                              trials=trials, rtol=rtol, functions=functions, space=self.space)

@@ -14,8 +14,8 @@ import sympy
 
 from .. import expr as t
 from .rewriting import coefficient, is_symmetric, rewrite, size, total_key
-from .scalars import known_function
-from .sums import signed_terms
+from .scalars import known_function, scalar_monomial
+from .sums import build_product, signed_terms
 
 
 # ---- transposes -----------------------------------------------------------------------------
@@ -184,20 +184,58 @@ def _diag_scaling(e):
     return None
 
 
-@rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n")
+@rewrite(t.MatMul, "sum of ones: 𝟙ᵀ𝟙 = n, 𝟙_{m×n}𝟙_{n×p} = n𝟙_{m×p}")
 def _ones(e):
     fs = e.factors
     for i in range(len(fs) - 1):
         if isinstance(fs[i], t.Transpose) and isinstance(fs[i].arg, t.Ones) and isinstance(fs[i + 1], t.Ones):
             return t.matmul(*fs[:i], t.Number(fs[i + 1].n), *fs[i + 2 :])
+        a, b = fs[i], fs[i + 1]
+        if a.cols != t.ONE and is_ones(a) and is_ones(b):
+            ones = t.scale(t.Number(a.cols), t.broadcast(t.Number(sympy.Integer(1)), (a.rows, b.cols)))
+            return t.matmul(*fs[:i], ones, *fs[i + 2 :])
     return None
+
+
+def _probability(e: t.Expr) -> bool:
+    return isinstance(e, t.Symbol) and "probability" in e.assumptions
+
+
+def _sum_to_one(x: t.Expr, y: t.Expr) -> t.Expr | None:
+    """xy as ones, when x is 𝟙ᵀ and y a probability vector (or the reverse), or y is 𝟙 and x
+    a probability matrix (its rows sum to one), or x is 𝟙ᵀ and y the transpose of one."""
+    ones_t = isinstance(x, t.Transpose) and isinstance(x.arg, t.Ones)
+    if ones_t and _probability(y) and y.cols == t.ONE:
+        return t.Number(t.ONE)
+    if isinstance(y, t.Ones) and isinstance(x, t.Transpose) and _probability(x.arg) and x.arg.cols == t.ONE:
+        return t.Number(t.ONE)
+    if isinstance(y, t.Ones) and _probability(x) and x.cols != t.ONE:
+        return t.Number(t.ONE) if x.rows == t.ONE else t.ones(x.rows)
+    if ones_t and isinstance(y, t.Transpose) and _probability(y.arg) and y.arg.cols != t.ONE:
+        return t.Number(t.ONE) if y.arg.rows == t.ONE else t.transpose(t.ones(y.arg.rows))
+    return None
+
+
+@rewrite(t.MatMul, "a probability vector sums to one: 𝟙ᵀp = 1; the rows of a probability matrix: P𝟙 = 𝟙")
+def _probabilities(e):
+    fs = e.factors
+    for i in range(len(fs) - 1):
+        ones = _sum_to_one(fs[i], fs[i + 1])
+        if ones is not None:
+            return t.matmul(*fs[:i], ones, *fs[i + 2 :])
+    return None
+
+
+@rewrite((t.Mean, t.Var, t.Std), "the mean, variance and standard deviation of 0 are 0")
+def _statistics_of_zero(e):
+    return t.zero(e.shape) if t.is_zero(e.arg) else None
 
 
 @rewrite(t.Number, "numbers in dimensions simplified: 2n/n = 2")
 def _number(e):
     if not e.value.free_symbols:
         return None
-    value = sympy.simplify(e.value)
+    value = sympy.cancel(e.value)
     return t.Number(value) if value != e.value else None
 
 
@@ -239,7 +277,8 @@ def is_ones(e: t.Expr) -> bool:
         e = e.arg
     if isinstance(e, t.Ones) or (isinstance(e, t.Broadcast) and (t.is_number(e.arg, 1) or is_ones(e.arg))):
         return True
-    return isinstance(e, t.MatMul) and all(is_ones(f) for f in e.factors)
+    # 𝟙𝟙ᵀ is all ones; 𝟙_{m×n}𝟙_{n×p} is n everywhere: only inner dimensions 1 keep the ones
+    return isinstance(e, t.MatMul) and all(is_ones(f) and (f is e.factors[-1] or f.cols == t.ONE) for f in e.factors)
 
 
 @rewrite(t.Hadamard, "⊙ is commutative: operands ordered (factors, then function values, then 1 − …)")
@@ -297,6 +336,11 @@ def _reciprocal_factor(e):
     return None
 
 
+@rewrite(t.HadamardDiv, "0 ⊘ B = 0")
+def _hdiv_zero(e):
+    return t.zero(e.shape) if t.is_zero(e.num) else None
+
+
 @rewrite(t.HadamardDiv, "A ⊘ c = A/c for a constant c")
 def _hdiv_constant(e):
     if isinstance(e.den, t.Broadcast) and isinstance(e.den.arg, t.Number):
@@ -325,12 +369,35 @@ def _logistic_product(e):
     return None
 
 
+@rewrite(t.Power, "logistic function of a scalar: (1 + exp(a))⁻ᵏ = σ(−a)ᵏ")
+def _logistic_power(e):
+    a = _exp_plus_one(e.base) if e.exponent.is_Integer and e.exponent < 0 else None
+    return None if a is None else t.power(t.Apply("sigmoid", t.neg(a)), -e.exponent)
+
+
+@rewrite(t.Scale, "logistic function of a scalar: exp(a)·σ(−a) = σ(a)")
+def _logistic_scalar_product(e):
+    target = e if e.is_scalar else e.factor
+    found = scalar_monomial(target) if isinstance(target, (t.Scale, t.Power)) else None
+    if found is None:
+        return None
+    c, powers, _ = found
+    for s in (b for b, k in powers.items() if k == 1 and known_function(b, "sigmoid")):
+        for g in (b for b, k in powers.items() if k == 1 and known_function(b, "exp")):
+            if signed_terms(g.arg) == signed_terms(s.arg, -1):
+                rest = {b: k for b, k in powers.items() if b not in (s, g)}
+                rest[t.Apply("sigmoid", g.arg)] = rest.get(t.Apply("sigmoid", g.arg), sympy.Integer(0)) + 1
+                merged = build_product(c, rest, t.Number(sympy.Integer(1)))
+                return merged if e.is_scalar else t.scale(merged, e.operand)
+    return None
+
+
 def _exp_plus_one(e: t.Expr) -> t.Expr | None:
-    """A for a sum 1 + exp(A) (the 1 a matrix of ones), else None."""
+    """A for a sum 1 + exp(A) (the 1 a number or a matrix of ones), else None."""
     if not (isinstance(e, t.Add) and len(e.terms) == 2):
         return None
     for one, g in (e.terms, e.terms[::-1]):
-        if is_ones(one) and known_function(g, "exp"):
+        if (t.is_number(one, 1) or is_ones(one)) and known_function(g, "exp"):
             return g.arg
     return None
 

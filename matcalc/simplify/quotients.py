@@ -320,7 +320,8 @@ def _common_quotient(e):
         return None
     rests = [Monomial(m.c, m.scalars, _ordered({b: k - common.get(b, 0) for b, k in m.powers}), 0) for m in parts]
     inner = t.add(*(build(m, e.shape) for m in rests))
-    candidate = build(Monomial(sympy.Integer(1), (), _ordered({**common, inner: 1}), 0), e.shape)
+    outer = {**common, inner: common.get(inner, 0) + 1}  # the sum may be a common base itself: (A + Q) ⊘ (A + Q)^{∘2}
+    candidate = build(Monomial(sympy.Integer(1), (), _ordered(outer), 0), e.shape)
     return candidate if size(candidate) < size(e) else None
 
 
@@ -381,9 +382,9 @@ def _shares_a_base(row: Monomial, col: Monomial) -> bool:
 # ---- diagonal matrices ----------------------------------------------------------------------
 
 
-@rewrite(t.DiagMat, "a scalar out of a diagonal matrix: diag(cv) = c diag(v)")
+@rewrite((t.DiagMat, t.DiagVec), "a scalar out of a diagonal: diag(cv) = c diag(v), diag(cA) = c diag(A)")
 def _diag_scale(e):
-    return t.scale(e.arg.factor, t.DiagMat(e.arg.operand)) if isinstance(e.arg, t.Scale) else None
+    return t.scale(e.arg.factor, type(e)(e.arg.operand)) if isinstance(e.arg, t.Scale) else None
 
 
 @rewrite(t.DiagMat, "inverse of a diagonal matrix: diag(1 ⊘ v) = diag(v)⁻¹ (where v has no zero entry)")

@@ -1,5 +1,8 @@
-"""The simplifier's rules for scalars: their algebra done by SymPy (s²/s³ = 1/s), with the
-logistic function recognised (exp(s)/(1 + exp(s)) = σ(s)).
+"""The simplifier's rules for products of scalars: a product of scalar factors is read as a
+monomial c·Π sᵢᵏⁱ (c a number, sᵢ the bases) and written back with like bases merged by the
+laws of exponents — s²/s³ = 1/s, (2s²)⁻²·s = s⁻³/4 — and |s| read as s·sign(s), so that
+sign(s)·s/|s| = 1 and sign(s)/|s| = 1/s (sign(s)² = 1 where s ≠ 0: matcalc simplifies where
+the original is defined, as ``quotients`` says).
 
 Registered like those of ``algebra`` (``normal`` imports every rule set): one named identity
 each; a rule returns the rewritten node or None.
@@ -7,12 +10,13 @@ each; a rule returns the rewritten node or None.
 
 from __future__ import annotations
 
-from functools import reduce
+from collections import defaultdict
 
 import sympy
 
 from .. import expr as t
 from .rewriting import rewrite, size
+from .sums import build_product
 
 
 def known_function(e: t.Expr, *names: str) -> bool:
@@ -20,44 +24,40 @@ def known_function(e: t.Expr, *names: str) -> bool:
     return isinstance(e, t.Apply) and e.name in names and e.order == 0 and e.formula is None
 
 
-_SCALAR_FUNCTIONS = {"abs": sympy.Abs, "sign": sympy.sign, "exp": sympy.exp, "log": sympy.log}
-_FROM_SYMPY = {sympy.Abs: "abs", sympy.sign: "sign", sympy.exp: "exp", sympy.log: "log"}
+def _sign(u: t.Expr) -> t.Expr:
+    return t.Apply("sign", u)
 
 
-@rewrite(t.Scale, "scalar algebra by SymPy: s²/s³ = 1/s, sign(s)·s/|s| = 1")
-def _scalar_algebra(e):
-    target = e if e.is_scalar else e.factor
-    if not isinstance(target, (t.Scale, t.Power)) or _opaque_product(target):
-        return None
-    atoms: dict = {}
-    expr = _to_sympy(target, atoms)
-    if not atoms or sympy.count_ops(expr) > 40:
-        return None
-    denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
-    expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
-    nodes = {sympy.Symbol(s.name, real=True, nonzero=True): n for s, n in atoms.items()} | atoms
-    back = _from_sympy(sympy.simplify(expr), nodes)
-    if back is None:
-        return None
-    new = back if e.is_scalar else t.scale(back, e.operand)
-    return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
-
-
-def _opaque_product(s: t.Expr) -> bool:
-    """Whether s is a number times powers of distinct factors SymPy sees as plain symbols
-    (−(xᵀAx)(xᵀx)⁻²): nothing for SymPy to simplify, so it is not asked."""
-    bases, stack = [], [s]
+def scalar_monomial(s: t.Expr) -> tuple[sympy.Expr, dict, int] | None:
+    """(c, {base: exponent}, number of factors read) with s = c·Π baseᵏ, reading through scales,
+    integer powers (and any power of a plain base), |u|ᵏ = uᵏsign(u)ᵏ for an integer k,
+    sign(u)ᵏ = sign(u)^(k mod 2);
+    None when a zero would be divided by."""
+    c = sympy.Integer(1)
+    powers: dict = defaultdict(lambda: sympy.Integer(0))
+    read = 0
+    stack = [(s, sympy.Integer(1))]
     while stack:
-        n = stack.pop()
-        if isinstance(n, t.Scale):
-            stack += [n.factor, n.operand]
-        elif isinstance(n, t.Power) and not isinstance(n.base, t.Number):
-            stack.append(n.base)
-        elif isinstance(n, t.Add) or known_function(n, "sigmoid", *_SCALAR_FUNCTIONS):
-            return False
-        elif not isinstance(n, t.Number):  # a power of a number is a base: √2·√2 = 2 is SymPy's
-            bases.append(n)
-    return len(set(bases)) == len(bases)
+        n, k = stack.pop()
+        if isinstance(n, t.Number):
+            if n.value == 0 and k < 0:
+                return None
+            c *= n.value**k
+        elif isinstance(n, t.Scale):
+            stack += [(n.factor, k), (n.operand, k)]
+        elif isinstance(n, t.Power) and (n.exponent.is_Integer or not isinstance(n.base, (t.Scale, t.Power))):
+            stack.append((n.base, k * n.exponent))
+        elif known_function(n, "abs") and k.is_Integer:  # |u|^{3/2} ≠ u^{3/2}sign(u)^{3/2} where u < 0
+            powers[n.arg] += k
+            powers[_sign(n.arg)] += k
+            read += 1
+        else:
+            powers[n] += k
+            read += 1
+    for base in [b for b in powers if known_function(b, "sign")]:
+        k = powers[base]
+        powers[base] = sympy.Integer(1) if k.is_Integer and k % 2 else sympy.Integer(0) if k.is_Integer else k
+    return c, {b: k for b, k in powers.items() if k != 0}, read
 
 
 def _nodes(e: t.Expr) -> int:
@@ -65,65 +65,33 @@ def _nodes(e: t.Expr) -> int:
     return 1 + sum(_nodes(c) for c in e.children())
 
 
-def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
-    """e (1×1) as a SymPy expression; subexpressions it cannot see into become symbols."""
-    if isinstance(e, t.Number):
-        return e.value
-    if isinstance(e, t.Scale):
-        return _to_sympy(e.factor, atoms) * _to_sympy(e.operand, atoms)
-    if isinstance(e, t.Power):
-        return _to_sympy(e.base, atoms) ** e.exponent
-    if isinstance(e, t.Add):
-        return sympy.Add(*(_to_sympy(x, atoms) for x in e.terms))
-    if known_function(e, "sigmoid"):
-        return 1 / (1 + sympy.exp(-_to_sympy(e.arg, atoms)))
-    if known_function(e, *_SCALAR_FUNCTIONS):
-        return _SCALAR_FUNCTIONS[e.name](_to_sympy(e.arg, atoms))
-    for symbol, node in atoms.items():
-        if node == e:
-            return symbol
-    assumptions = {"positive": True} if isinstance(e, t.Norm) else {"real": True}
-    symbol = sympy.Symbol(f"s{len(atoms)}", **assumptions)
-    atoms[symbol] = e
-    return symbol
-
-
-def _from_sympy(expr: sympy.Expr, nodes: dict) -> t.Expr | None:
-    """The node of a SymPy expression; 1/(1 + exp(u)) is the logistic function σ(−u)."""
-    g = _logistic_exp(expr)
-    if g is not None:
-        u = _from_sympy(-g.args[0], nodes)
-        return None if u is None else t.Apply("sigmoid", u)
-    if expr.is_Mul:  # exp(u)/(1 + exp(u)) = σ(u)
-        for a in expr.args:
-            g = _logistic_exp(a)
-            if g is not None and g in expr.args:
-                rest = _from_sympy(expr / (g * a), nodes)
-                u = _from_sympy(g.args[0], nodes)
-                return None if rest is None or u is None else t.mul(rest, t.Apply("sigmoid", u))
-    if expr.is_Number:
-        return t.Number(expr)
-    if expr in nodes:
-        return nodes[expr]
-    args = [_from_sympy(a, nodes) for a in expr.args] if not expr.is_Pow else []
-    if None in args:
+def _merged(s: t.Expr) -> t.Expr | None:
+    """The scalar s with like bases merged, or None when nothing merges."""
+    found = scalar_monomial(s)
+    if found is None:
         return None
-    if expr.is_Mul:
-        return reduce(t.mul, args)
-    if expr.is_Add:
-        return t.add(*args)
-    if expr.is_Pow and expr.exp.is_Rational:
-        base = _from_sympy(expr.base, nodes)
-        return None if base is None else t.power(base, expr.exp)
-    name = _FROM_SYMPY.get(expr.func)
-    if name is not None and len(args) == 1:
-        return t.Apply(name, args[0])
-    return None
+    c, powers, read = found
+    if read <= len(powers) and c == _leading(s):
+        return None
+    return build_product(c, powers, t.Number(sympy.Integer(1)))
 
 
-def _logistic_exp(expr: sympy.Expr):
-    """exp(u) for a SymPy expression 1/(1 + exp(u)), else None."""
-    if expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2 and 1 in expr.base.args:
-        g = next(a for a in expr.base.args if a != 1)
-        return g if g.func is sympy.exp else None
-    return None
+def _leading(s: t.Expr) -> sympy.Expr:
+    """The number a product of scalars starts with as the builders keep it (1 when none)."""
+    while isinstance(s, t.Scale):
+        s = s.factor
+    return s.value if isinstance(s, t.Number) else sympy.Integer(1)
+
+
+@rewrite((t.Scale, t.Power), "laws of exponents for scalars: s²/s³ = 1/s, |s| = s·sign(s), sign(s)² = 1")
+def _scalar_powers(e):
+    if isinstance(e, t.Power) and not e.is_scalar:
+        return None
+    target = e if e.is_scalar else e.factor
+    if not isinstance(target, (t.Scale, t.Power)):
+        return None
+    merged = _merged(target)
+    if merged is None:
+        return None
+    new = merged if e.is_scalar else t.scale(merged, e.operand)
+    return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None

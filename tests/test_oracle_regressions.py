@@ -1,0 +1,91 @@
+"""Cases the oracle campaign (bench/fuzz.py) found wrong or refused, kept as explicit examples,
+each reduced to its smallest form and checked against NumPy written out by hand."""
+
+import numpy as np
+
+import matcalc as mc
+from matcalc.numeric.functions import NUMERIC
+
+
+def test_sigmoid_keeps_its_relative_precision_for_negative_arguments():
+    """σ(x) = eˣ/(1 + eˣ) for x < 0: 1 + tanh(x/2) cancels to 0 below x ≈ −37."""
+    x = np.array([-745.0, -300.0, -40.0, -20.0, -1.0, 0.0, 1.0, 40.0])
+    exact = np.exp(x) / (1 + np.exp(x))
+    assert np.allclose(NUMERIC["sigmoid"](x), exact, rtol=1e-15, atol=0)
+    assert NUMERIC["sigmoid"](-40.0) > 0
+
+
+def test_the_derivative_of_log_softplus_stays_near_one_far_left():
+    """∂/∂x 𝟙ᵀlog(softplus(x)) = σ(x) ⊘ softplus(x) → 1 as x → −∞ (both factors ≈ eˣ); the
+    Jacobian of log(softplus(Y D𝟙)) evaluated a row of zeros where YD𝟙 ≪ 0."""
+    x = np.array([-60.0, -35.0, -20.0, 0.5])
+    g = mc.grad("sum(log(softplus(x)))", "x").evaluate({"x": x})
+    exact = np.exp(x) / (1 + np.exp(x)) / np.log1p(np.exp(x))
+    assert np.allclose(g, exact, rtol=1e-12, atol=0)
+    J = mc.jacobian("log(softplus(((-Y)*√μ) ⊙ (Y*β (D 𝟙))))", "D", shapes="D: 4×4, Y: 4×4, β: scalar, μ: 4",
+                    domains="D: positive, β: positive, μ: positive")
+    assert J.check(trials=5)
+
+
+def test_hessians_through_a_kronecker_product_of_one_by_one_factors():
+    """tr(E ⊗ E)²/(λ + β) = E⁴/(λ + β) for a 1×1 E: refused before ⟨C, · ⊗ B⟩ had a Jacobian."""
+    H = mc.hessian("tr(kron(E, E))²/(λ + β)", "E", shapes="E: 1×1, β: scalar, λ: scalar",
+                   domains="E: positive, β: positive, λ: positive")
+    e, lam, beta = 1.3, 0.7, 0.4
+    assert np.allclose(H.evaluate({"E": e, "λ": lam, "β": beta}), 12 * e**2 / (lam + beta), rtol=1e-12)
+
+
+def test_zero_over_anything_is_zero():
+    """‖(B − B) ⊘ C‖_F is 0 for every B: its gradient is 0, not 0/‖0‖ (NaN) through 0 ⊘ C."""
+    decl = {"shapes": "B: 2×2, C: 2×2", "domains": "C: positive"}
+    assert str(mc.grad("‖(B − B) ⊘ C‖_F", "B", **decl)) == "0_{2×2}"
+    g = mc.grad("‖(B − B) ⊘ C‖_F + sum(B)", "B", **decl)
+    value = g.evaluate({"B": np.ones((2, 2)), "C": np.ones((2, 2))})
+    assert np.array_equal(value, np.ones((2, 2)))
+
+
+def test_scalar_algebra_of_a_power_of_a_sum_with_a_sigmoid_is_bounded():
+    """((τ + γ)(λ² + θ) + θ + β + σ(λ))⁻² under a square root: SymPy's simplify of its
+    derivative expanded the cube of the sum for minutes; now it is left as it is."""
+    decl = {"shapes": {"β": (), "γ": (), "θ": (), "λ": (), "τ": ()},
+            "domains": {"β": "positive", "γ": "positive", "θ": "positive", "τ": "positive"}}
+    f = "((((τ + γ)*(λ² + θ) + ((θ + β) + sigmoid(λ)))^-1)^2 + γ)^(1/2)"
+    assert mc.check(f, "γ", **decl)
+
+
+def test_scalar_algebra_leaves_alone_what_would_expand_to_thousands_of_terms():
+    """All 1×1: SymPy's simplify of (λ + (a + b − c)²(b + d − 2e)²/T⁴)⁻²·… took 8 s of the
+    14 s of this gradient (and the Jacobian as long again); the answer is the same without it."""
+    f = ("((((1/3) − F ⊙ Y).T·((1/3) − F ⊙ Y) + β*1)^-1)^-T ⊘ "
+         "((((E − U) − x₁) ⊙ ((Ω + x₁) − D/½) ⊙ (-(T ⊙ T)^{-T}))^{∘2} + W_2)")
+    decl = {"shapes": "D: 1×1, E: 1×1, F: 1×1, T: 1×1, U: 1×1, W_2: 1×1, Y: 1×1, x₁: 1, Ω: 1×1, β: scalar",
+            "domains": "T: spd, U: positive, W_2: positive, β: positive"}
+    assert mc.check(f, "D", **decl)
+    assert mc.jacobian(f, "D", **decl).check()
+
+
+def test_a_fractional_power_of_a_modulus_stays_a_modulus():
+    """|a|^{3/2}·a² is not a^{7/2}sign(a)^{3/2}: |u| = u·sign(u) is read through integer powers
+    only, else a negative a turns the value into NaN."""
+    for a in (-2.0, -0.3, 0.7):
+        g = mc.grad("abs(a)^(3/2)·a·a·b", "b", shapes="a: scalar, b: scalar")
+        assert np.isclose(g.evaluate({"a": a, "b": 1.0}), abs(a) ** 1.5 * a * a, rtol=1e-14)
+
+
+def test_a_product_of_ones_matrices_counts_its_inner_dimension():
+    """(X ⊘ X)(X ⊘ X)ᵀ = 𝟙_{k×p}𝟙_{p×k} = p𝟙_{k×k}, not 𝟙_{k×k}: only 𝟙𝟙ᵀ (inner dimension 1) is all ones."""
+    decl = {"shapes": "X: k×p, W: m×p, V: p×k", "domains": "X: positive, V: positive"}
+    X, W, V = np.full((3, 2), 0.7), np.arange(8.0).reshape(4, 2) / 5, np.full((2, 3), 1.3)
+    assert np.allclose(mc.parse("(X ⊘ X)(X ⊘ X)ᵀ", **decl).evaluate({"X": X}), 2 * np.ones((3, 3)))
+    g = mc.grad("sum((sin(W) + W)(V ⊘ V))", "W", **decl)
+    assert np.allclose(g.evaluate({"W": W, "V": V}), 3 * (np.cos(W) + 1), rtol=1e-14)
+
+
+def test_a_common_denominator_that_is_the_sum_itself():
+    """A ⊙ (B ⊘ (Y ⊙ S)^{∘2}) + Q ⊙ (B ⊘ (Y ⊙ S)^{∘2}) with S = A + Q is B ⊘ (S ⊙ Y^{∘2}): the
+    factored sum meets its own power in the denominator."""
+    decl = {"shapes": "Y: n×n, A: n×n, Q: n×n, B: n×n", "domains": "Y: positive, A: positive, Q: positive, B: positive"}
+    g = mc.grad("sum(B ⊘ (Y ⊙ A + Q ⊙ Y))", "Y", **decl)
+    rng = np.random.default_rng(0)
+    Y, A, Q, B = (rng.uniform(0.5, 2.0, (3, 3)) for _ in range(4))
+    assert np.allclose(g.evaluate({"Y": Y, "A": A, "Q": Q, "B": B}), -B / ((A + Q) * Y**2), rtol=1e-13)
