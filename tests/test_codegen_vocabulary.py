@@ -68,3 +68,9 @@ def test_spectral_nodes_have_numpy_code_and_refuse_jax(text):
     np.testing.assert_allclose(float(got), f.evaluate(values), rtol=1e-9)
     with pytest.raises(mc.UnsupportedError, match="has no generated jax code"):
         f.compile(backend="jax")
+
+
+def test_generated_logm_outside_its_domain_is_nan_not_a_real_part():
+    fn = mc.parse("tr(logm(X))", shapes="X: 2×2").compile()
+    assert np.isnan(fn(X=np.array([[-1.0, 0.0], [0.0, 2.0]])))
+    np.testing.assert_allclose(fn(X=np.array([[1.0, 0.5], [0.0, 2.0]])), np.log(2.0), rtol=1e-12)

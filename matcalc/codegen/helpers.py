@@ -70,10 +70,13 @@ SPECTRAL = {
               "        num, den, power = num + c * power, den + (-1) ** k * c * power, power @ x\n"
               "    r = np.linalg.solve(den, num)\n"
               "    for _ in range(s):\n        r = r @ r\n    return r\n"),
-    "_eigen_basis": ("def _eigen_basis(a):\n    # A = V diag(w) V⁻¹ (V orthogonal for a symmetric A)\n"
+    "_eigen_basis": ("def _eigen_basis(a):\n    # A = V diag(w) V⁻¹ (V orthogonal for a symmetric A); an eigenvalue on the closed\n"
+                     "    # negative real axis (outside the domain of the principal logm and sqrtm) is nan\n"
                      "    if np.allclose(a, a.T, rtol=0, atol=1e-13 * max(1.0, np.abs(a).max())):\n"
-                     "        w, v = np.linalg.eigh((a + a.T) / 2)\n        return w.astype(complex), v, v.T\n"
-                     "    w, v = np.linalg.eig(a)\n    return w, v, np.linalg.inv(v)\n"),
+                     "        w, v = np.linalg.eigh((a + a.T) / 2)\n        w, vinv = w.astype(complex), v.T\n"
+                     "    else:\n        w, v = np.linalg.eig(a)\n        vinv = np.linalg.inv(v)\n"
+                     "    outside = (np.abs(w.imag) <= 1e-12 * np.abs(w).max()) & (w.real <= 0)\n"
+                     "    return np.where(outside, np.nan, w), v, vinv\n"),
     "_matrix_function": ("def _matrix_function(name, a):\n    if name == 'expm':\n        return _expm(a)\n"
                          "    w, v, vinv = _eigen_basis(a)\n"
                          "    f = np.log(w) if name == 'logm' else np.sqrt(w)\n"
