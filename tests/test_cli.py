@@ -270,6 +270,8 @@ COMMAND_CASES = {
     "check": (["check", LOSS, "--wrt", "D", "--trials", "2", "--seed", "4"],
               str(matcalc.api.check(LOSS, "D", trials=2, seed=4)), {"gradient": "2(DR − X)Rᵀ"}),
     "evaluate": (["evaluate", "aᵀXb", *VALUES], "61.0", {"value": 61.0, "shape": []}),
+    "codegen": (["codegen", "aᵀXb", "--wrt", "X"], matcalc.api.codegen("aᵀXb", "X").rstrip("\n"),
+                {"code": matcalc.api.codegen("aᵀXb", "X")}),
 }
 
 

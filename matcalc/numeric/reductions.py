@@ -1,19 +1,15 @@
 """The values of the reductions over a vector (or each row of a matrix): the softmax family by
 the stable forms (the largest entry is subtracted before exp, so that nothing overflows), and
-the mean, variance and standard deviation (the variance from the centred values).  ``RULES`` has one entry per node
-class, in the form of ``matcalc.numeric.evaluate.RULES``: (node, evaluator) → 2-D array.
+the mean, variance and standard deviation (the variance from the centred values).  The helpers
+compiled code calls are registered in ``evaluate.RUNTIME_HELPERS``: each reduces its operand's
+last axis (a vector's entries, a matrix's rows).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import expr as t
-
-
-def _axis(n: t.Expr) -> int:
-    """0: a column vector, over its entries; 1: a matrix (or row) row by row."""
-    return 0 if n.arg.cols == t.ONE else 1
+from .evaluate import RUNTIME_HELPERS
 
 
 def logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
@@ -31,20 +27,15 @@ def softmax(a: np.ndarray, axis: int) -> np.ndarray:
     return np.exp(log_softmax(a, axis))
 
 
-def _centred(n: t.Expr, ev) -> np.ndarray:
-    a = ev[n.arg]
-    return a - np.mean(a, axis=_axis(n), keepdims=True)
+def _var(a: np.ndarray) -> np.ndarray:
+    return np.mean((a - np.mean(a, axis=-1, keepdims=True)) ** 2, axis=-1)
 
 
-def _var(n: t.Expr, ev) -> np.ndarray:
-    return np.mean(_centred(n, ev) ** 2, axis=_axis(n), keepdims=True)
-
-
-RULES = {
-    t.Softmax: lambda n, ev: softmax(ev[n.arg], _axis(n)),
-    t.LogSoftmax: lambda n, ev: log_softmax(ev[n.arg], _axis(n)),
-    t.LogSumExp: lambda n, ev: logsumexp(ev[n.arg], _axis(n)),
-    t.Mean: lambda n, ev: np.mean(ev[n.arg], axis=_axis(n), keepdims=True),
-    t.Var: _var,
-    t.Std: lambda n, ev: np.sqrt(_var(n, ev)),
-}
+RUNTIME_HELPERS.update({
+    "_lse": lambda a: logsumexp(a, -1)[..., 0],
+    "_log_softmax": lambda a: log_softmax(a, -1),
+    "_softmax": lambda a: softmax(a, -1),
+    "_mean": lambda a: np.mean(a, axis=-1),
+    "_var": _var,
+    "_std": lambda a: np.sqrt(_var(a)),
+})

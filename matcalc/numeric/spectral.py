@@ -1,5 +1,6 @@
-"""The values of the spectral nodes, registered in ``evaluate.RULES``, and the domains their
-operands need, in ``sampling.INFERRED``.
+"""The values of the spectral nodes, the helpers their compiled code calls (registered in
+``evaluate.RUNTIME_HELPERS``, on 2-D arrays), and the domains their operands need, in
+``sampling.INFERRED``.
 
 λ_max(S) and λ_min(S) are the extreme eigenvalues of the symmetric part ½(S + Sᵀ) (S itself when
 S is symmetric), so that vvᵀ is their gradient in every direction; their unit eigenvectors come
@@ -20,7 +21,7 @@ import numpy as np
 
 from .. import expr as t
 from . import sampling
-from .evaluate import RULES, NumericError
+from .evaluate import RUNTIME_HELPERS, NumericError
 
 PADE = 6
 PADE_COEFFICIENTS = [factorial(2 * PADE - k) * factorial(PADE) / (factorial(2 * PADE) * factorial(k) * factorial(PADE - k))
@@ -43,25 +44,25 @@ def _signed(v: np.ndarray) -> np.ndarray:
     return v if v[np.argmax(np.abs(v))] >= 0 else -v
 
 
-def _eigenvalue(n: t.EigenValue, ev) -> np.ndarray:
-    w, _ = _eigh(ev[n.arg])
-    return np.full((1, 1), w[-1] if n.which == "max" else w[0])
+def _eigenvalue(a: np.ndarray, which: str) -> float:
+    w, _ = _eigh(a)
+    return w[-1] if which == "max" else w[0]
 
 
-def _eigenvector(n: t.EigenVector, ev) -> np.ndarray:
-    _, v = _eigh(ev[n.arg])
-    return _signed(v[:, -1] if n.which == "max" else v[:, 0]).reshape(-1, 1)
+def _eigenvector(a: np.ndarray, which: str) -> np.ndarray:
+    _, v = _eigh(a)
+    return _signed(v[:, -1] if which == "max" else v[:, 0])
 
 
-def _singular_vector(n: t.SingularVector, ev) -> np.ndarray:
-    u, _, vt = np.linalg.svd(ev[n.arg])
+def _singular_vector(a: np.ndarray, side: str) -> np.ndarray:
+    u, _, vt = np.linalg.svd(a)
     left, right = u[:, 0], vt[0, :]
     sign = 1.0 if left[np.argmax(np.abs(left))] >= 0 else -1.0  # u₁ with its largest entry positive, v₁ to match
-    return (sign * (left if n.side == "left" else right)).reshape(-1, 1)
+    return sign * (left if side == "left" else right)
 
 
-def _polar(n: t.PolarFactor, ev) -> np.ndarray:
-    u, _, vt = np.linalg.svd(ev[n.arg], full_matrices=False)
+def _polar(a: np.ndarray) -> np.ndarray:
+    u, _, vt = np.linalg.svd(a, full_matrices=False)
     return u @ vt
 
 
@@ -135,29 +136,27 @@ def daleckii_krein(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
     return _real(v @ ((vinv @ e @ v) * divided) @ vinv)
 
 
-def _matrix_function(n: t.MatrixFunction, ev) -> np.ndarray:
-    a = ev[n.arg]
-    return expm(a) if n.name == "expm" else eigen_function(n.name, a)
+def _matrix_function(name: str, a: np.ndarray) -> np.ndarray:
+    return expm(a) if name == "expm" else eigen_function(name, a)
 
 
-def _frechet(n: t.Frechet, ev) -> np.ndarray:
-    a, e = ev[n.arg], ev[n.direction]
-    return expm_frechet(a, e) if n.name == "expm" else daleckii_krein(n.name, a, e)
+def _frechet(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    return expm_frechet(a, e) if name == "expm" else daleckii_krein(name, a, e)
 
 
 def _svd_values(a: np.ndarray) -> np.ndarray:
     return np.linalg.svd(a, compute_uv=False)
 
 
-RULES.update({
-    t.EigenValue: _eigenvalue,
-    t.EigenVector: _eigenvector,
-    t.SpectralNorm: lambda n, ev: np.full((1, 1), _svd_values(ev[n.arg])[0]),
-    t.NuclearNorm: lambda n, ev: np.full((1, 1), np.sum(_svd_values(ev[n.arg]))),
-    t.SingularVector: _singular_vector,
-    t.PolarFactor: _polar,
-    t.MatrixFunction: _matrix_function,
-    t.Frechet: _frechet,
+RUNTIME_HELPERS.update({
+    "_eigenvalue": _eigenvalue,
+    "_eigenvector": _eigenvector,
+    "_spectral_norm": lambda a: _svd_values(a)[0],
+    "_nuclear_norm": lambda a: np.sum(_svd_values(a)),
+    "_singular_vector": _singular_vector,
+    "_polar": _polar,
+    "_matrix_function": _matrix_function,
+    "_frechet": _frechet,
 })
 
 # logm and sqrtm need no eigenvalue on the closed negative real axis: points are drawn with
