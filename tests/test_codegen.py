@@ -41,7 +41,7 @@ try:
 except ImportError:
     torch = None
 
-BACKENDS = ["numpy", "jax"]
+BACKENDS = ["numpy", pytest.param("jax", marks=pytest.mark.slow)]  # JAX compiles each case: the slow tier
 OPAQUE = (t.Call, t.Grad)
 
 
@@ -402,6 +402,7 @@ def _backends():
     return ["numpy", "jax"] + (["torch"] if torch is not None else [])
 
 
+@pytest.mark.slow  # a subprocess per module
 @pytest.mark.parametrize("backend", _backends())
 @pytest.mark.parametrize("text, wrt, decl, hessian", MODULES)
 def test_generated_modules_compile_import_no_matcalc_and_pass_their_check(tmp_path, text, wrt, decl, hessian, backend):

@@ -13,7 +13,7 @@ from matcalc.language.vocabulary import ELEMENTWISE
 from matcalc.numeric.functions import NUMERIC
 
 jax.config.update("jax_enable_x64", True)  # the checks compare at double precision
-BACKENDS = ["numpy", "jax"]
+BACKENDS = ["numpy", pytest.param("jax", marks=pytest.mark.slow)]  # JAX compiles each case: the slow tier
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((3, 4))
 x = np.array([-60.0, -3.0, -0.5, 0.25, 2.0, 40.0])
