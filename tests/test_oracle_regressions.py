@@ -109,3 +109,11 @@ def test_equal_constants_are_sized_each_where_it_stands():
     decl = "W₁: 3×3, L: 2×3, F: 3×2, v: 4, λ: scalar"
     g = mc.grad("tr(W₁ vec⁻¹_{3×3}((Lᵀ ⊗ F)v))/λ", "λ", shapes=decl)
     assert "W₁·vec⁻¹_{3×3}" in str(g) and mc.parse(str(g), shapes=decl) == g
+
+
+def test_a_user_function_at_a_negative_number():
+    """h(−2) with h = √(1 + x²) is √5: the generated code writes (-2) ** 2, not -2 ** 2 = −4."""
+    e = mc.parse("h(-2)", functions={"h": "sqrt(1 + x^2)"})
+    assert np.isclose(e.evaluate({}), np.sqrt(5.0), rtol=1e-15)
+    g = mc.grad("h(-2)·sum(x)", "x", shapes="x: 3", functions={"h": "sqrt(1 + x^2)"})
+    assert np.allclose(g.evaluate({"x": np.ones(3)}), np.sqrt(5.0) * np.ones(3), rtol=1e-15)

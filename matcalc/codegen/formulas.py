@@ -61,7 +61,7 @@ def formula_code(formula: sympy.Expr, arg: str, xp: str, helper) -> str:
     code: dict = {}
     for e in postorder(formula, lambda e: () if e == X or _constant(e) is not None else e.args, frozenset()):
         if e == X:
-            code[e] = arg
+            code[e] = arg if arg.isidentifier() else f"({arg})"  # x² at −2 is (-2) ** 2, not -2 ** 2
         elif (c := _constant(e)) is not None:
             code[e] = f"({c})" if c.startswith("-") else c
         elif isinstance(e, sympy.Pow):
