@@ -18,20 +18,15 @@ def _power(b, xp, base, exponent_expr, exponent):
 
 
 # head → (code of the operands' codes); ``xp`` is the module alias, ``h`` the helper namer.
+# the heads the backend module has a function of the same meaning for: xp.<name>(a)
+_BACKEND_FUNCTIONS = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan",
+                      sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign", sympy.cosh: "cosh",
+                      sympy.sinh: "sinh", sympy.atan: "arctan"}
+
 HEADS = {
     sympy.Add: lambda xp, h, a: "(" + " + ".join(a) + ")",
     sympy.Mul: lambda xp, h, a: "(" + " * ".join(a) + ")",
-    sympy.exp: lambda xp, h, a: f"{xp}.exp({a[0]})",
-    sympy.log: lambda xp, h, a: f"{xp}.log({a[0]})",
-    sympy.sin: lambda xp, h, a: f"{xp}.sin({a[0]})",
-    sympy.cos: lambda xp, h, a: f"{xp}.cos({a[0]})",
-    sympy.tan: lambda xp, h, a: f"{xp}.tan({a[0]})",
-    sympy.tanh: lambda xp, h, a: f"{xp}.tanh({a[0]})",
-    sympy.Abs: lambda xp, h, a: f"{xp}.abs({a[0]})",
-    sympy.sign: lambda xp, h, a: f"{xp}.sign({a[0]})",
-    sympy.cosh: lambda xp, h, a: f"{xp}.cosh({a[0]})",
-    sympy.sinh: lambda xp, h, a: f"{xp}.sinh({a[0]})",
-    sympy.atan: lambda xp, h, a: f"{xp}.arctan({a[0]})",
+    **{head: (lambda name: lambda xp, h, a: f"{xp}.{name}({a[0]})")(name) for head, name in _BACKEND_FUNCTIONS.items()},
     sympy.erf: lambda xp, h, a: f"{h('_erf')}({a[0]})",
     sympy.Heaviside: lambda xp, h, a: f"{h('_heaviside')}({a[0]})",
     sympy.DiracDelta: lambda xp, h, a: f"(0.0 * {a[0]})",  # 0 away from x = 0, as d sign = 0 a.e.
