@@ -267,5 +267,5 @@ def clear_caches() -> None:
     """Forget every result remembered across calls (the keys and forms the simplifier and the
     printer remember), so that the next call starts cold: for benchmarks and tests of speed.
     The grammar, compiled once, is kept."""
-    for cached in (_rewriting.structure_key, _rewriting.order_key):
+    for cached in (_rewriting.structure_key, _rewriting.order_key, _rewriting.size):
         cached.cache_clear()

@@ -22,6 +22,12 @@ from .operations import (Add, Broadcast, Commutation, DiagMat, Hadamard, Hadamar
                          MatPow, Power, Scale, Trace, Transpose, TriangularPart, Vec, _same_shape)
 
 
+# Shared leaves (nodes are immutable): the builders make these constantly.
+_ONE_NODE = Number(ONE)
+_ZERO_NODE = Number(sympy.Integer(0))
+_MINUS_ONE_NODE = Number(sympy.Integer(-1))
+
+
 def number(value) -> Number:
     return Number(sympy.nsimplify(value) if isinstance(value, float) else exact(value))
 
@@ -35,15 +41,15 @@ def is_zero(e: Expr) -> bool:
 
 
 def zero(shape: Shape) -> Expr:
-    return Number(sympy.Integer(0)) if is_scalar_shape(shape) else Zero(shape)
+    return _ZERO_NODE if is_scalar_shape(shape) else Zero(shape)
 
 
 def identity(n: Dim) -> Expr:
-    return Number(ONE) if n == ONE else Identity(n)
+    return _ONE_NODE if n == ONE else Identity(n)
 
 
 def ones(n: Dim) -> Expr:
-    return Number(ONE) if n == ONE else Ones(n)
+    return _ONE_NODE if n == ONE else Ones(n)
 
 
 def add(*terms: Expr) -> Expr:
@@ -53,7 +59,7 @@ def add(*terms: Expr) -> Expr:
         flat.extend(t.terms if isinstance(t, Add) else (t,))
     kept = [t for t in flat if not is_zero(t)]
     if not kept:
-        return terms[0] if terms else Number(sympy.Integer(0))
+        return terms[0] if terms else _ZERO_NODE
     if all(isinstance(t, Number) for t in kept):
         return Number(sum((t.value for t in kept), sympy.Integer(0)))
     return kept[0] if len(kept) == 1 else Add(tuple(kept))
@@ -83,7 +89,7 @@ def scale(factor: Expr, operand: Expr) -> Expr:
 
 
 def neg(e: Expr) -> Expr:
-    return scale(Number(sympy.Integer(-1)), e)
+    return scale(_MINUS_ONE_NODE, e)
 
 
 def sub(a: Expr, b: Expr) -> Expr:
@@ -94,12 +100,12 @@ def split_scale(e: Expr) -> tuple[Expr, Expr]:
     """(factor, rest) with e = factor·rest; factor is Number(1) when e is not a Scale."""
     if isinstance(e, Scale):
         return e.factor, e.operand
-    return Number(ONE), e
+    return _ONE_NODE, e
 
 
 def matmul(*factors: Expr) -> Expr:
     """The matrix product, flattened, with identities dropped and scalars pulled in front."""
-    coeff: Expr = Number(ONE)
+    coeff: Expr = _ONE_NODE
     flat: list[Expr] = []
     for f in factors:
         c, f = split_scale(f)
@@ -119,7 +125,7 @@ def matmul(*factors: Expr) -> Expr:
     elif len(kept) == 1:
         core = kept[0]
     else:
-        core = _scalar_prefix(kept) or MatMul(tuple(kept))
+        core = _scalar_prefix(kept) or (shape_check if len(kept) == len(flat) else MatMul(tuple(kept)))
     return scale(coeff, core)
 
 
@@ -157,7 +163,7 @@ def transpose(e: Expr) -> Expr:
 
 def hadamard(*factors: Expr) -> Expr:
     """A ⊙ B ⊙ …, flattened, with scalars pulled in front and zeros absorbing."""
-    coeff: Expr = Number(ONE)
+    coeff: Expr = _ONE_NODE
     flat: list[Expr] = []
     for f in factors:
         c, f = split_scale(f)
@@ -182,7 +188,7 @@ def broadcast(e: Expr, shape: Shape) -> Expr:
 
 def trace(e: Expr) -> Expr:
     if isinstance(e, Zero):
-        return Number(sympy.Integer(0))
+        return _ZERO_NODE
     if isinstance(e, Identity):
         return Number(e.n)
     if isinstance(e, Scale):
@@ -213,7 +219,7 @@ def power(base: Expr, exponent) -> Expr:
     if exponent == 1:
         return base
     if exponent == 0:
-        return Number(ONE)
+        return _ONE_NODE
     problem = power_problem(base.value if isinstance(base, Number) else None, exponent)
     if problem:
         raise UnsupportedError(problem)

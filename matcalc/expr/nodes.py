@@ -51,8 +51,11 @@ class Expr(TextRepr):
     origin: tuple = field(init=False, repr=False)  # Symbols of the expression a result came from
 
     def __post_init__(self) -> None:
-        args = self.args()
-        spend(1 + sum(len(a) if isinstance(a, tuple) else 1 for a in args))
+        args = self._fields(self)
+        units = 1
+        for a in args:
+            units += len(a) if type(a) is tuple else 1
+        spend(units)
         object.__setattr__(self, "shape", self._shape())
         object.__setattr__(self, "_hash", hash((type(self).__name__,) + args))
         object.__setattr__(self, "origin", ())
@@ -66,11 +69,11 @@ class Expr(TextRepr):
 
     def children(self) -> tuple["Expr", ...]:
         out = []
-        for value in self.args():
+        for value in self._fields(self):
             if isinstance(value, Expr):
                 out.append(value)
-            elif isinstance(value, tuple):
-                out.extend(v for v in value if isinstance(v, Expr))
+            elif type(value) is tuple:
+                out.extend([v for v in value if isinstance(v, Expr)])
         return tuple(out)
 
     def __hash__(self) -> int:

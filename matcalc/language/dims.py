@@ -75,7 +75,7 @@ def is_scalar_shape(shape: Shape) -> bool:
 
 def same_dim(a: Dim, b: Dim) -> bool:
     """Whether two dimensions are equal (products such as m·n compare by value)."""
-    if a == b:
+    if a is b or a == b:
         return True
     if a.is_Atom and b.is_Atom:
         return False

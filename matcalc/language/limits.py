@@ -30,6 +30,9 @@ MAX_TRIALS = 1_000  # random points of one check
 MAX_WORK = 250_000
 ENTRIES_PER_UNIT = 256
 
+_SAFE_BITS = int(MAX_DIGITS / math.log10(2)) - 8  # fewer bits than this: fewer than MAX_DIGITS digits
+
+
 def _digits(r: sympy.Rational) -> float:
     """The number of decimal digits of the larger of r's numerator and denominator (exact near
     MAX_DIGITS and below, estimated from the bits above)."""
@@ -40,7 +43,7 @@ def _digits(r: sympy.Rational) -> float:
 
 def number_problem(value: sympy.Expr) -> str | None:
     """Why an exact number is too large to work with, or None."""
-    if isinstance(value, sympy.Rational) and _digits(value) > MAX_DIGITS:
+    if isinstance(value, sympy.Rational) and max(abs(value.p), value.q).bit_length() > _SAFE_BITS and _digits(value) > MAX_DIGITS:
         return f"a number has more than {MAX_DIGITS} digits (the limit on exact numbers)"
     return None
 

@@ -45,6 +45,7 @@ def rewrite(cls, name: str):
 # ---- measures -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=100_000)
 def size(e: t.Expr) -> int:
     """Nodes of the printed tree.  A mark ᵀ (or ⁻¹ on a leaf) decorates its operand and is no
     node, so moving transposes never changes the size; −A is one node above A, and in a sum
