@@ -109,7 +109,7 @@ CASES = [
     (t.scale(num(2), t.scale(t.power(alpha, -1), X)), "2X/α", r"\frac{2X}{\alpha}"),
     (t.scale(t.scale(alpha, t.power(beta, -1)), X), "(α/β)X",
      r"\left(\frac{\alpha}{\beta}\right)X"),
-    (t.scale(t.Number(1 / n), X), "X/tr(I_n)", r"\frac{X}{n}"),
+    (t.scale(t.Number(1 / n), X), "X/n", r"\frac{X}{n}"),
     (t.scale(num(2), t.power(alpha, -1)), "2/α", r"\frac{2}{\alpha}"),
     (t.power(alpha, -1), "1/α", r"\frac{1}{\alpha}"),
     (t.scale(num(2), t.Trace(A)), "2tr(A)", r"2\operatorname{tr}\left(A\right)"),

@@ -148,9 +148,9 @@ def test_origin_takes_no_part_in_equality():
 
 @pytest.mark.parametrize("f, wrt, shapes, domains, printed", [
     # a dimension as a number: tr(I_m) = m
-    ("tr((A + α) ⊗ B)", "α", "A: m×m, B: n×n, α: scalar", None, "tr(I_m)tr(B)"),
-    ("𝟙ᵀ(A + aᵀ)𝟙", "a", "A: k×n, a: n", None, "tr(I_k)𝟙_n"),
-    ("𝟙ᵀ(A^{∘2} + (aᵀ)^{∘3})𝟙", "a", "A: k×n, a: n", None, "(3tr(I_k))a^{∘2}"),
+    ("tr((A + α) ⊗ B)", "α", "A: m×m, B: n×n, α: scalar", None, "m·tr(B)"),
+    ("𝟙ᵀ(A + aᵀ)𝟙", "a", "A: k×n, a: n", None, "k𝟙_n"),
+    ("𝟙ᵀ(A^{∘2} + (aᵀ)^{∘3})𝟙", "a", "A: k×n, a: n", None, "(3k)a^{∘2}"),
     # a 1×1 leading part of a product is a scalar multiple, as the parser reads it
     ("(log³(A)^{∘2} + 1)^{∘1/2}(((B + α)a^{∘2})^{∘2} + 1)^{∘1/2}", "α", "A: 1×k, B: k×k, a: k, α: scalar",
      "A: positive, a: positive",

@@ -165,11 +165,11 @@ def test_the_softmax_derivation_names_its_rule():
 # ---- attention: the three backward passes of softmax(QKᵀ/√d)V -------------------------------
 
 ATTENTION = "Q: n×d, K: n×d, V: n×d_v, G: n×d_v"
-P = "softmax(QKᵀ/√tr(I_d))"
+P = "softmax(QKᵀ/√d)"
 ATTENTION_PASSES = [
     ("V", f"{P}ᵀG"),  # dV = PᵀdO
-    ("Q", f"((GVᵀ − diag(GVᵀ{P}ᵀ)𝟙ᵀ) ⊙ {P})K/√tr(I_d)"),  # dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS K/√d
-    ("K", f"((VGᵀ − 𝟙diag(GVᵀ{P}ᵀ)ᵀ) ⊙ {P}ᵀ)Q/√tr(I_d)"),  # dK = dSᵀQ/√d
+    ("Q", f"((GVᵀ − diag(GVᵀ{P}ᵀ)𝟙ᵀ) ⊙ {P})K/√d"),  # dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS K/√d
+    ("K", f"((VGᵀ − 𝟙diag(GVᵀ{P}ᵀ)ᵀ) ⊙ {P}ᵀ)Q/√d"),  # dK = dSᵀQ/√d
 ]
 
 
@@ -210,13 +210,13 @@ def test_mean_var_std_of_a_vector_and_row_by_row():
 
 
 STATISTICS = [
-    ("mean(x)", "x", "x: n", "𝟙_n/tr(I_n)"),
-    ("𝟙ᵀx/n", "x", "x: n", "𝟙_n/tr(I_n)"),
-    ("var(x)", "x", "x: n", "2(x − mean(x)𝟙)/tr(I_n)"),
-    ("std(x)", "x", "x: n", "(x − mean(x)𝟙)/tr(I_n)/std(x)"),
-    ("aᵀvar(X)", "X", "X: m×n", "2((a𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
-    ("aᵀstd(X)", "X", "X: m×n", "(((a ⊘ std(X))𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
-    ("sum(mean(X))", "X", "X: m×n", "𝟙_m𝟙_nᵀ/tr(I_n)"),
+    ("mean(x)", "x", "x: n", "𝟙_n/n"),
+    ("𝟙ᵀx/n", "x", "x: n", "𝟙_n/n"),
+    ("var(x)", "x", "x: n", "2(x − mean(x)𝟙)/n"),
+    ("std(x)", "x", "x: n", "(x − mean(x)𝟙)/n/std(x)"),
+    ("aᵀvar(X)", "X", "X: m×n", "2((a𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/n"),
+    ("aᵀstd(X)", "X", "X: m×n", "(((a ⊘ std(X))𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/n"),
+    ("sum(mean(X))", "X", "X: m×n", "𝟙_m𝟙_nᵀ/n"),
 ]
 
 
@@ -230,10 +230,10 @@ def test_statistics_gradients_check(f, wrt, shapes, printed):
 def test_layer_norm_jacobian_and_vjp():
     decl = "x: n, ε: scalar"
     j = mc.jacobian(LAYER_NORM, "x", shapes=decl)
-    assert str(j) == "((mean(x) − x)(xᵀ − mean(x)𝟙ᵀ)/tr(I_n)/(√(var(x) + ε))² + I − 1/tr(I_n))/√(var(x) + ε)"
+    assert str(j) == "((mean(x) − x)(xᵀ − mean(x)𝟙ᵀ)/n/(√(var(x) + ε))² + I − 1/n)/√(var(x) + ε)"
     assert j.check().ok
     v = mc.vjp(LAYER_NORM, "x", shapes=decl)
-    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x)𝟙)/tr(I_n)/(√(var(x) + ε))² + G − (𝟙ᵀG)𝟙/tr(I_n))/√(var(x) + ε)"
+    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x)𝟙)/n/(√(var(x) + ε))² + G − (𝟙ᵀG)𝟙/n)/√(var(x) + ε)"
     assert mc.check(f"Gᵀ{LAYER_NORM}", "x", v, shapes=decl + ", G: n").ok
 
 

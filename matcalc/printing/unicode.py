@@ -36,9 +36,10 @@ class UnicodePrinter(Printer):
     use: one-letter factors never spell a multi-letter one (a declared ``DR``), and the sigmoid
     prints ``sigmoid`` rather than ``σ`` when σ is a symbol."""
 
-    def __init__(self, names=frozenset(), functions=frozenset()):
+    def __init__(self, names=frozenset(), functions=frozenset(), dimensions=frozenset()):
         super().__init__(names)
         self.words = frozenset(n for n in set(names) | set(functions) if len(n) > 1)
+        self.dimensions = dimensions  # dimensions that read back as numbers by their names
 
     minus = "−"
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
@@ -109,8 +110,9 @@ class UnicodePrinter(Printer):
             p, q = sympy.fraction(v)
             if q != 1:
                 return f"{self.parenthesize(t.Number(p), PRODUCT)}/{self.parenthesize(t.Number(q), ROOT)}"
-            # a dimension n as a number is tr(I_n), which reads back as the number n
-            sizes = {d: sympy.Symbol(f"tr(I{subscript((d,))})") for d in v.free_symbols}
+            # a dimension n as a number is n where the symbols' shapes declare it, else tr(I_n)
+            sizes = {d: sympy.Symbol(d.name if d in self.dimensions else f"tr(I{subscript((d,))})")
+                     for d in v.free_symbols}
             text = re.sub(r"\*\*(\d+)", lambda m: _sup(m[1]), sympy.sstr(v.xreplace(sizes)))
             return text.replace("*", "").replace("-", "−")
         if v.is_Rational and not v.is_Integer:
@@ -185,9 +187,18 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
 def to_unicode(e: t.Expr) -> str:
     """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
     names, clauses = named_factors(e, {s.name for s in e.free_symbols})
-    printer = UnicodePrinter(base_names(e) | set(names.values()), function_names(e))
+    printer = UnicodePrinter(base_names(e) | set(names.values()), function_names(e), declared_dimensions(e))
     printer.factor_names = names
     return printer.print_tree(e) + printer.where(clauses)
+
+
+def declared_dimensions(e: t.Expr) -> frozenset:
+    """The dimensions in the shapes of e's symbols and of those it remembers, named by one
+    letter that no symbol takes: declared with those symbols, ``n`` reads back as that number."""
+    symbols = {*e.free_symbols, *e.origin}
+    taken = {s.name for s in symbols}
+    dims = {d for s in symbols for size in s.shape for d in size.free_symbols}
+    return frozenset(d for d in dims if re.fullmatch(r"[A-Za-z]", d.name) and d.name not in taken)
 
 
 def function_names(e: t.Expr) -> set:
