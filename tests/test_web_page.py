@@ -427,3 +427,15 @@ def test_the_code_panel_follows_the_form_and_says_what_it_refuses(page, server):
     page.goto("/?expr=" + quote("aᵀXb") + "&wrt=X&backend=tf")  # misspelt: said, not dropped
     expect(page.locator("#panel-code pre.error")).to_contain_text("the backend is one of numpy, jax, torch, not 'tf'",
                                                                   timeout=WAIT_MS)
+
+
+def test_a_backend_chosen_while_the_panels_compute(page, server):
+    page.goto("/?expr=" + quote("‖X − DR‖²_F") + "&wrt=D")
+    page.wait_for_selector("body[data-state=computing]", state="attached", timeout=WAIT_MS)
+    page.select_option("#backend", "jax")  # before the first answers: every panel still answers
+    done(page)
+    expect(page.locator(".panel-body.busy")).to_have_count(0)
+    assert text_of(code_of(page)) == codegen(server, expr="‖X − DR‖²_F", wrt="D", backend="jax")["text"]
+    expect(answer_of(page)).to_have_text("2(DR − X)Rᵀ")
+    expect(page.locator("#panel-check .matcalc-verdict")).to_contain_text("✓ agrees")
+    assert parse_qs(urlsplit(page.url).query)["backend"] == ["jax"]

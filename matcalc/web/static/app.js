@@ -69,6 +69,7 @@ let parseTimer = null;
 let generation = 0;          // the newest parse or compute; older answers are dropped
 let pendingWrt = null;       // the variable a permalink names, chosen once the symbols are known
 let mathjaxChain = null;     // MathJax typesets one equation at a time
+const asking = new Set();    // the panel requests under way: the page is "done" when none is
 
 // ---- talking to the server -------------------------------------------------------------------
 
@@ -378,7 +379,9 @@ async function askPanel(panel, s, mine) {
   }
   element.classList.add("busy");
   const base = { expr: s.expr, wrt: s.wrt, ...declarations(s), structure: s.structure };
-  const { ok, data } = await post(request[0], { ...base, ...request[1] });
+  const answer = post(request[0], { ...base, ...request[1] });
+  asking.add(answer);
+  const { ok, data } = await answer.finally(() => asking.delete(answer));
   if (mine !== generation || asked !== panel.asked) return;
   element.classList.remove("busy");
   if (ok) panel.show(data, element, s);
@@ -389,9 +392,10 @@ async function answerPanels(panels, s, mine) {
   updateLink(s);
   document.body.dataset.state = "computing";
   await Promise.all(panels.map((panel) => askPanel(panel, s, mine)));
+  while (asking.size) await Promise.allSettled([...asking]);  // another panel's request, asked before
   if (mine === generation) {
     await mathjaxChain;
-    document.body.dataset.state = "done";
+    if (mine === generation && !asking.size) document.body.dataset.state = "done";
   }
 }
 
