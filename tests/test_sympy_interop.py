@@ -6,6 +6,7 @@ import sympy
 from hypothesis import given, settings
 
 import matcalc as mc
+import test_cookbook
 from golden import ROWS
 from matcalc.interop.sympy_nodes import MatrixNorm
 from matcalc.numeric import point
@@ -20,6 +21,16 @@ def _back(m, decl):
 def test_golden_expressions_and_gradients_round_trip_exactly(row):
     expr, wrt, decl, *_ = row
     for e in (mc.parse(expr, **decl), mc.grad(expr, wrt, **decl)):
+        assert _back(e.to_sympy(), decl) == e, str(e)
+
+
+COOKBOOK = [p.values for p in test_cookbook.ROWS]
+
+
+@pytest.mark.parametrize("row", COOKBOOK, ids=[f"{r[0]} wrt {r[1]}" for r in COOKBOOK])
+def test_cookbook_expressions_and_gradients_round_trip_exactly(row):
+    expr, wrt, _, decl = row
+    for e in (mc.parse(expr, **decl, scalar=True), mc.grad(expr, wrt, **decl)):
         assert _back(e.to_sympy(), decl) == e, str(e)
 
 

@@ -1,12 +1,14 @@
 """The JSON API of the web page through Starlette's test client: every endpoint answers what the
 command line answers, bad input gets a 400 with the error's class and position, and the limits
 hold — body size, the library's length and depth, the per-request time limit — while 50
-concurrent requests are all answered right."""
+concurrent requests are all answered right; /api/codegen answers the module ``mc.codegen`` writes
+for each backend (torch's without torch), whose check_gradient passes."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -16,6 +18,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import matcalc as mc
@@ -303,6 +306,143 @@ def test_the_readme_shows_what_the_api_answers(client, endpoint, body, shown):
     r = client.post(f"/api/{endpoint}", content=body.encode())
     assert r.json() == json.loads(shown)
     assert r.text == shown  # byte for byte: the JSON as the server writes it
+
+
+# ---- generated code --------------------------------------------------------------------------------
+
+CODE = {"expr": "‖X − DR‖²_F", "wrt": "D"}
+
+
+def load_module(tmp_path, text: str, name: str = "f_and_grad"):
+    """The module ``text`` written to tmp_path/NAME.py and imported (the code matcalc wrote, in the test)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"generated_{name}_{abs(hash(text))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_codegen_answers_the_module_of_each_backend(client, capsys, backend):
+    r = client.post("/api/codegen", json={**CODE, "backend": backend})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["text"] == mc.codegen("‖X − DR‖²_F", "D", backend=backend)
+    assert data["text"] == cli_json(capsys, "codegen", "‖X − DR‖²_F", "--wrt", "D", "--backend", backend)["code"]
+    assert {k: v for k, v in data.items() if k != "text"} == {
+        "command": "codegen", "expr": "‖X − DR‖²_F", "wrt": "D", "backend": backend, "hessian": False,
+        "name": "f_and_grad", "filename": "f_and_grad.py"}
+    assert "∂f/∂D = 2(DR − X)Rᵀ" in data["text"]
+    assert {"numpy": "import numpy as np", "jax": "import jax.numpy as jnp", "torch": "import torch"}[backend] in data["text"]
+    compile(data["text"], data["filename"], "exec")  # valid Python, whether or not the backend is installed
+
+
+def test_codegen_of_torch_needs_no_torch():
+    script = ("import sys\nsys.modules['torch'] = None\nfrom matcalc.web.protocol import read_request, run\n"
+              "status, body = run('codegen', read_request('codegen', {'expr': 'aᵀexp(Xb)', 'wrt': 'X', 'backend': 'torch'}))\n"
+              "assert status == 200 and 'import torch' in body['text'], body\nprint('ok')\n")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8",
+                       cwd=ROOT, env={"PYTHONUTF8": "1", "PATH": ""}, timeout=300)
+    assert r.stdout.strip() == "ok", r.stderr
+
+
+def test_the_numpy_module_checks_its_gradient_and_hessian(client, tmp_path):
+    body = {"expr": "log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", "wrt": "μ", "domains": "Σ: spd", "hessian": True, "name": "nll"}
+    data = client.post("/api/codegen", json=body).json()
+    assert data["filename"] == "nll.py" and data["hessian"] is True
+    assert data["text"] == mc.codegen(body["expr"], "μ", domains="Σ: spd", hessian=True, name="nll")
+    module = load_module(tmp_path, data["text"], "nll")
+    assert module.check_gradient() <= 1e-6 and module.check_gradient(seed=3) <= 1e-6
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3, 3))
+    sigma, x, mu = a @ a.T + 3 * np.eye(3), rng.standard_normal(3), rng.standard_normal(3)
+    value, grad, hessian = module.nll(x=x, mu=mu, Sigma=sigma)
+    inverse = np.linalg.inv(sigma)
+    assert np.isclose(value, np.linalg.slogdet(sigma)[1] + (x - mu) @ inverse @ (x - mu))
+    assert np.allclose(grad, -2 * inverse @ (x - mu)) and np.allclose(hessian, 2 * inverse)
+
+
+def test_codegen_follows_the_declarations_and_several_variables(client, tmp_path):
+    data = client.post("/api/codegen", json={"expr": "aᵀg(Xb)", "wrt": "X", "functions": "g: tanh(x)**2",
+                                             "shapes": "X: 3×4"}).json()
+    assert data["text"] == mc.codegen("aᵀg(Xb)", "X", functions="g: tanh(x)**2", shapes="X: 3×4")
+    assert "a 3×4 matrix" in data["text"]
+    assert load_module(tmp_path, data["text"]).check_gradient() <= 1e-6
+    both = client.post("/api/codegen", json={**CODE, "wrt": "D, R"}).json()
+    assert both["text"] == mc.codegen("‖X − DR‖²_F", ["D", "R"]) and "∂f/∂R = 2Dᵀ(DR − X)" in both["text"]
+
+
+@pytest.mark.parametrize("body, status, kind, words, field", [
+    ({**CODE, "backend": "tf"}, 400, "RequestError", "the backend is one of numpy, jax, torch, not 'tf'", "backend"),
+    ({**CODE, "backend": "NumPy"}, 400, "RequestError", "did you mean numpy?", "backend"),
+    ({**CODE, "backend": 1}, 400, "RequestError", "backend must be a string, not a number", "backend"),
+    ({**CODE, "hessian": "yes"}, 400, "RequestError", "hessian must be true or false", "hessian"),
+    ({**CODE, "name": "class"}, 400, "RequestError", "name must be a Python identifier", "name"),
+    ({**CODE, "name": "f-and-grad"}, 400, "RequestError", "name must be a Python identifier", "name"),
+    ({**CODE, "name": "_f"}, 400, "RequestError", "not starting with _", "name"),
+    ({**CODE, "name": "f" * 65}, 400, "RequestError", "at most 64", "name"),
+    ({**CODE, "name": "rng"}, 400, "DomainError", "the name 'rng' is already used in the generated module", "name"),
+    ({**CODE, "name": "np"}, 400, "DomainError", "the name 'np' is already used", "name"),
+    ({**CODE, "check": True}, 400, "RequestError", "unknown field 'check'", "check"),
+    ({"expr": "‖X − DR‖²_F"}, 400, "RequestError", 'the field "wrt" is missing', "wrt"),
+    ({"expr": "AXB", "wrt": "X"}, 400, "ShapeError", "the function must be scalar (1×1) to have a gradient", None),
+    ({**CODE, "wrt": "Q"}, 400, "DomainError", "Q is not a symbol of the expression", None),
+    ({**CODE, "wrt": "D,R", "hessian": True}, 400, "UnsupportedError", "needs one variable", None),
+    ({"expr": "tr(SA)", "wrt": "S", "structure": "symmetric"}, 400, "UnsupportedError",
+     "codegen is not taken inside a structure (symmetric); the commands that take one: grad, differential, hessian, "
+     "derive, check", "structure"),
+    ({"expr": "λ_max(S)", "wrt": "S", "backend": "jax"}, 400, "UnsupportedError", "has no generated jax code", None),
+    ({"expr": "λ_max(S)", "wrt": "S", "backend": "torch"}, 400, "UnsupportedError", "has no generated torch code", None),
+    ({**CODE, "shapes": "D: m×"}, 400, "DomainError", "bad shape 'm×' for D", "shapes"),
+])
+def test_codegen_says_what_it_refuses(client, body, status, kind, words, field):
+    data = error_of(client.post("/api/codegen", json=body), status)
+    assert data["kind"] == kind and words in data["error"] and data["field"] == field
+
+
+def test_codegen_of_a_syntax_error_has_its_caret(client):
+    data = error_of(client.post("/api/codegen", json={"expr": "‖X − DR‖²_F +", "wrt": "D"}))
+    assert (data["kind"], data["line"], data["column"], data["field"]) == ("ParseError", 1, 14, "expr")
+    assert data["error"].endswith("‖X − DR‖²_F +\n               ^")
+
+
+def test_codegen_has_the_same_bounds(client):
+    data = error_of(client.post("/api/codegen", json={"expr": "x + " * (MAX_LENGTH // 4 + 1) + "x", "wrt": "x"}))
+    assert data["kind"] == "ParseError" and "too long" in data["error"]
+    data = error_of(client.post("/api/codegen", content=b'{"expr": "' + b"x" * 100_000 + b'"}'), 413)
+    assert "too large" in data["error"]
+    for text in ("(" * (4 * MAX_DEPTH) + "x" + ")" * (4 * MAX_DEPTH), "exp(" * (2 * MAX_DEPTH) + "x" + ")" * (2 * MAX_DEPTH)):
+        start = time.monotonic()
+        data = error_of(client.post("/api/codegen", json={"expr": text, "wrt": "x"}))
+        assert time.monotonic() - start < TIME_LIMIT and data["kind"] == "ParseError"
+
+
+@pytest.mark.slow
+def test_codegen_over_the_time_limit_is_stopped_and_the_server_goes_on():
+    limit = 0.4
+    heavy = "tr(" + "".join(f"A_{i}X" for i in range(14)) + ")"  # its Hessian takes about a second
+    with TestClient(create_app(time_limit=limit, workers=2)) as c:
+        start = time.monotonic()
+        data = error_of(c.post("/api/codegen", json={"expr": heavy, "wrt": "X", "hessian": True}))
+        assert "time limit of 0.4 s" in data["error"] and data["kind"] == "RequestError"
+        assert time.monotonic() - start < limit + 15
+        answered = c.post("/api/codegen", json={"expr": "aᵀXb", "wrt": "X"})
+        assert answered.status_code == 200 and answered.json()["text"] == mc.codegen("aᵀXb", "X")
+
+
+def test_concurrent_codegen_requests_are_all_answered_right(client):
+    cases = [(f, w, b) for f, w in [("‖X − DR‖²_F", "D"), ("aᵀexp(Xb)", "X"), ("log det X", "X"), ("xᵀAx", "x")]
+             for b in ("numpy", "jax", "torch")]
+    expected = {case: mc.codegen(case[0], case[1], backend=case[2]) for case in cases}
+
+    def ask(case):
+        r = client.post("/api/codegen", json={"expr": case[0], "wrt": case[1], "backend": case[2]})
+        return r.status_code, r.json().get("text")
+
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        answers = list(pool.map(ask, cases))
+    assert answers == [(200, expected[case]) for case in cases]
 
 
 # ---- the page and its files -------------------------------------------------------------------

@@ -2,13 +2,16 @@
 ‖X − DR‖²_F, pick D, see the typeset 2(DR − X)Rᵀ, open the derivation, see the check pass; a
 syntax error shows its caret as one types; a permalink answers without a click; the copy and
 download buttons give the right text; a structure chosen for the variable gives sym(G) and
-travels in the permalink.  The server is ``python -m matcalc serve`` on a free
+travels in the permalink; the code panel's module, copied or downloaded, is what /api/codegen
+answers and checks its own gradient.  The server is ``python -m matcalc serve`` on a free
 local port.  Each state is saved as a screenshot in docs/screenshots/ (README.md shows one).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import py_compile
 import shutil
 import socket
 import struct
@@ -207,10 +210,10 @@ def test_copy_and_download_give_the_right_text(page):
     expect(answer_of(page)).to_have_text("(a ⊙ exp(Xb))bᵀ", timeout=WAIT_MS)
     latex = r"\left(a \odot \exp\left(Xb\right)\right)b^{\top}"
     panel = page.locator("#panel-answer")
-    copy_text = panel.get_by_role("button", name="copy text")
+    copy_text = panel.locator("button[data-label='copy text']")
     assert copy_text.get_attribute("data-text") == "(a ⊙ exp(Xb))bᵀ"
     copy_text.click()
-    expect(copy_text).to_have_text("copy text ✓")
+    expect(copy_text).to_have_text("copied ✓")
     assert page.evaluate("() => navigator.clipboard.readText()") == "(a ⊙ exp(Xb))bᵀ"
     panel.get_by_role("button", name="copy LaTeX").click()
     assert page.evaluate("() => navigator.clipboard.readText()") == latex
@@ -302,3 +305,137 @@ def test_a_permalink_with_a_structure_answers_without_a_click(page):
     page.goto("/?expr=" + quote("tr(SA)") + "&wrt=S&structure=symetric")  # misspelt: said, not dropped
     expect(page.locator("#panel-answer pre.error")).to_contain_text("not 'symetric'; did you mean symmetric?",
                                                                     timeout=WAIT_MS)
+
+
+# ---- the generated code ------------------------------------------------------------------------------
+
+
+def codegen(server, **body) -> dict:
+    """What /api/codegen answers to ``body``."""
+    ask = urllib.request.Request(f"{server}/api/codegen", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(ask, timeout=WAIT_MS / 1000) as r:
+        return json.loads(r.read().decode("utf-8"))
+
+
+def code_of(p):
+    return p.locator("#panel-code pre.code")
+
+
+def text_of(locator) -> str:
+    """The element's text exactly as the page holds it (inner_text would reflow it)."""
+    return locator.evaluate("e => e.textContent")
+
+
+def test_the_code_panel_copies_and_downloads_the_module(page, server, tmp_path):
+    page.goto("/")
+    page.locator("#expr").press_sequentially("‖X − DR‖²_F", delay=15)
+    expect(page.locator("#wrt option")).to_have_count(3, timeout=WAIT_MS)
+    page.select_option("#wrt", "D")
+    panel = page.locator("#panel-code")
+    expect(code_of(page)).to_contain_text("∂f/∂D = 2(DR − X)Rᵀ", timeout=WAIT_MS)
+    done(page)
+    expected = codegen(server, expr="‖X − DR‖²_F", wrt="D")
+    assert expected["filename"] == "f_and_grad.py" and "import numpy as np" in expected["text"]
+    assert text_of(code_of(page)) == expected["text"]
+    expect(page.locator("#backend")).to_have_value("numpy")
+
+    copy = panel.locator("button[data-label='copy code']")
+    copy.click()
+    expect(copy).to_have_text("copied ✓")
+    assert page.evaluate("() => navigator.clipboard.readText()") == expected["text"]
+    expect(copy).to_have_text("copy code", timeout=WAIT_MS)  # the confirmation goes away
+
+    with page.expect_download() as info:
+        panel.get_by_role("button", name="download f_and_grad.py").click()
+    assert info.value.suggested_filename == "f_and_grad.py"
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.read_text(encoding="utf-8") == expected["text"]
+    py_compile.compile(str(path), doraise=True)
+    run = subprocess.run([sys.executable, "-c", "import f_and_grad; print(f_and_grad.check_gradient())"], cwd=tmp_path,
+                         capture_output=True, text=True, encoding="utf-8", env={**os.environ, "PYTHONUTF8": "1"},
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert 0 <= float(run.stdout) <= 1e-6
+    panel.scroll_into_view_if_needed()
+    shot(page, "code", panel)
+
+    page.select_option("#backend", "torch")  # only the code panel changes
+    torch = codegen(server, expr="‖X − DR‖²_F", wrt="D", backend="torch")
+    expect(code_of(page)).to_contain_text("import torch", timeout=WAIT_MS)
+    done(page)
+    assert text_of(code_of(page)) == torch["text"]
+    assert parse_qs(urlsplit(page.url).query)["backend"] == ["torch"]
+    with page.expect_download() as info:
+        panel.get_by_role("button", name="download f_and_grad.py").click()
+    assert Path(info.value.path()).read_text(encoding="utf-8") == torch["text"]
+
+
+def test_the_copy_button_without_the_clipboard_api(page, server):
+    page.add_init_script("""
+        const clipboard = navigator.clipboard;          // kept for the test to read back
+        window.realClipboard = clipboard;
+        Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+    """)
+    page.goto("/?expr=" + quote("aᵀexp(Xb)") + "&wrt=X&backend=jax")
+    expect(code_of(page)).to_contain_text("import jax.numpy as jnp", timeout=WAIT_MS)
+    done(page)
+    expected = codegen(server, expr="aᵀexp(Xb)", wrt="X", backend="jax")["text"]
+    expect(page.locator("#backend")).to_have_value("jax")
+    assert page.evaluate("() => navigator.clipboard") is None
+    copy = page.locator("#panel-code button[data-label='copy code']")
+    copy.click()  # the fallback: a selected textarea, copied by the browser
+    expect(copy).to_have_text("copied ✓")
+    assert page.evaluate("() => window.realClipboard.readText()") == expected
+
+    page.evaluate("() => { document.execCommand = () => false; }")  # a browser that copies nothing
+    copy.click()
+    expect(copy).to_have_text("selected: press Ctrl+C")
+    assert page.evaluate("() => window.getSelection().toString()").rstrip("\n") == expected.rstrip("\n")
+
+
+def test_the_code_panel_follows_the_form_and_says_what_it_refuses(page, server):
+    page.goto("/?expr=" + quote("tr(SA)") + "&wrt=S&structure=symmetric")
+    expect(answer_of(page)).to_have_text("½(A + Aᵀ)", timeout=WAIT_MS)  # the page works on
+    expect(page.locator("#panel-code pre.error")).to_have_text(
+        "codegen is not taken inside a structure (symmetric); the commands that take one: grad, differential, "
+        "hessian, derive, check", timeout=WAIT_MS)
+    page.select_option("#structure", "")
+    expect(code_of(page)).to_contain_text("∂f/∂S = Aᵀ", timeout=WAIT_MS)
+    done(page)
+
+    page.goto("/?expr=" + quote("λ_max(S) + tr(SA)") + "&wrt=S&backend=jax")
+    expect(page.locator("#panel-code pre.error")).to_contain_text("has no generated jax code", timeout=WAIT_MS)
+    expect(answer_of(page)).to_contain_text("A", timeout=WAIT_MS)
+    page.select_option("#backend", "numpy")
+    expect(code_of(page)).to_contain_text("def f_and_grad(S, A):", timeout=WAIT_MS)
+    done(page)
+    assert "backend" not in parse_qs(urlsplit(page.url).query)
+
+    page.goto("/?expr=" + quote("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)") + "&wrt=μ&kind=hessian&domains=" + quote("Σ: spd"))
+    expect(code_of(page)).to_contain_text("Returns (value, grad, hessian)", timeout=WAIT_MS)
+    done(page)
+    assert text_of(code_of(page)) == codegen(server, expr="log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", wrt="μ",
+                                             domains="Σ: spd", hessian=True)["text"]
+    page.locator("#shapes").fill("x: 3, μ: 3, Σ: 3×3")  # the declarations typed follow too
+    expect(code_of(page)).to_contain_text("Sigma: Σ, a 3×3 matrix", timeout=WAIT_MS)
+    page.select_option("#kind", "jacobian")
+    expect(page.locator("#panel-code .panel-body")).to_have_text(
+        "The generated code is of a scalar function's value and gradient: choose gradient, differential, "
+        "Hessian or solve.", timeout=WAIT_MS)
+    page.goto("/?expr=" + quote("aᵀXb") + "&wrt=X&backend=tf")  # misspelt: said, not dropped
+    expect(page.locator("#panel-code pre.error")).to_contain_text("the backend is one of numpy, jax, torch, not 'tf'",
+                                                                  timeout=WAIT_MS)
+
+
+def test_a_backend_chosen_while_the_panels_compute(page, server):
+    page.goto("/?expr=" + quote("‖X − DR‖²_F") + "&wrt=D")
+    page.wait_for_selector("body[data-state=computing]", state="attached", timeout=WAIT_MS)
+    page.select_option("#backend", "jax")  # before the first answers: every panel still answers
+    done(page)
+    expect(page.locator(".panel-body.busy")).to_have_count(0)
+    assert text_of(code_of(page)) == codegen(server, expr="‖X − DR‖²_F", wrt="D", backend="jax")["text"]
+    expect(answer_of(page)).to_have_text("2(DR − X)Rᵀ")
+    expect(page.locator("#panel-check .matcalc-verdict")).to_contain_text("✓ agrees")
+    assert parse_qs(urlsplit(page.url).query)["backend"] == ["jax"]

@@ -4,8 +4,8 @@
 
 - ``GET /`` the page (``static/index.html``; its script reads ``?expr=…&wrt=…&kind=…`` and
   answers at once), ``/static/…`` its script, style and MathJax (served here: no CDN);
-- ``POST /api/<command>`` for each command of ``matcalc.commands.RUN`` and ``/api/parse``
-  (``matcalc.web.protocol``), computed in worker processes within ``time_limit`` seconds
+- ``POST /api/<command>`` for each command of ``matcalc.commands.RUN``, ``/api/codegen`` and
+  ``/api/parse`` (``matcalc.web.protocol``), computed in worker processes within ``time_limit`` seconds
   (``matcalc.web.workers``); bodies over ``max_body`` bytes are refused.
 
 Every error is JSON under /api/ ({"error", "kind", "line", "column", "field"}), never a

@@ -5,7 +5,9 @@ A request to ``POST /api/<command>`` is one JSON object: "expr", the declaration
 (``matcalc.commands.OPTIONS``: wrt, structure, layout, upstream, check, steps, expected, trials,
 seed); every command takes "structure" (those without one answer an UnsupportedError when it is
 given, so that a page may send it with every request); ``/api/parse`` takes "kind", the command
-the expression is meant for, and "wrt" with its "structure".  ``read_request`` checks it and
+the expression is meant for, and "wrt" with its "structure"; ``/api/codegen`` takes "wrt" (one
+variable, or several separated by commas), "backend", "hessian" and "name" (``CODE_OPTIONS``)
+and answers the module ``mc.codegen`` writes as "text", with its "filename".  ``read_request`` checks it and
 gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with the
 command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``: {"error",
 "kind", "line", "column", "field"} — the message, the error's class, the position of a syntax
@@ -15,18 +17,27 @@ blame).
 
 from __future__ import annotations
 
+import io
+import keyword
+import tokenize
 from types import SimpleNamespace
 
 from .. import api, commands
+from ..codegen import BACKENDS
 from ..errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError, did_you_mean
 from ..expr import show_shape
 from ..language.declarations import parse_declarations
 
 MAX_TRIALS = 100
 MAX_SEED = 2**32 - 1
+MAX_NAME = 64
 PARSE = "parse"
+CODEGEN = "codegen"
 STRUCTURE = "structure"
-ENDPOINTS = (*commands.RUN, PARSE)
+ENDPOINTS = (*commands.RUN, CODEGEN, PARSE)
+# /api/codegen's own options, as ``matcalc.commands.OPTIONS``: name → (type, default, brought along).
+CODE_OPTIONS = {"backend": (str, "numpy", ()), "hessian": (bool, False, ()), "name": (str, "f_and_grad", ())}
+OPTIONS = {**commands.OPTIONS, **CODE_OPTIONS}
 
 
 class RequestError(Exception):
@@ -58,11 +69,18 @@ def error_body(error: Exception, field: str | None = None) -> dict:
             "field": getattr(error, "field", None) or field}
 
 
+def _own(command: str) -> tuple:
+    """The options /api/<command> uses (``OPTIONS``): /api/parse's variable, /api/codegen's
+    variables and ``CODE_OPTIONS``, else the command's (``matcalc.commands.options_of``)."""
+    if command == PARSE:
+        return ("wrt",)
+    return ("wrt", *CODE_OPTIONS) if command == CODEGEN else commands.options_of(command)
+
+
 def _options(command: str) -> tuple:
-    """The options of /api/<command> (``matcalc.commands.OPTIONS``): /api/parse takes the
-    variable and its structure, to read the variable square when the structure needs it."""
-    own = ("wrt",) if command == PARSE else commands.options_of(command)
-    return tuple(dict.fromkeys((*own, STRUCTURE)))
+    """The options of /api/<command>: its own and "structure" (/api/parse reads the variable
+    square when its structure needs it; a command that takes none says so)."""
+    return tuple(dict.fromkeys((*_own(command), STRUCTURE)))
 
 
 def fields_of(command: str) -> tuple:
@@ -103,7 +121,7 @@ def read_request(command: str, data) -> SimpleNamespace:
         value = data.get(name)
         setattr(args, name, "" if value is None else _typed(name, value, str))
     for name in _options(command):
-        kind, default, _ = commands.OPTIONS[name]
+        kind, default, _ = OPTIONS[name]
         value = data.get(name)
         setattr(args, name, default if value is None else _typed(name, value, kind))
     args.structure = args.structure or None  # "" is no structure, as the page's "none"
@@ -114,7 +132,7 @@ def read_request(command: str, data) -> SimpleNamespace:
                                f"{', '.join(commands.RUN)})", field="kind")
         args.kind = kind
         return args
-    if "wrt" in commands.options_of(command) and not (args.wrt or "").strip():
+    if "wrt" in _own(command) and not (args.wrt or "").strip():
         raise RequestError('the field "wrt" is missing: the variable, e.g. "D"', field="wrt")
     _bounded(args)
     return args
@@ -127,6 +145,18 @@ def _bounded(args) -> None:
         raise RequestError(f"trials must be between 1 and {MAX_TRIALS}, not {args.trials}", field="trials")
     if hasattr(args, "seed") and not 0 <= args.seed <= MAX_SEED:
         raise RequestError(f"seed must be between 0 and {MAX_SEED}, not {args.seed}", field="seed")
+    if hasattr(args, "backend") and args.backend not in BACKENDS:
+        raise RequestError(f"the backend is one of {', '.join(BACKENDS)}, not {args.backend!r}"
+                           f"{did_you_mean(args.backend, BACKENDS)}", field="backend")
+    if hasattr(args, "name") and not _identifier(args.name):
+        raise RequestError(f"name must be a Python identifier of at most {MAX_NAME} ASCII letters, digits and _, "
+                           f"not starting with _ and not a keyword, not {args.name!r}", field="name")
+
+
+def _identifier(name: str) -> bool:
+    """Whether ``name`` may name the generated function (and its file ``name``.py)."""
+    return (name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not name.startswith("_")
+            and len(name) <= MAX_NAME)
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,8 +189,8 @@ def _parsed(args):
 
 def _takes_structure(command: str, args) -> None:
     """An UnsupportedError (its field "structure") when ``command`` takes no structure but one is given."""
-    if args.structure and STRUCTURE not in commands.options_of(command):
-        takes = ", ".join(c for c in commands.RUN if STRUCTURE in commands.options_of(c))
+    if args.structure and STRUCTURE not in _own(command):
+        takes = ", ".join(c for c in ENDPOINTS if STRUCTURE in _own(c))
         error = UnsupportedError(f"{command} is not taken inside a structure ({args.structure}); the commands that "
                                  f"take one: {takes}")
         error.field = STRUCTURE
@@ -177,14 +207,39 @@ def parse_fields(args) -> dict:
             "shapes": str(e.shapes)}
 
 
+def _module_names(text: str) -> set:
+    """The names a generated module uses (its imports, helpers, variables and arguments)."""
+    return {tok.string for tok in tokenize.generate_tokens(io.StringIO(text).readline) if tok.type == tokenize.NAME}
+
+
+def code_fields(args) -> dict:
+    """/api/codegen: the module of f's value and gradients (``mc.codegen``) as "text", and its
+    "filename" (``name``.py); a name the module already uses is a DomainError (its field "name")."""
+    f = _parsed(args)
+    names = [w.strip() for w in args.wrt.split(",")]
+    wrt = names[0] if len(names) == 1 else names
+    default = CODE_OPTIONS["name"][1]
+    source = api.codegen(f, wrt, backend=args.backend, hessian=args.hessian, name=default)
+    if args.name != default:
+        if args.name in _module_names(source):
+            error = DomainError(f"the name {args.name!r} is already used in the generated module: choose another")
+            error.field = "name"
+            raise error
+        source = api.codegen(f, wrt, backend=args.backend, hessian=args.hessian, name=args.name)
+    return {"command": CODEGEN, "expr": str(f), "wrt": args.wrt, "backend": args.backend, "hessian": args.hessian,
+            "name": args.name, "filename": f"{args.name}.py", "text": source}
+
+
 def answer(command: str, args) -> dict:
-    """The JSON fields of ``command`` run on ``args`` (``matcalc.commands.answer``), with the
-    check report's HTML (``html``) when a check was run."""
+    """The JSON fields of ``command`` run on ``args`` (``matcalc.commands.answer``, or
+    ``code_fields``), with the check report's HTML (``html``) when a check was run."""
     _declarations(args)
     if command == PARSE:
         return parse_fields(args)
     args.kind = command
     _takes_structure(command, args)
+    if command == CODEGEN:
+        return code_fields(args)
     _parsed(args)
     result = commands.answer(command, args)
     body = result.json

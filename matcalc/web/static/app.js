@@ -3,9 +3,10 @@
 // As the user types, /api/parse reads the expression (debounced): its symbols fill the variable
 // picker, the shapes matcalc infers fill the shapes field (until the user types shapes of their
 // own), and a syntax error shows under the box with the caret under the offending character.
-// Then each panel of PANELS asks its endpoint and shows the answer.  The URL always holds the
-// expression and its declarations (?expr=…&wrt=…&kind=…&structure=…), so it is a permalink: opening it
-// answers at once.  Everything the server sends is put in as text, except the check report's
+// Then each panel of PANELS asks its endpoint and shows the answer; the last one, the generated
+// code of f's value and gradient, follows its own backend choice.  The URL always holds the
+// expression and its declarations (?expr=…&wrt=…&kind=…&structure=…&backend=…), so it is a
+// permalink: opening it answers at once.  Everything the server sends is put in as text, except the check report's
 // HTML, which matcalc writes with every value escaped.
 "use strict";
 
@@ -28,6 +29,7 @@ const KINDS = {  // kind → the field holding its Unicode answer, the LaTeX of 
 };
 const DERIVED = new Set(["grad", "differential", "hessian", "solve"]);  // f is scalar: its gradient derives
 const CHECKED_BY_ITSELF = new Set(["jacobian", "hessian", "vjp"]);  // the check comes with the answer
+const BACKENDS = { numpy: "NumPy", jax: "JAX", torch: "PyTorch" };  // /api/codegen's backends, as the page names them
 
 // The panels under the form, in order.  Each asks one endpoint (request → [endpoint, options]
 // or null when it has nothing to say for this kind) and shows the answer.  A panel is one entry.
@@ -50,14 +52,24 @@ const PANELS = [
     show: showCheck,
     none: "A stationary point has no finite-difference check.",
   },
+  {
+    id: "code", title: "Code", open: true,
+    request: (s) => (DERIVED.has(s.kind) ? ["codegen", { backend: s.backend, hessian: s.kind === "hessian" }] : null),
+    show: showCode,
+    controls: backendChoice,
+    none: "The generated code is of a scalar function's value and gradient: choose gradient, differential, Hessian or solve.",
+  },
 ];
+const CODE = PANELS[PANELS.length - 1];
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["expr", "wrt", "kind", "shapes", "domains", "functions", "structure", "layout", "upstream"];
+const FIELDS = ["expr", "wrt", "kind", "shapes", "domains", "functions", "structure", "layout", "upstream", "backend"];
+const CHOSEN = new Set(["wrt", "structure", "backend"]);  // fields a permalink sets once the page knows their choices
 let parseTimer = null;
 let generation = 0;          // the newest parse or compute; older answers are dropped
 let pendingWrt = null;       // the variable a permalink names, chosen once the symbols are known
 let mathjaxChain = null;     // MathJax typesets one equation at a time
+const asking = new Set();    // the panel requests under way: the page is "done" when none is
 
 // ---- talking to the server -------------------------------------------------------------------
 
@@ -112,24 +124,51 @@ function typeset(element, latex) {
 
 // ---- text with a copy and a download button ---------------------------------------------------
 
-function copyButton(label, text) {
+function copyByCommand(text) {  // without the clipboard API (not a secure context): a selected textarea, copied
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.className = "offscreen";
+  document.body.append(area);
+  area.select();
+  let copied = false;
+  try {
+    copied = document.execCommand("copy");
+  } catch (e) {
+    copied = false;
+  }
+  area.remove();
+  return copied;
+}
+
+function selectText(element) {  // the last resort: the text selected, for the user to copy
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+// A button copying `text`; it says "copied ✓" for a moment, or — when the browser copies
+// nothing — selects `shown` (the element showing the text) and asks for Ctrl+C.
+function copyButton(label, text, shown) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "copy";
   b.textContent = label;
+  b.dataset.label = label;
   b.dataset.text = text;
   b.addEventListener("click", async () => {
+    let copied = false;
     try {
       await navigator.clipboard.writeText(text);
-    } catch (e) {  // no clipboard API (not a secure context): select and copy
-      const area = document.createElement("textarea");
-      area.value = text;
-      document.body.append(area);
-      area.select();
-      document.execCommand("copy");
-      area.remove();
+      copied = true;
+    } catch (e) {
+      copied = copyByCommand(text);
     }
-    b.textContent = `${label} ✓`;
+    if (!copied && shown) selectText(shown);
+    b.textContent = copied ? "copied ✓" : "selected: press Ctrl+C";
+    b.dataset.copied = copied ? "yes" : "no";
     setTimeout(() => { b.textContent = label; }, 1500);
   });
   return b;
@@ -162,7 +201,7 @@ function textBlock(element, text, latex, filename) {
   code.textContent = text;
   const buttons = document.createElement("div");
   buttons.className = "buttons";
-  buttons.append(copyButton("copy text", text));
+  buttons.append(copyButton("copy text", text, code));
   if (latex) buttons.append(copyButton("copy LaTeX", latex), downloadButton("download .tex", latex, filename));
   block.append(code, buttons);
   element.append(block);
@@ -201,6 +240,32 @@ function showDerivation(data, element) {
   textBlock(element, data.text, data.latex, "derivation.tex");
 }
 
+function showCode(data, element) {
+  const code = document.createElement("pre");
+  code.className = "code";
+  code.textContent = data.text;
+  code.dataset.filename = data.filename;
+  const buttons = document.createElement("div");
+  buttons.className = "buttons";
+  buttons.append(copyButton("copy code", data.text, code), downloadButton(`download ${data.filename}`, data.text, data.filename));
+  const note = document.createElement("p");
+  note.className = "shapes";
+  note.textContent = `${data.filename}: ${data.name}(…) gives the value and gradient${data.hessian ? " and the Hessian" : ""}`
+    + ` on ${BACKENDS[data.backend] || data.backend}; check_gradient() compares them with finite differences.`;
+  element.replaceChildren(buttons, code, note);
+}
+
+function backendChoice() {  // the code panel's choice of array library
+  const label = document.createElement("label");
+  label.textContent = "backend ";
+  const select = document.createElement("select");
+  select.id = "backend";
+  select.append(...Object.entries(BACKENDS).map(([value, name]) => new Option(name, value)));
+  select.addEventListener("change", changeBackend);
+  label.append(select);
+  return label;
+}
+
 function showCheck(data, element) {
   const box = document.createElement("div");
   box.className = "report";
@@ -219,7 +284,14 @@ function panelElements(panel) {
     summary.textContent = panel.title;
     const body = document.createElement("div");
     body.className = "panel-body";
-    details.append(summary, body);
+    details.append(summary);
+    if (panel.controls) {
+      const controls = document.createElement("div");
+      controls.className = "panel-controls";
+      controls.append(panel.controls());
+      details.append(controls);
+    }
+    details.append(body);
     $("panels").append(details);
   }
   return details.querySelector(".panel-body");
@@ -263,8 +335,8 @@ function nameStructure() {  // "structure of X": the variable the structure appl
   $("structure-of").textContent = option ? option.textContent : "X";
 }
 
-function chooseStructure(value) {  // a permalink's structure; one the page does not list is sent as it is, for the server to say why not
-  const select = $("structure");
+function choose(id, value) {  // a permalink's structure or backend; one the page does not list is sent as it is, for the server to say why not
+  const select = $(id);
   if (![...select.options].some((o) => o.value === value)) select.append(new Option(value, value));
   select.value = value;
 }
@@ -293,34 +365,51 @@ async function parse() {
   await compute();
 }
 
+// One panel asks its endpoint and shows the answer, unless a newer parse or a newer request of
+// the same panel came meanwhile.
+async function askPanel(panel, s, mine) {
+  const element = panelElements(panel);
+  const request = panel.request(s);
+  const asked = (panel.asked = (panel.asked || 0) + 1);
+  element.classList.remove("stale");
+  if (!request) {
+    element.classList.remove("busy");
+    element.textContent = panel.none;
+    return;
+  }
+  element.classList.add("busy");
+  const base = { expr: s.expr, wrt: s.wrt, ...declarations(s), structure: s.structure };
+  const answer = post(request[0], { ...base, ...request[1] });
+  asking.add(answer);
+  const { ok, data } = await answer.finally(() => asking.delete(answer));
+  if (mine !== generation || asked !== panel.asked) return;
+  element.classList.remove("busy");
+  if (ok) panel.show(data, element, s);
+  else errorBlock(element, data);
+}
+
+async function answerPanels(panels, s, mine) {
+  updateLink(s);
+  document.body.dataset.state = "computing";
+  await Promise.all(panels.map((panel) => askPanel(panel, s, mine)));
+  while (asking.size) await Promise.allSettled([...asking]);  // another panel's request, asked before
+  if (mine === generation) {
+    await mathjaxChain;
+    if (mine === generation && !asking.size) document.body.dataset.state = "done";
+  }
+}
+
 async function compute() {
   const s = state();
   const mine = ++generation;
   if (!s.expr.trim() || !s.wrt) return;
-  updateLink(s);
-  document.body.dataset.state = "computing";
-  const base = { expr: s.expr, wrt: s.wrt, ...declarations(s), structure: s.structure };
-  const jobs = PANELS.map(async (panel) => {
-    const element = panelElements(panel);
-    const request = panel.request(s);
-    if (!request) {
-      element.classList.remove("stale");
-      element.textContent = panel.none;
-      return;
-    }
-    element.classList.remove("stale");
-    element.classList.add("busy");
-    const { ok, data } = await post(request[0], { ...base, ...request[1] });
-    if (mine !== generation) return;
-    element.classList.remove("busy");
-    if (ok) panel.show(data, element, s);
-    else errorBlock(element, data);
-  });
-  await Promise.all(jobs);
-  if (mine === generation) {
-    await mathjaxChain;
-    document.body.dataset.state = "done";
-  }
+  await answerPanels(PANELS, s, mine);
+}
+
+async function changeBackend() {  // only the code panel changes
+  const s = state();
+  if (!s.expr.trim() || !s.wrt || document.body.dataset.state === "error") return;
+  await answerPanels([CODE], s, generation);
 }
 
 function updateLink(s) {
@@ -332,6 +421,7 @@ function updateLink(s) {
   for (const f of ["domains", "functions", "structure"]) if (s[f]) params.set(f, s[f]);
   if (s.kind === "jacobian" && s.layout !== "numerator") params.set("layout", s.layout);
   if (s.kind === "vjp" && s.upstream !== "G") params.set("upstream", s.upstream);
+  if (s.backend !== "numpy") params.set("backend", s.backend);
   const url = `/?${params}`;
   $("permalink").href = url;
   history.replaceState(null, "", url);
@@ -361,13 +451,13 @@ function insertAtCursor(text, close) {
 }
 
 function start() {
+  for (const panel of PANELS) panelElements(panel);
   const params = new URLSearchParams(location.search);
-  for (const f of FIELDS) if (params.has(f) && f !== "wrt" && f !== "structure") $(f).value = params.get(f);
-  if (params.get("structure")) chooseStructure(params.get("structure"));
+  for (const f of FIELDS) if (params.has(f) && !CHOSEN.has(f)) $(f).value = params.get(f);
+  for (const f of ["structure", "backend"]) if (params.get(f)) choose(f, params.get(f));
   if (params.has("shapes")) $("shapes").dataset.declared = "yes";
   pendingWrt = params.get("wrt");
   showKindOptions();
-  for (const panel of PANELS) panelElements(panel);
 
   $("expr").addEventListener("input", scheduleParse);
   $("shapes").addEventListener("input", () => { $("shapes").dataset.declared = "yes"; scheduleParse(); });
