@@ -101,7 +101,14 @@ def _shape_text(leaf: t.Expr) -> str:
         return f"a vector of length {r} (1-D)"
     if r == t.ONE:
         return f"a row vector of length {c} (1-D)"
-    return f"a {r}×{c} matrix"
+    size = f"{r}×{c}"
+    return f"{_article(size)} {size} matrix"
+
+
+def _article(spoken: str) -> str:
+    """"an" before a sound of a vowel as one reads it aloud (an m×n, an 8×3, an 11×2), else "a"."""
+    vowel = spoken[:1].lower() in "aefhilmnorsx8" or spoken.startswith(("11", "18")) and not spoken[2:3].isdigit()
+    return "an" if vowel else "a"
 
 
 def module_text(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f_and_grad") -> str:
