@@ -246,8 +246,6 @@ def codegen(f, wrt, *, backend="numpy", hessian=False, name="f_and_grad", shapes
     """The source of a self-contained module (it imports only the backend) that defines ``name``,
     f's value and gradient as ``compile`` makes them, and ``check_gradient()``, which compares
     them with central finite differences at a random point."""
-    if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
-        raise ArgumentValueError(f"name must be a Python identifier, not {name!r}")
     return module_text(_scalar_function(f, wrt, shapes, domains, functions), wrt, backend=backend,
                        hessian=hessian_matrix if hessian else None, name=name)
 

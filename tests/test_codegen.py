@@ -421,9 +421,24 @@ def test_generated_modules_compile_import_no_matcalc_and_pass_their_check(tmp_pa
     assert float(run.stdout) <= 1e-6
 
 
-def test_a_module_name_must_be_an_identifier():
+@pytest.mark.parametrize("name", ["not a name", "class", "_private", "f-and-grad"])
+def test_a_module_name_must_be_an_identifier(name):
     with pytest.raises(mc.DomainError, match="identifier"):
-        mc.codegen("‖x‖²", "x", name="not a name")
+        mc.codegen("‖x‖²", "x", name=name)
+
+
+@pytest.mark.parametrize("name", ["np", "rng", "value", "check_gradient", "D", "R"])
+def test_a_module_name_taken_in_the_module_is_refused(name):
+    with pytest.raises(mc.DomainError, match=f"name '{name}' is taken"):
+        mc.codegen("‖X − DR‖²_F", "D", name=name)
+
+
+def test_a_free_module_name_names_the_function_everywhere():
+    source = mc.codegen("‖X − DR‖²_F", "D", name="loss_and_grad")
+    namespace: dict = {}
+    exec(compile(source, "loss.py", "exec"), namespace)  # the module matcalc wrote, not user text
+    assert "loss_and_grad" in namespace and "f_and_grad" not in source
+    assert namespace["check_gradient"]() <= 1e-6
 
 
 # ---- minimize -----------------------------------------------------------------------------------

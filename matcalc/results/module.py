@@ -9,12 +9,17 @@ respect the domains (spd, symmetric, positive, invertible; log and log det's arg
 
 from __future__ import annotations
 
+import ast
+import keyword
+import re
+
 import sympy
 
 from .. import expr as t
 from ..codegen import number_code
 from ..numeric.sampling import domains as _domains
 from ..printing import to_unicode
+from .arguments import ArgumentValueError
 from .compiled import gradient_program
 
 SIZES = (3, 4, 5, 6, 7, 2)
@@ -113,7 +118,24 @@ def _article(spoken: str) -> str:
 
 def module_text(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f_and_grad") -> str:
     """The source of a module defining ``name`` (value and gradients of f, and ``hessian(f, X)``
-    when given) and ``check_gradient``."""
+    when given) and ``check_gradient``.  ArgumentValueError when ``name`` is not an identifier
+    the module is free to define (a keyword, np, rng, an argument's name, …)."""
+    if not (isinstance(name, str) and name.isidentifier() and name.isascii()) or keyword.iskeyword(name) \
+            or name.startswith("_"):
+        raise ArgumentValueError(f"name must be a Python identifier, not a keyword, not starting with _: not {name!r}")
+    text = _module_text(f, wrt, backend, hessian, _PLACEHOLDER)
+    taken = {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)} | {
+        n.arg for n in ast.walk(ast.parse(text)) if isinstance(n, ast.arg)} | {"check_gradient", "hessian"}
+    if name in taken:
+        raise ArgumentValueError(f"name {name!r} is taken in the generated module (by an argument, the backend or "
+                                 "its helpers): choose another")
+    return re.sub(rf"\b{_PLACEHOLDER}\b", name, text)
+
+
+_PLACEHOLDER = "_generated_function_"
+
+
+def _module_text(f: t.Expr, wrt, backend, hessian, name: str) -> str:
     prog, xs, single, roots = gradient_program(f, wrt, backend=backend, hessian=hessian, name=name)
     b = prog.backend
     lines = [f"{name}: the value of f and its gradient{'s' if len(xs) > 1 else ''}, as matcalc derived them.", "",
