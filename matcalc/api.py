@@ -68,7 +68,7 @@ def _scalar(e: t.Expr) -> None:
 @public
 def grad(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂f/∂X: the G of X's shape with df = tr(Gᵀ dX), simplified."""
-    return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).gradient
+    return differential(f, wrt, shapes=shapes, domains=domains, functions=functions).real_gradient()
 
 
 @public

@@ -10,13 +10,14 @@ from .builders import (
     is_number, is_zero, kron, matmul, matpow, mul, neg, number, ones, power, rebuild, scale,
     split_scale, sub, substitute, symbol, trace, transpose, vec, zero,
 )
+from .complexes import COMPLEX_DOMAINS, REAL_COEFFICIENTS, conj, ctranspose, imag_part, is_real, real_part
 from .nodes import (
     Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk, with_origin,
 )
 from .operations import (
     Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
-    KronFactor, Broadcast, Commutation,
+    KronFactor, Broadcast, Commutation, Conj, Real, Imag,
 )
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "Identity", "Ones", "Zero", "node", "postorder", "walk", "with_origin", "Add", "Scale", "MatMul",
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
-    "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation",
+    "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "Conj", "Real", "Imag",
+    "COMPLEX_DOMAINS", "REAL_COEFFICIENTS", "conj", "ctranspose", "imag_part", "is_real", "real_part",
 ]

@@ -14,6 +14,11 @@ from ..errors import UnsupportedError
 from ..language.formula import X
 
 
+def as_array(value) -> np.ndarray:
+    """A float array, or a complex one for complex entries."""
+    return np.asarray(value, dtype=complex if np.iscomplexobj(value) else float)
+
+
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -27,7 +32,7 @@ NUMERIC: dict[str, Callable] = {
     "tanh": np.tanh,
     "sigmoid": _sigmoid,
     "relu": lambda x: np.maximum(x, 0.0),
-    "softplus": lambda x: np.logaddexp(0.0, x),
+    "softplus": lambda x: np.log1p(np.exp(x)) if np.iscomplexobj(x) else np.logaddexp(0.0, x),
     "sqrt": np.sqrt,
     "abs": np.abs,
     "sign": np.sign,
