@@ -8,7 +8,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import ShapeError, did_you_mean
+from .errors import ShapeError, UnsupportedError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -55,6 +55,14 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
         raise ArgumentValueError(f"wrt: {name} is not a symbol of the expression{did_you_mean(name, symbols)} "
                                  f"(its symbols: {known})")
     return symbols[name]
+
+
+def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
+    """x, when it is real: the complex variables have gradients (grad, differential, check, solve) only."""
+    if x.assumptions & t.COMPLEX_DOMAINS:
+        raise UnsupportedError(f"{what} with respect to the complex variable {x.name} is not supported; "
+                               f"grad, differential, check and solve take complex variables")
+    return x
 
 
 def _scalar(e: t.Expr) -> None:
@@ -108,7 +116,8 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, shapes=None,
 @public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
-    return _backprop.vjp(*_read(F, wrt, shapes, domains, functions), upstream)
+    e, x = _read(F, wrt, shapes, domains, functions)
+    return _backprop.vjp(e, _real_variable(x, "vjp"), upstream)
 
 
 @public
@@ -132,7 +141,7 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
     layout), ``.check()`` compares with finite differences."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _result(e, x, jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
+    return _result(e, x, jacobian_matrix(e, _real_variable(x, "the Jacobian"), layout), layout, as_tensor, hessian=False)
 
 
 @public
@@ -140,7 +149,7 @@ def hessian(f, wrt, *, as_tensor=False, shapes=None, domains=None, functions=Non
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f."""
     e, x = _read(f, wrt, shapes, domains, functions, prefer_scalar=True)
-    return _result(e, x, hessian_matrix(e, x), "numerator", as_tensor, hessian=True)
+    return _result(e, x, hessian_matrix(e, _real_variable(x, "the Hessian")), "numerator", as_tensor, hessian=True)
 
 
 @public
@@ -148,7 +157,7 @@ def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
-    return _derive(e, x, grad(e, x))
+    return _derive(e, _real_variable(x, "a derivation"), grad(e, x))
 
 
 def clear_caches() -> None:

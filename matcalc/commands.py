@@ -188,6 +188,8 @@ def report_fields(r) -> dict:
     """A check report for JSON: the verdict and, at the worst point, the values, the finite
     differences and the computed gradient (or Jacobian)."""
     def plain(v):
+        if v is not None and np.iscomplexobj(v):  # complex values as their two parts
+            return {"real": plain(np.real(v)), "imag": plain(np.imag(v))}
         return None if v is None else json_number(np.asarray(v, dtype=float).tolist())
 
     return {"ok": bool(r), "inconclusive": r.inconclusive, "verdict": r.headline(), "errors": list(r.trials),

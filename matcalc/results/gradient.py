@@ -57,7 +57,7 @@ class Differential(TextRepr):
         if not self.real:
             raise DomainError(
                 f"{to_unicode(self.f)} is not real-valued, so it has no gradient with respect to {self.wrt.name}: "
-                f"mc.differential shows df in d{self.wrt.name} and d{self.wrt.name}̄; "
+                f"its differential shows df in d{self.wrt.name} and d{self.wrt.name}̄; "
                 "differentiate a real function of it (real(·), imag(·), abs(·)²)")
         return self.gradient
 

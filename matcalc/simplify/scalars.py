@@ -34,13 +34,19 @@ def _scalar_algebra(e):
     if not atoms or sympy.count_ops(expr) > 40:
         return None
     denominators = sympy.fraction(sympy.together(expr))[1].free_symbols
-    expr = expr.subs({s: sympy.Symbol(s.name, real=True, nonzero=True) for s in denominators if s in atoms})
-    nodes = {sympy.Symbol(s.name, real=True, nonzero=True): n for s, n in atoms.items()} | atoms
+    expr = expr.subs({s: _nonzero(s) for s in denominators if s in atoms})
+    nodes = {_nonzero(s): n for s, n in atoms.items()} | atoms
     back = _from_sympy(sympy.simplify(expr), nodes)
     if back is None:
         return None
     new = back if e.is_scalar else t.scale(back, e.operand)
     return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
+
+
+def _nonzero(s: sympy.Symbol) -> sympy.Symbol:
+    """The atom s as a denominator: not zero, and real unless it stands for a complex scalar
+    (SymPy's nonzero means real and not zero)."""
+    return sympy.Symbol(s.name, real=True, nonzero=True) if s.is_real else sympy.Symbol(s.name, zero=False)
 
 
 def _opaque_product(s: t.Expr) -> bool:
@@ -82,7 +88,7 @@ def _to_sympy(e: t.Expr, atoms: dict) -> sympy.Expr:
     for symbol, node in atoms.items():
         if node == e:
             return symbol
-    assumptions = {"positive": True} if isinstance(e, t.Norm) else {"real": True}
+    assumptions = {"positive": True} if isinstance(e, t.Norm) else {"real": True} if t.is_real(e) else {}
     symbol = sympy.Symbol(f"s{len(atoms)}", **assumptions)
     atoms[symbol] = e
     return symbol
