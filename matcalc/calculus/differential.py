@@ -233,7 +233,7 @@ def _kron(e, d):
 # ---- scalar functions of matrices -----------------------------------------------------------
 
 
-@rule(t.Norm, "d‖A‖ = Re⟨A, dA⟩/‖A‖, d‖x‖₁ = sign(x)ᵀdx")
+@rule(t.Norm, "d‖A‖ = ⟨A, dA⟩/‖A‖, d‖x‖₁ = sign(x)ᵀdx")
 def _norm(e, d):
     if e.p == 1:
         if not t.is_real(e.arg):
@@ -284,17 +284,17 @@ def _complex_apply(e, d):
     return emul(ELEMENTWISE[e.name].derivative(e.arg), d(e.arg))
 
 
-@rule(t.Conj, "d(Ā) = dĀ (dZ̄ independent of dZ)")
+@rule(t.Conj, "d conj(A) = conj(dA), with dZ and conj(dZ) independent")
 def _conj(e, d):
     return t.conj(d(e.arg))
 
 
-@rule(t.Real, "d real(A) = ½(dA + dĀ)")
+@rule(t.Real, "d real(A) = ½(dA + conj(dA))")
 def _real(e, d):
     return _re(d(e.arg))
 
 
-@rule(t.Imag, "d imag(A) = (dA − dĀ)/2i")
+@rule(t.Imag, "d imag(A) = (dA − conj(dA))/2i")
 def _imag(e, d):
     da = d(e.arg)
     return t.scale(t.Number(-sympy.I / 2), t.sub(da, t.conj(da)))

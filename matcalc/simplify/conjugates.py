@@ -16,7 +16,7 @@ def _marks(e: t.Expr) -> int:
     return sum(isinstance(n, t.Conj) for n in t.walk(e))
 
 
-@rewrite(t.Add, "a term and its conjugate: A + Ā = 2 real(A)")
+@rewrite(t.Add, "a term and its conjugate: A + conj(A) = 2 real(A)")
 def _real_part(e):
     terms = list(e.terms)
     for i, a in enumerate(terms):
