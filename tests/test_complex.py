@@ -240,3 +240,38 @@ def test_shapes_of_a_result_declare_its_complex_symbols():
 def test_a_unitary_matrix_cancels_its_conjugate_transpose():
     assert str(mc.grad("zᴴQ⁻¹z + ‖Uz‖²", "z", shapes=SHAPES)) == "Q⁻¹z + z"
     assert str(mc.grad("zᴴUUᴴz", "z", shapes=SHAPES)) == "z"
+
+
+MATRICES = ["W", "B", "Wᴴ", "W̄", "BW", "WB", "WᴴB", "i W", "W + B", "W ⊙ B", "Wᵀ", "R"]
+MATRIX_SCALARS = [
+    lambda u, v: f"‖{u}‖²_F", lambda u, v: f"real(tr({u}))", lambda u, v: f"imag(tr(({v})({u})))",
+    lambda u, v: f"abs(tr({u}))²", lambda u, v: f"real(cᴴ({u})c)", lambda u, v: f"log det(({u})ᴴ({u}) + I)",
+    lambda u, v: f"real(tr(({u})R({u})ᴴ))", lambda u, v: f"𝟙ᵀabs({u})𝟙",
+]
+
+
+@st.composite
+def complex_matrix_functions(draw):
+    matrix = st.recursive(
+        st.sampled_from(MATRICES),
+        lambda inner: st.one_of(
+            st.tuples(inner, inner).map(lambda p: f"({p[0]})({p[1]})"),
+            st.tuples(inner, inner).map(lambda p: f"({p[0]} − {p[1]})"),
+            inner.map(lambda u: f"({u})ᴴ"),
+            inner.map(lambda u: f"conj({u})"),
+        ),
+        max_leaves=3,
+    )
+    terms = []
+    for _ in range(draw(st.integers(1, 2))):
+        make = draw(st.sampled_from(MATRIX_SCALARS))
+        terms.append(make(draw(matrix.filter(lambda u: "W" in u)), draw(matrix)))
+    return " + ".join(terms)
+
+
+@settings(max_examples=40)
+@given(complex_matrix_functions())
+def test_random_complex_matrix_gradients_agree_with_finite_differences(f):
+    shapes = "W: n×n complex, B: n×n complex, R: n×n hermitian, c: n complex"
+    report = mc.check(f, "W", shapes=shapes)
+    assert report or report.inconclusive, f"{f}: {report}"
