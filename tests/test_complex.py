@@ -275,3 +275,9 @@ def test_random_complex_matrix_gradients_agree_with_finite_differences(f):
     shapes = "W: n×n complex, B: n×n complex, R: n×n hermitian, c: n complex"
     report = mc.check(f, "W", shapes=shapes)
     assert report or report.inconclusive, f"{f}: {report}"
+
+
+def test_complex_by_the_domains_argument():
+    g = mc.grad("log det(ZᴴZ)", "Z", shapes={"Z": ("n", "n")}, domains={"Z": "complex"})
+    assert str(g) == "Z⁻ᴴ"
+    assert mc.check("log det(ZᴴZ)", "Z", domains={"Z": "complex"})
