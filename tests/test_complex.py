@@ -2,12 +2,15 @@
 the conjugate cogradient ∂f/∂Z̄ (df = 2 Re tr(Gᴴ dZ)), each checked by finite differences in the
 real and the imaginary direction of every entry."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcalc as mc
+from matcalc.cli import main
 from matcalc.errors import DomainError, ParseError, UnsupportedError
 from matcalc.numeric import point
 from matcalc.printing.shapes import shapes_of
@@ -281,3 +284,33 @@ def test_complex_by_the_domains_argument():
     g = mc.grad("log det(ZᴴZ)", "Z", shapes={"Z": ("n", "n")}, domains={"Z": "complex"})
     assert str(g) == "Z⁻ᴴ"
     assert mc.check("log det(ZᴴZ)", "Z", domains={"Z": "complex"})
+
+
+# ---- the command line ----------------------------------------------------------------------
+
+def _cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out.strip(), err.strip()
+
+
+def test_cli_gradient_and_check_of_a_complex_variable(capsys):
+    code, out, _ = _cli(capsys, "grad", "‖Az − b‖²", "--wrt", "z", "--shapes", "z: n complex, A: m×n complex, b: m complex",
+                        "--check", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["gradient"] == "Aᴴ(Az − b)" and answer["check"]["ok"]
+    assert set(answer["check"]["computed"]) == {"real", "imag"}
+    code, _, err = _cli(capsys, "grad", "bᴴAz", "--wrt", "z", "--shapes", "z: n complex, A: m×n complex, b: m complex")
+    assert code != 0 and "not real-valued" in err
+
+
+def test_cli_evaluates_complex_values_given_as_their_parts(capsys):
+    z = '{"real": [1, 3], "imag": [2, -1]}'
+    code, out, _ = _cli(capsys, "evaluate", "z̄", "--shapes", "z: n complex", "--value", f"z={z}", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["value"] == {"real": [1.0, 3.0], "imag": [-2.0, 1.0]}
+    assert answer["latex"] == r"\begin{bmatrix} 1 - 2\mathrm{i} \\ 3 + 1\mathrm{i} \end{bmatrix}"
+    code, out, _ = _cli(capsys, "evaluate", "zᴴz", "--shapes", "z: n complex", "--value", f"z={z}")
+    assert code == 0 and out == "(15+0j)"
+    code, _, err = _cli(capsys, "evaluate", "xᵀx", "--value", f"x={z}")
+    assert code != 0 and "declare it complex" in err
