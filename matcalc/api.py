@@ -60,7 +60,7 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
 def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
     """x, when it is real: the complex variables have gradients (grad, differential, check, solve) only."""
     if x.assumptions & t.COMPLEX_DOMAINS:
-        raise UnsupportedError(f"{what} with respect to the complex variable {x.name} is not supported; "
+        raise UnsupportedError(f"{what} with the complex variable {x.name} is not supported; "
                                f"grad, differential, check and solve take complex variables")
     return x
 
@@ -157,7 +157,9 @@ def derive(f, wrt, *, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``)."""
     e, x = _read(f, wrt, shapes, domains, functions, scalar=True)
-    return _derive(e, _real_variable(x, "a derivation"), grad(e, x))
+    for s in [x] + sorted(e.free_symbols, key=lambda s: s.name):  # a complex intermediate has no steps yet
+        _real_variable(s, "a derivation")
+    return _derive(e, x, grad(e, x))
 
 
 def clear_caches() -> None:

@@ -139,6 +139,14 @@ def test_the_other_derivatives_refuse_a_complex_variable():
     for fn in (mc.hessian, mc.jacobian, mc.vjp, mc.derive):
         with pytest.raises(UnsupportedError, match="complex variable z"):
             fn("‖Az − b‖²", "z", shapes=SHAPES)
+    with pytest.raises(UnsupportedError, match="a derivation with the complex variable A"):
+        mc.derive("‖A r − b‖²", "r", shapes=SHAPES)  # a complex intermediate z = Ar − b
+
+
+def test_hessian_and_jacobian_of_a_real_variable_with_complex_data():
+    h = mc.hessian("‖A r − b‖²", "r", shapes=SHAPES)
+    assert str(h) == "2real(AᵀA\u0304)" and h.check()
+    assert str(mc.jacobian("A r", "r", shapes=SHAPES)) == "A"
 
 
 def test_solve_sets_the_cogradient_to_zero():
