@@ -27,11 +27,22 @@ BUILTINS = {
     "norm1": ("norm1", 1),
     "tril": ("tril", 1),
     "triu": ("triu", 1),
+    "conj": ("conj", 1),
+    "ctranspose": ("H", 1),
+    "real": ("real", 1),
+    "imag": ("imag", 1),
 }
 
 # Elementwise functions known by name (g(A) applies g to every entry).
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sqrt", "abs",
                "sign", "step")
+
+# The elementwise functions that take a complex argument: the holomorphic ones (their derivative
+# is g′(Z) ⊙ dZ) and abs, the modulus |Z| (real-valued, with a differential in dZ and dZ̄).
+COMPLEX_ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "softplus", "sqrt", "abs")
+
+# The imaginary unit: i or j when not declared as symbols; ⅈ always.
+IMAGINARY_UNITS = ("i", "j")
 
 # σ(…) and sigma(…) are the sigmoid unless σ is declared as a symbol.
 SIGMOID_NAMES = ("σ", "sigma")

@@ -46,9 +46,9 @@ def _show(e: t.Expr) -> str:
 
 
 def _as_matrix(label: str, value, symbolic: t.Shape) -> np.ndarray:
-    """``value`` as a 2-D float array; a 1-D array fills a column (or a declared row)."""
+    """``value`` as a 2-D float (or complex) array; a 1-D array fills a column (or a declared row)."""
     try:
-        a = np.asarray(value, dtype=float)
+        a = np.asarray(value, dtype=complex if np.iscomplexobj(value) else float)
     except (TypeError, ValueError):
         raise DomainError(f"the value of {label} is not a real number or array: {value!r}") from None
     if a.ndim == 0:
@@ -64,7 +64,7 @@ def _as_matrix(label: str, value, symbolic: t.Shape) -> np.ndarray:
 def user_form(shape: t.Shape, a: np.ndarray):
     """A float for a 1×1 shape, a 1-D array for n×1, else a 2-D array (always a fresh copy)."""
     if t.is_scalar_shape(shape):
-        return float(a[0, 0])
+        return complex(a[0, 0]) if np.iscomplexobj(a) else float(a[0, 0])
     if shape[1] == t.ONE:
         return np.array(a[:, 0])
     return np.array(a)
@@ -149,6 +149,8 @@ class Evaluator:
         for k, (label, value) in out.items():
             node = leaves[k]
             a = _as_matrix(label, value, node.shape)
+            if np.iscomplexobj(a) and t.is_real(node):
+                raise DomainError(f"the value of {label} is complex but {label} is real: declare it complex")
             self._bind_shape(label, node.shape, a.shape, np.shape(value))
             resolved[k] = a
         for k, a in resolved.items():  # dims that are expressions (m·n) once all are known
@@ -204,7 +206,8 @@ class Evaluator:
                 )
             subs[s] = self.sizes[s.name]
         try:
-            return float(value.subs(subs) if subs else value)
+            value = value.subs(subs) if subs else value
+            return complex(value) if value.has(sympy.I) else float(value)
         except (TypeError, ValueError):
             raise DomainError(f"{value} is not a real number") from None
 
@@ -234,7 +237,7 @@ class Evaluator:
             raise UnsupportedError(f"cannot evaluate a {type(n).__name__} node")
         self._spend(n)
         try:
-            return np.asarray(rule(n, self), dtype=float)
+            return fn.as_array(rule(n, self))
         except np.linalg.LinAlgError as exc:
             raise NumericError(f"cannot evaluate {_show(n)}: {exc}") from None
         except ValueError as exc:
@@ -299,6 +302,8 @@ def _inverse(a: np.ndarray, what: str = "the inverse") -> np.ndarray:
 
 def _logdet(a: np.ndarray) -> float:
     sign, logabs = np.linalg.slogdet(a)
+    if np.iscomplexobj(a):  # the principal logarithm of a complex determinant
+        return np.log(sign) + logabs
     if sign <= 0:
         raise NumericError(f"log det needs a positive determinant, got det = {sign * np.exp(logabs):.4g}")
     return logabs
@@ -350,7 +355,7 @@ def _apply(n: t.Apply, ev: Evaluator) -> np.ndarray:
         value = f(a)
     except UnsupportedError as exc:
         raise UnsupportedError(f"cannot evaluate the function {n.name}: {exc}") from None
-    return np.broadcast_to(np.asarray(value, dtype=float), a.shape)
+    return np.broadcast_to(fn.as_array(value), a.shape)
 
 
 def _call(n: t.Call, ev: Evaluator) -> np.ndarray:
@@ -440,8 +445,8 @@ def _matmul(n: t.MatMul, ev: Evaluator) -> np.ndarray:
 
 
 def _norm(n: t.Norm, ev: Evaluator) -> float:
-    a = ev[n.arg]
-    return np.sqrt(np.sum(a * a)) if n.p == 2 else np.sum(np.abs(a))
+    a = np.abs(ev[n.arg])  # |a|² = a² for a real a, āa for a complex one
+    return np.sqrt(np.sum(a * a)) if n.p == 2 else np.sum(a)
 
 
 RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
@@ -479,6 +484,9 @@ RULES: dict[type, Callable[[t.Expr, Evaluator], np.ndarray]] = {
     t.Broadcast: lambda n, ev: np.broadcast_to(ev[n.arg], ev.shape(n)),
     t.Commutation: lambda n, ev: _commutation(ev.size(n.m), ev.size(n.n)),
     DifferentialOf: _differential_of,
+    t.Conj: lambda n, ev: np.conj(ev[n.arg]),
+    t.Real: lambda n, ev: np.real(ev[n.arg]),
+    t.Imag: lambda n, ev: np.imag(ev[n.arg]),
 }
 
 

@@ -42,13 +42,15 @@ class LatexPrinter(Printer):
 
     minus = "-"
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
+              "hermitian": r"^{\mathsf{H}}", "inverse hermitian": r"^{-\mathsf{H}}",
               "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
     CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
-             t.Unvec: r"\operatorname{vec}^{-1}",
+             t.Unvec: r"\operatorname{vec}^{-1}", t.Conj: r"\operatorname{conj}",
+             t.Real: r"\operatorname{Re}", t.Imag: r"\operatorname{Im}",
              t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"}}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 
@@ -91,8 +93,14 @@ class LatexPrinter(Printer):
             text += f"_{{{sub if simple else _latex_word(sub)}}}"
         return text
 
+    @staticmethod
+    def _bar(text: str) -> str:
+        return rf"\bar{{{text}}}"
+
     def _print_Number(self, e: t.Number) -> str:
         v = number_value(e)
+        if v.has(sympy.I):
+            return sympy.latex(v, imaginary_unit="ri")
         if negative(e):
             return "-" + self._print_Number(t.Number(-v))
         if not v.is_Number:
