@@ -6,7 +6,8 @@
 
 The pipeline, one package per stage (docs/architecture.md): grammar/matcalc.lark → language
 (text → syntax tree with shapes) → expr (the expression tree) → calculus (df, G, J) →
-simplify (closed forms) → printing (Unicode, LaTeX) / numeric (values, checks) → results (what
+simplify (closed forms) → printing (Unicode, LaTeX) → codegen (straight-line code on NumPy,
+JAX, PyTorch) → numeric (values by that code, checks) → results (what
 the API returns) → api → commands → web (the page, ``serve``) → cli.  This file re-exports the public API.
 """
 
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from . import results as _results  # noqa: F401
 from .results import expression as _expression  # noqa: F401  (str, latex, evaluate on Expr)
-from .api import VERSION, check, clear_caches, derive, differential, from_sympy, grad, hessian, jacobian, parse, solve, vjp
+from .api import (VERSION, check, clear_caches, codegen, compile, derive, differential, from_sympy, grad, hessian, jacobian,
+                  minimize, parse, solve, vjp)
 from .errors import DomainError, MatcalcError, ParseError, ShapeError, UnsupportedError
 from .expr import Expr
 from .results.derivation import Derivation
@@ -35,6 +37,9 @@ __all__ = [
     "jacobian",
     "hessian",
     "derive",
+    "compile",
+    "codegen",
+    "minimize",
     "Derivation",
     "from_sympy",
     "clear_caches",

@@ -1,4 +1,5 @@
-"""The public API: parse, grad, differential, check, vjp, solve, jacobian, hessian, derive.
+"""The public API: parse, grad, differential, check, vjp, solve, jacobian, hessian, derive;
+compile, codegen and minimize (the answer as code).
 
 Each call reads its input one way (``_read``: f as text or ``Expr`` with the declarations, the
 variable wrt among f's symbols) and runs the pipeline of the differential method: text → tree
@@ -16,7 +17,11 @@ from .numeric import CheckReport, check_gradient
 from .numeric import point as _point
 from .printing import to_unicode
 from .results import backprop as _backprop
-from .results.arguments import ArgumentValueError, public
+from .results.compiled import Compiled, compile_gradient
+from .results.module import module_text
+from .results.optimize import Minimum
+from .results.optimize import minimize as _minimize
+from .results.arguments import CHECKS, ArgumentValueError, public
 from .simplify import rewriting as _rewriting
 from .results.derivation import Derivation
 from .results.derivation import derive as _derive
@@ -64,7 +69,7 @@ def read_square(text: str, wrt, structure, *, shapes=None, domains=None, functio
     """The tree of ``text`` for a gradient inside ``structure``: a square structure reads an
     undeclared X as square (tr(SA) with S symmetric is n×n), where that is possible."""
     e = _parse(text, shapes=shapes, domains=domains, functions=functions, scalar=scalar or prefer_scalar)
-    if structure is None or not STRUCTURES[structure].square:
+    if structure not in STRUCTURES or not STRUCTURES[structure].square:  # an unknown one: said by structure_of
         return e
     x = _variable(e, wrt)
     if t.same_dim(x.rows, x.cols):
@@ -87,7 +92,9 @@ def _square_domain(domains, name: str):
 
 
 def _variable(e: t.Expr, wrt) -> t.Symbol:
-    symbols = {s.name: s for s in e.free_symbols}
+    """The symbol wrt names: one of e's, or one of the text's that the builders cancelled
+    (0·sum(N) is 0, whose gradient w.r.t. N is the zero of N's shape)."""
+    symbols = {s.name: s for s in (*e.origin, *e.free_symbols)}
     name = wrt.name if isinstance(wrt, t.Symbol) else canonical_name(wrt.strip())
     if name not in symbols:
         known = ", ".join(sorted(symbols)) or "none"
@@ -221,6 +228,51 @@ def derive(f, wrt, *, structure=None, shapes=None, domains=None, functions=None)
     if structure is None:
         return d
     return d.projected(project(g, x, structure), STRUCTURES[structure].step)
+
+
+def _variables(name: str, value) -> None:
+    """wrt of compile, codegen and minimize: one name or a list or tuple of names."""
+    for w in ([value] if isinstance(value, (str, t.Symbol)) else value if isinstance(value, (list, tuple)) else [value]):
+        CHECKS["wrt"](name, w)
+
+
+def _scalar_function(f, wrt, shapes, domains, functions) -> t.Expr:
+    names = [wrt] if isinstance(wrt, (str, t.Symbol)) else list(wrt)
+    e, _ = _read(f, names[0] if names else "", shapes, domains, functions, scalar=True)
+    return e
+
+
+@public(wrt=_variables)
+def compile(f, wrt, *, backend="numpy", hessian=False, shapes=None, domains=None, functions=None) -> Compiled:
+    """f's value and gradient as one generated function (NumPy, JAX or PyTorch): called with f's
+    symbols by keyword or in the order of ``fn.args``, it returns (value, grad) for one variable,
+    (value, (grad₁, grad₂, …)) for a list, (value, grad, hessian) with ``hessian``; ``fn.source``
+    is its code."""
+    return compile_gradient(_scalar_function(f, wrt, shapes, domains, functions), wrt, backend=backend,
+                            hessian=hessian_matrix if hessian else None)
+
+
+@public(wrt=_variables)
+def codegen(f, wrt, *, backend="numpy", hessian=False, name="f_and_grad", shapes=None, domains=None,
+            functions=None) -> str:
+    """The source of a self-contained module (it imports only the backend) that defines ``name``,
+    f's value and gradient as ``compile`` makes them, and ``check_gradient()``, which compares
+    them with central finite differences at a random point."""
+    if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+        raise ArgumentValueError(f"name must be a Python identifier, not {name!r}")
+    return module_text(_scalar_function(f, wrt, shapes, domains, functions), wrt, backend=backend,
+                       hessian=hessian_matrix if hessian else None, name=name)
+
+
+@public(wrt=_variables)
+def minimize(f, wrt, x0, *, values=None, bounds=None, method="L-BFGS-B", progress=False, options=None,
+             shapes=None, domains=None, functions=None) -> Minimum:
+    """f minimised over wrt (one name or several) from x0 ({name: start}, or the start of the one
+    variable) by SciPy's ``method``, fed by the compiled value and gradient; the other symbols
+    are fixed at ``values``.  Returns the ``Minimum``: ``x`` per variable, ``value``,
+    ``iterations``, ``message``."""
+    return _minimize(_scalar_function(f, wrt, shapes, domains, functions), wrt, x0, values=values, bounds=bounds,
+                     method=method, progress=progress, options=options)
 
 
 def clear_caches() -> None:

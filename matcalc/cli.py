@@ -1,7 +1,8 @@
 """The command line: ``matcalc COMMAND EXPR [--wrt X] [--shapes …] [--latex | --json]``.
 
 One command per function of the API: grad, differential, jacobian, hessian, vjp, solve,
-derive, check, evaluate.  Each prints its result as Unicode text, as LaTeX with ``--latex``,
+derive, check, evaluate, codegen (the value and gradient as a Python module; ``grad --code``
+prints the NumPy function after the gradient).  Each prints its result as Unicode text, as LaTeX with ``--latex``,
 or as one JSON object with ``--json`` ("command", "expr", "text", "latex" and the command's
 own fields; README.md, "Command line").  Exit codes: 0 success, 1 a numeric check disagrees
 (or cannot decide), 2 bad input or usage — printed as ``error: …`` (with the caret line under
@@ -35,7 +36,8 @@ from .printing.prose import latex_number
 
 DECLARATION_OPTIONS = (
     ("--shapes", 'shapes, e.g. "X: m×n, D: m×k, λ: scalar" (also "m x n")'),
-    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive, complex, hermitian, unitary)'),
+    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive, probability, complex, '
+                  'hermitian, unitary)'),
     ("--functions", 'user functions, e.g. "g: elementwise, f: scalar, h: x**3 + sin(x)"'),
 )
 
@@ -47,6 +49,11 @@ COMMANDS = {
                  "Print the value of EXPR (NumPy's array text) at the values of its symbols, read from "
                  ".npz/.npy/.json files (--values) or given inline as JSON numbers (--value X=[[1,2],[3,4]]).",
                  "aᵀXb", ("values",)),
+    "codegen": ("the value and gradient as a Python module (NumPy, JAX or PyTorch)",
+                "Print (or write to FILE with -o) a self-contained module defining f_and_grad, the value of the "
+                "scalar EXPR and its gradients with respect to the --wrt variables (X or X,D), and "
+                "check_gradient(), which compares them with central finite differences.",
+                "‖X − DR‖²_F", ("variables", "code")),
 }
 
 
@@ -77,6 +84,12 @@ def _add_values(p: argparse.ArgumentParser) -> None:
                    help="one value as JSON numbers, e.g. X=[[1,2],[3,4]], a=[1,2], λ=0.5; may be repeated")
 
 
+def _add_code(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=("numpy", "jax", "torch"), default="numpy", help="the array library (default numpy)")
+    p.add_argument("--hessian", action="store_true", help="also return the Hessian (one variable)")
+    p.add_argument("-o", dest="output", metavar="FILE", help="write the module to FILE (default: print it)")
+
+
 OPTIONS: dict[str, Callable] = {
     "wrt": _add_wrt,
     "structure": lambda p: p.add_argument(
@@ -93,6 +106,9 @@ OPTIONS: dict[str, Callable] = {
         help="numerator (default): J; denominator: Jᵀ"),
     "upstream": lambda p: p.add_argument(
         "--upstream", default="G", metavar="G", help="the name of ∂L/∂EXPR (default G)"),
+    "variables": lambda p: p.add_argument(
+        "--wrt", required=True, metavar="X[,D]", help="the variable, or several separated by commas"),
+    "code": _add_code,
 }
 
 
@@ -129,6 +145,8 @@ def build_parser() -> Parser:
             OPTIONS[option](sub)
         for option, text in DECLARATION_OPTIONS:
             sub.add_argument(option, default="", metavar="TEXT", help=text)
+        if name == "grad":
+            sub.add_argument("--code", action="store_true", help="also print the value and gradient as a NumPy function")
         sub.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
         sub.add_argument("--json", action="store_true",
                          help='print one JSON object: "text", "latex" and the fields of the result')
@@ -162,7 +180,48 @@ def run_evaluate(args, f, decl) -> Output:
     return Output([value], {"value": json_values(value.array), "shape": list(value.array.shape)})
 
 
-RUN = {**commands.RUN, "evaluate": run_evaluate}
+@dataclass
+class Code:
+    """Program text, shown as it is (in LaTeX as a verbatim block, ASCII: a character beyond it
+    as its Python escape, \\u2202 for ∂)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def latex(self) -> str:
+        return "\\begin{verbatim}\n" + self.text.encode("ascii", "backslashreplace").decode("ascii") + "\n\\end{verbatim}"
+
+
+def _wrt(args) -> object:
+    names = [w.strip() for w in args.wrt.split(",")]
+    return names[0] if len(names) == 1 else names
+
+
+def run_codegen(args, f, decl) -> Output:
+    """``matcalc codegen``: the module (printed, or written to -o FILE)."""
+    source = api.codegen(f, _wrt(args), backend=args.backend, hessian=args.hessian)
+    if args.output:
+        try:
+            Path(args.output).write_text(source, encoding="utf-8")
+        except OSError as e:
+            raise DomainError(f"cannot write {args.output}: {e.strerror}") from None
+        return Output([Code(f"wrote {args.output}")], {"file": args.output})
+    return Output([Code(source.rstrip("\n"))], {"code": source})
+
+
+def run_grad(args, f, decl) -> Output:
+    """``grad``, with ``--code`` the NumPy function of the value and gradient after it."""
+    out = commands.RUN["grad"](args, f, decl)
+    if getattr(args, "code", False):
+        source = api.compile(f, args.wrt).source
+        out.shown.append(Code(source.rstrip("\n")))
+        out.fields["code"] = source
+    return out
+
+
+RUN = {**commands.RUN, "evaluate": run_evaluate, "codegen": run_codegen, "grad": run_grad}
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,8 +372,8 @@ def _utf8(stream) -> None:
 
 def _minus_signs(argv: list[str]) -> list[str]:
     """An argument that starts with '-' and a letter is an expression, −aᵀx (matcalc's only
-    short option is -h): its '-' becomes the minus sign '−' so that argparse leaves it alone."""
-    return [f"−{a[1:]}" if len(a) > 1 and a[0] == "-" and a[1] not in "-.0123456789" and a != "-h" else a
+    short options are -h and -o): its '-' becomes the minus sign '−' so that argparse leaves it alone."""
+    return [f"−{a[1:]}" if len(a) > 1 and a[0] == "-" and a[1] not in "-.0123456789" and a not in ("-h", "-o") else a
             for a in argv]
 
 

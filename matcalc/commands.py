@@ -178,7 +178,7 @@ def run_check(args, f, decl) -> Output:
 RUN = {"grad": run_grad, "differential": run_differential, "jacobian": run_jacobian, "hessian": run_hessian,
        "vjp": run_vjp, "solve": run_solve, "derive": run_derive, "check": run_check}
 # The commands whose expression is a scalar function: its undeclared symbols are read so.
-SCALAR_COMMANDS = {"grad", "differential", "hessian", "solve", "derive", "check"}
+SCALAR_COMMANDS = {"grad", "differential", "hessian", "solve", "derive", "check", "codegen"}
 
 
 def steps(d) -> list[dict]:

@@ -154,10 +154,6 @@ def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float)
             return Outcome(OK, error=_norm(actual))
         return Outcome(WRONG, f"the function is 0 near the point, matcalc's derivative has norm {_norm(actual):.3g}",
                        error=_norm(actual))
-    if not np.any(actual) and _norm(reference) <= ROUNDING_LEVEL:
-        # matcalc's exact 0 against a derivative of rounding residue: (log(exp(E)) − E) ⊙ B is
-        # 0, but its floating-point value is ~1e-16·B and so are its differences
-        return Outcome(INCONCLUSIVE, "finite differences see only rounding residue where matcalc's derivative is exactly 0")
     estimate = gap + noise
     size = max(_norm(actual), _norm(reference), 10 * noise / RESOLVE, np.finfo(float).tiny)
     error = _norm(actual - reference)
@@ -165,6 +161,10 @@ def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float)
         return Outcome(INCONCLUSIVE, f"finite differences cannot resolve (estimate {estimate / size:.1e})")
     if error <= RTOL * size + 4 * estimate:
         return Outcome(OK, error=error / size)
+    if not np.any(actual) and _norm(reference) <= ROUNDING_LEVEL:
+        # matcalc's exact 0 against a derivative of rounding residue: (log(exp(E)) − E) ⊙ B is
+        # 0, but its floating-point value is ~1e-16·B and so are its differences
+        return Outcome(INCONCLUSIVE, "finite differences see only rounding residue where matcalc's derivative is exactly 0")
     return Outcome(WRONG, f"relative error {error / size:.3g} (finite-difference error ≤ {estimate / size:.1e})",
                    error=error / size)
 

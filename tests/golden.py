@@ -154,6 +154,13 @@ ROWS = [
     ('‖Y − XW‖²_F + λ‖W‖²_F', 'W', {}, '2(λW + Xᵀ(XW − Y))', '2Xᵀ(XW − Y) + 2λW'),  # ridge regression, matrix form
     ('n·log det Σ + tr(Σ⁻¹S)', 'Σ', {'shapes': 'n: scalar', 'domains': 'Σ: spd, S: symmetric'}, 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹', 'nΣ⁻¹ − Σ⁻¹SΣ⁻¹'),  # Gaussian negative log-likelihood, covariance
     ('m·log(s) + ‖x − μ‖²/(2s²)', 's', {'shapes': 'x: n, μ: n, s: scalar, m: scalar'}, 'm/s − ‖x − μ‖²/s³', 'm/s − ‖x − μ‖²/s³'),  # Gaussian negative log-likelihood, scale
+    # spectral quantities (at a simple eigenvalue / singular value, a full-rank matrix) and matrix functions
+    ('λ_max(S)', 'S', {'domains': {'S': 'symmetric'}}, 'vvᵀ where Sv = λ_max(S)v (λ_max simple)', 'vvᵀ where Sv = λ_max(S)v'),  # Magnus & Neudecker 8.7 λ_max wrt S
+    ('‖X‖₂', 'X', {}, 'u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)', 'u₁v₁ᵀ where X = UΣVᵀ'),  # spectral norm wrt X
+    ('‖X‖_*', 'X', {}, 'UVᵀ where X = UΣVᵀ (full rank)', 'UVᵀ where X = UΣVᵀ'),  # nuclear norm wrt X
+    ('tr(expm(X))', 'X', {}, 'expm(X)ᵀ', 'expm(X)ᵀ'),  # tr e^X wrt X
+    ('tr(X logm(X))', 'X', {}, 'I + logm(X)ᵀ', 'logm(X)ᵀ + I'),  # von Neumann entropy wrt X
+    ('tr(Gᵀexpm(X))', 'X', {}, 'L_expm(Xᵀ, G)', 'L_expm(Xᵀ, G)'),  # Higham 3.2 ⟨G, e^X⟩ wrt X
 ]
 
 

@@ -89,7 +89,8 @@ def gen(ctx: Context, shape, depth: int) -> t.Expr:
     if kind == "vector":
         options += ["diagvec"]
     if kind == "scalar":
-        options += ["trace", "det", "logdet", "norm2", "normsq", "norm1", "sum", "call", "power", "kron", "vec"]
+        options += ["trace", "det", "logdet", "norm2", "normsq", "norm1", "sum", "call", "power", "kron", "vec",
+                    "spectral"]
     op = draw(st.sampled_from(options))
     out = BUILD[op](ctx, shape, d)
     # A − A is the zero matrix, which prints as 0 and reads back as a number: draw a leaf.
@@ -189,6 +190,20 @@ def _vec(ctx, shape, d):
     return t.matmul(t.transpose(t.Vec(gen(ctx, s, min(d, 2)))), t.Vec(gen(ctx, s, min(d, 2))))
 
 
+def _spectral(ctx, shape, d):
+    """λ_max of a symmetric positive definite matrix, the spectral norm of a matrix, the nuclear norm
+    of a symbol (full rank), tr expm of a symbol: where each is differentiable."""
+    n, k = _dim(ctx), _dim(ctx)
+    choice = ctx.draw(st.integers(0, 3))
+    if choice == 0:
+        return t.EigenValue(spd(ctx, n, min(d, 1)), "max")
+    if choice == 1:
+        return t.SpectralNorm(gen(ctx, (n, k), min(d, 1)))
+    if choice == 2:
+        return t.NuclearNorm(ctx.symbol((n, k)))
+    return t.trace(t.MatrixFunction("expm", ctx.symbol((n, n))))
+
+
 def _any_shape(ctx):
     return ctx.draw(st.sampled_from([(_dim(ctx), _dim(ctx)), (_dim(ctx), ONE)]))
 
@@ -224,6 +239,7 @@ BUILD = {
     "root": lambda ctx, shape, d: t.hadamard_pow(positive(ctx, shape, d), sympy.Rational(1, 2)),
     "kron": _kron,
     "vec": _vec,
+    "spectral": _spectral,
 }
 
 FUNCTIONS = {"g": "elementwise", "f": "scalar"}

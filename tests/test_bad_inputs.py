@@ -43,7 +43,7 @@ CASES = [
     ("bar closed by a parenthesis", "(|α)", {}, ParseError, ["unbalanced '|'", "column 2"]),
     # -- names and functions --
     ("unknown function", "foo(x)", {}, ParseError, ["unknown function 'foo'", "column 1"]),
-    ("unknown function inside", "aᵀ max(x)", {}, ParseError, ["unknown function 'max'", "column 4"]),
+    ("unknown function inside", "aᵀ argmax(x)", {}, ParseError, ["unknown function 'argmax'", "column 4"]),
     ("kron with one argument", "kron(A)", {}, ParseError, ["kron takes 2 arguments, got 1", "column 1"]),
     ("trace with two arguments", "tr(A, B)", {}, ParseError, ["tr takes 1 argument, got 2"]),
     ("exp with two arguments", "x + exp(x, y)", {}, ParseError, ["exp takes 1 argument, got 2", "column 5"]),
@@ -89,7 +89,10 @@ CASES = [
     ("composite dimensions", "vec(A) + vec(B)", {}, ShapeError, ["m·n and k·p cannot be matched", "declare"]),
     ("vec against its matrix", "vec(X) + X", {}, ShapeError, ["cannot be matched"]),
     # -- unsupported --
-    ("spectral norm", "‖A‖₂", {}, UnsupportedError, ["spectral norm", "‖A‖_F"]),
+    ("eigenvalue of non-square", "λ_max(X)", {"shapes": XMN}, ShapeError, ["an eigenvalue of a non-square", "X (m×n)"]),
+    ("matrix function of non-square", "expm(X)", {"shapes": XMN}, ShapeError, ["matrix function of a non-square"]),
+    ("Fréchet direction", "L_expm(A, X)", {"shapes": {"A": ("n", "n"), "X": ("m", "n")}}, ShapeError,
+     ["the direction X (m×n)", "A (n×n)"]),
     ("matrix 1-norm", "‖A‖_1", {}, UnsupportedError, ["1-norm"]),
     # -- declarations --
     ("division by zero", "x/0", {}, DomainError, ["division by zero"]),

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "matcalc"
 # Stages in pipeline order (docs/architecture.md); a module may import its own stage and
 # earlier ones.  The top-level modules: errors first, api, commands (the API by name, for the
 # command line and the web page), web and cli last.
-STAGES = ["errors", "language", "expr", "calculus", "simplify", "printing", "numeric", "interop", "results", "api", "commands", "web", "cli"]
+STAGES = ["errors", "language", "expr", "calculus", "simplify", "printing", "codegen", "numeric", "interop", "results", "api", "commands", "web", "cli"]
 MAX_LINES = 500
 
 

@@ -89,3 +89,31 @@ def test_a_common_denominator_that_is_the_sum_itself():
     rng = np.random.default_rng(0)
     Y, A, Q, B = (rng.uniform(0.5, 2.0, (3, 3)) for _ in range(4))
     assert np.allclose(g.evaluate({"Y": Y, "A": A, "Q": Q, "B": B}), -B / ((A + Q) * Y**2), rtol=1e-13)
+
+
+def test_a_variable_the_builders_cancelled_has_a_zero_gradient():
+    """(3 − 3)·sum(N) is built as 0, yet N is a symbol of the text: the derivative w.r.t. N is
+    the zero of N's shape, not a refusal naming no symbols."""
+    assert str(mc.grad("sum(N)*(3 − 3)", "N", shapes="N: 1×3")) == "0_{1×3}"
+    assert str(mc.grad("(1.5 − 1.5)*(0.5*κ)", "κ")) == "0"
+    J = mc.jacobian("σ((0.5 − ½)*L ⊘ F)", "L", shapes="F: 2×2, L: 2×2", domains="F: positive")
+    assert np.array_equal(J.evaluate({"L": np.ones((2, 2)), "F": np.ones((2, 2))}), np.zeros((4, 4)))
+
+
+def test_equal_constants_are_sized_each_where_it_stands():
+    """2tr(B − I − I)I: the last I is not fixed by B, although it equals the I's that are; and a
+    name before vec⁻¹ is kept apart (W₁vec⁻¹ would read as W₁·v·e·c⁻¹)."""
+    for text, decl in [("tr(B − I − I)^2", "B: p×p"), ("tr(((B − I) − I) − diag(α z))^2", "B: p×p, z: p, α: scalar")]:
+        g = mc.grad(text, "B", shapes=decl)
+        assert str(g).endswith("I_p") and mc.parse(str(g), shapes=decl) == g
+    decl = "W₁: 3×3, L: 2×3, F: 3×2, v: 4, λ: scalar"
+    g = mc.grad("tr(W₁ vec⁻¹_{3×3}((Lᵀ ⊗ F)v))/λ", "λ", shapes=decl)
+    assert "W₁·vec⁻¹_{3×3}" in str(g) and mc.parse(str(g), shapes=decl) == g
+
+
+def test_a_user_function_at_a_negative_number():
+    """h(−2) with h = √(1 + x²) is √5: the generated code writes (-2) ** 2, not -2 ** 2 = −4."""
+    e = mc.parse("h(-2)", functions={"h": "sqrt(1 + x^2)"})
+    assert np.isclose(e.evaluate({}), np.sqrt(5.0), rtol=1e-15)
+    g = mc.grad("h(-2)·sum(x)", "x", shapes="x: 3", functions={"h": "sqrt(1 + x^2)"})
+    assert np.allclose(g.evaluate({"x": np.ones(3)}), np.sqrt(5.0) * np.ones(3), rtol=1e-15)

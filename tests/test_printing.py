@@ -217,7 +217,37 @@ CASES = [
     (t.scale(num("I"), zc), "iz", r"\mathrm{i}z"),
     (t.scale(num("2 - 3*I"), zc), "(2 − 3i)z", r"\left(2 - 3 \mathrm{i}\right)z"),
     (t.conj(t.Differential(zc)), "dz̄", r"\mathrm{d}\bar{z}"),
+    # the softmax family and statistics: a vector over its entries, a matrix row by row
+    (t.Softmax(t.matmul(A, x)), "softmax(Ax)", r"\operatorname{softmax}\left(Ax\right)"),
+    (t.LogSoftmax(x), "logsoftmax(x)", r"\log\operatorname{softmax}\left(x\right)"),
+    (t.scale(num(2), t.LogSumExp(x)), "2logsumexp(x)", r"2\operatorname{logsumexp}\left(x\right)"),
+    (t.Mean(X), "mean(X)", r"\operatorname{mean}\left(X\right)"),
+    (t.sub(t.Var(x), t.Std(x)), "var(x) − std(x)", r"\operatorname{var}\left(x\right) - \operatorname{std}\left(x\right)"),
 ]
+
+# the spectral words: eigenvalues, the spectral and nuclear norms, named factors, matrix functions
+SPECTRAL_CASES = [
+    (t.EigenValue(A, "max"), "λ_max(A)", r"\lambda_{\max}\left(A\right)"),
+    (t.scale(num(2), t.EigenValue(t.matmul(Tr(X), X), "min")), "2λ_min(XᵀX)",
+     r"2\lambda_{\min}\left(X^{\top}X\right)"),
+    (t.matmul(t.EigenVector(A, "max"), Tr(t.EigenVector(A, "max"))), "vvᵀ where Av = λ_max(A)v (λ_max simple)",
+     r"vv^{\top}\quad\text{where } Av = \lambda_{\max}\left(A\right)v \ (\lambda_{\max}\text{ simple})"),
+    (t.add(t.EigenVector(A, "min"), t.matmul(S("w", "n", "n"), t.EigenVector(A, "min"))),
+     "eigvec_min(A) + w·eigvec_min(A)", r"v_{\min}\left(A\right) + wv_{\min}\left(A\right)"),
+    (t.SpectralNorm(X), "‖X‖₂", r"\left\lVert X \right\rVert_2"),
+    (t.NuclearNorm(t.sub(X, t.matmul(D, R))), "‖X − DR‖_*", r"\left\lVert X - DR \right\rVert_*"),
+    (t.matmul(t.SingularVector(X, "left"), Tr(t.SingularVector(X, "right"))), "u₁v₁ᵀ where X = UΣVᵀ (σ₁ simple)",
+     r"u_{1}v_{1}^{\top}\quad\text{where } X = U\Sigma V^{\top} \ (\sigma_1\text{ simple})"),
+    (t.sub(Tr(t.PolarFactor(t.matmul(D, R))), Tr(X)), "(UVᵀ)ᵀ − Xᵀ where DR = UΣVᵀ (full rank)",
+     r"\left(UV^{\top}\right)^{\top} - X^{\top}\quad\text{where } DR = U\Sigma V^{\top} \ (\text{full rank})"),
+    (t.add(t.PolarFactor(X), t.matmul(S("U", "m", "k"), R)), "polar(X) + UR",
+     r"\operatorname{polar}\left(X\right) + UR"),
+    (Tr(t.MatrixFunction("expm", A)), "expm(A)ᵀ", r"\operatorname{expm}\left(A\right)^{\top}"),
+    (t.add(t.identity(n), Tr(t.MatrixFunction("logm", A))), "I + logm(A)ᵀ",
+     r"I + \operatorname{logm}\left(A\right)^{\top}"),
+    (t.Frechet("sqrtm", Tr(A), B), "L_sqrtm(Aᵀ, B)", r"L_{\operatorname{sqrtm}}\left(A^{\top}, B\right)"),
+]
+CASES += SPECTRAL_CASES
 
 
 @pytest.mark.parametrize("e, text, latex", CASES, ids=[c[1] for c in CASES])
@@ -238,7 +268,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 36
+    assert len(NODE_CLASSES) == 50
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)
@@ -320,6 +350,7 @@ KNOWN_COMMANDS = {
     "left", "right", "top", "odot", "oslash", "otimes", "operatorname", "det", "log", "exp", "sin",
     "cos", "tan", "tanh", "sigma", "sqrt", "lVert", "rVert", "mathbf", "nabla", "mathrm", "tfrac",
     "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "bar", "mathsf",
+    "max", "min", "quad", "text",
 }
 
 
@@ -362,7 +393,7 @@ ROUND_TRIP = [c[0] for c in CASES if c[1] in {
     "W₁", "x″₁", "x_i", "−α·log det(A)³", "αβ·exp(A)", "p·i", "W_{out}", "x′", "Σ", "X + cᵀ", "X − 1", "X − 2", "−2 + X",
     "I_n", "𝟙_n", "0_{m×n}", "0_n", "𝟙_{m×n}", "−2𝟙_{m×n}", "α𝟙_{m×n}", "cᵀ + 0_{m×n}", "K_{m,n}", "tr(A)I_n",
     "A + I", "vec⁻¹_{m×n}(vec(X))", "tr(I_n)", "1/tr(I_n)", "2tr(I_n)", "X/tr(I_n)", "⟨A ⊗ B, · ⊗ B⟩", "⟨C, Aᵀ ⊗ ·⟩", "K_{m,n}(a ⊗ b)",
-}]
+}] + [c[0] for c in SPECTRAL_CASES]
 
 
 def test_round_trip_list_is_large():

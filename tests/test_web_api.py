@@ -117,6 +117,10 @@ def test_parse_gives_the_symbols_and_the_inferred_shapes(client):
     w = client.post("/api/parse", json={"expr": "W₁x", "kind": "jacobian"}).json()
     assert w["symbols"] == [{"name": "W_1", "text": "W₁", "latex": "W_{1}"}, {"name": "x", "text": "x", "latex": "x"}]
     assert w["scalar"] is False and w["shape"] == "m×1"
+    square = {"expr": "tr(SA)", "wrt": "S", "structure": "symmetric"}  # a symmetric S is read square
+    assert client.post("/api/parse", json=square).json()["shapes"] == "S: m×m, A: m×m"
+    assert client.post("/api/parse", json={**square, "structure": "stiefel"}).json()["shapes"] == "S: m×n, A: n×m"
+    assert client.post("/api/parse", json={**square, "wrt": "Q"}).json()["shapes"] == "S: m×n, A: n×m"  # not yet picked
 
 
 # ---- bad input ------------------------------------------------------------------------------------
@@ -156,6 +160,37 @@ def test_errors_of_the_library_are_answered_with_their_class(client, body, kind,
 def test_solve_says_why_it_cannot(client):
     data = error_of(client.post("/api/solve", json={"expr": "‖exp(Xw) − y‖²", "wrt": "w"}))
     assert data["kind"] == "UnsupportedError" and "not affine" in data["error"]
+
+
+@pytest.mark.parametrize("endpoint, body, kind, words", [
+    ("jacobian", {"expr": "AXB", "wrt": "X", "structure": "symmetric"}, "UnsupportedError",
+     "jacobian is not taken inside a structure (symmetric); the commands that take one: grad, differential, hessian"),
+    ("vjp", {"expr": "AXB", "wrt": "X", "structure": "lower"}, "UnsupportedError", "vjp is not taken inside a structure"),
+    ("solve", {"expr": "‖Xw − y‖²", "wrt": "w", "structure": "sphere"}, "UnsupportedError",
+     "solve is not taken inside a structure"),
+    ("hessian", {"expr": "tr(XᵀAX)", "wrt": "X", "structure": "stiefel"}, "UnsupportedError",
+     "the Riemannian Hessian (stiefel) is not built"),
+    ("grad", {"expr": "tr(SA)", "wrt": "S", "structure": "symetric"}, "DomainError", "did you mean symmetric?"),
+])
+def test_a_structure_a_command_does_not_take_is_said(client, endpoint, body, kind, words):
+    data = error_of(client.post(f"/api/{endpoint}", json=body))
+    assert data["kind"] == kind and words in data["error"]
+    assert data["field"] == ("structure" if "not taken" in words else None)
+
+
+def test_a_structure_is_taken_by_every_kind_that_has_one(client):
+    """The page sends "structure" with every request: "" is no structure, for every kind."""
+    free = client.post("/api/jacobian", json={"expr": "AXB", "wrt": "X", "structure": ""}).json()
+    assert free["jacobian"] == "Bᵀ ⊗ A"
+    body = {"expr": "tr(SA)", "wrt": "S", "structure": "symmetric"}
+    g = client.post("/api/grad", json=body).json()
+    assert g["gradient"] == "½(A + Aᵀ)" and g["shapes"] == "S: m×m, A: m×m"
+    report = client.post("/api/check", json=body).json()
+    assert report["report"]["ok"] is True and "along symmetric perturbations" in report["text"]
+    steps = client.post("/api/derive", json=body).json()["text"].splitlines()
+    assert steps[-1].split("[")[0].strip() == "8. grad f = ½(A + Aᵀ)"
+    h = client.post("/api/hessian", json={**body, "expr": "tr(SAS)", "check": True}).json()
+    assert h["check"]["ok"] is True
 
 
 @pytest.mark.parametrize("content, words", [

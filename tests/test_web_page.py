@@ -1,7 +1,8 @@
 """The web page in a real headless Chromium (Debian's package, driven by Playwright): type
 ‖X − DR‖²_F, pick D, see the typeset 2(DR − X)Rᵀ, open the derivation, see the check pass; a
 syntax error shows its caret as one types; a permalink answers without a click; the copy and
-download buttons give the right text.  The server is ``python -m matcalc serve`` on a free
+download buttons give the right text; a structure chosen for the variable gives sym(G) and
+travels in the permalink.  The server is ``python -m matcalc serve`` on a free
 local port.  Each state is saved as a screenshot in docs/screenshots/ (README.md shows one).
 """
 
@@ -247,3 +248,57 @@ def test_the_buttons_insert_symbols_and_every_kind_answers(page):
     expect(page.locator("#wrt option")).to_have_count(3, timeout=WAIT_MS)
     page.select_option("#wrt", "X")
     expect(answer_of(page)).to_have_text("AᵀΔBᵀ", timeout=WAIT_MS)
+
+
+def test_a_structure_for_the_chosen_variable(page):
+    page.goto("/")
+    page.locator("#expr").press_sequentially("tr(SA)", delay=15)
+    expect(page.locator("#wrt option")).to_have_count(2, timeout=WAIT_MS)
+    page.select_option("#wrt", "S")
+    expect(page.locator("#structure-of")).to_have_text("S")
+    expect(answer_of(page)).to_have_text("Aᵀ", timeout=WAIT_MS)  # the free gradient
+    done(page)
+    page.select_option("#structure", "symmetric")
+    expect(answer_of(page)).to_have_text("½(A + Aᵀ)", timeout=WAIT_MS)  # sym(G)
+    done(page)
+    math = page.locator("#panel-answer .math")
+    assert math.get_attribute("data-latex") == r"\operatorname{grad} f = \tfrac{1}{2}\left(A + A^{\top}\right)"
+    expect(math.locator("mjx-container svg")).to_have_count(1)
+    assert page.locator("#panel-answer .shapes").inner_text() == "shapes: S: m×m, A: m×m"
+    expect(page.locator("#shapes")).to_have_value("S: m×m, A: m×m")  # a symmetric S is square
+    expect(page.locator("#panel-check .matcalc-verdict")).to_contain_text(
+        "✓ agrees with central finite differences along symmetric perturbations")
+    assert parse_qs(urlsplit(page.url).query)["structure"] == ["symmetric"]
+    derivation = page.locator("#panel-derivation")
+    derivation.locator("summary").click()
+    last = derivation.locator("pre.unicode").inner_text().splitlines()[-1]
+    assert last.split("   [")[0].rstrip().endswith("grad f = ½(A + Aᵀ)") and "sym(G)" in last
+    shot(page, "structure")
+
+    page.select_option("#structure", "stiefel")  # a manifold: the Hessian is not taken on it
+    page.select_option("#kind", "hessian")
+    expect(page.locator("#panel-answer pre.error")).to_contain_text("the Riemannian Hessian (stiefel) is not built",
+                                                                    timeout=WAIT_MS)
+    page.select_option("#kind", "jacobian")
+    expect(page.locator("#panel-answer pre.error")).to_contain_text("jacobian is not taken inside a structure",
+                                                                    timeout=WAIT_MS)
+    page.select_option("#structure", "")  # none: the free gradient again, and the permalink without a structure
+    page.select_option("#kind", "grad")
+    expect(answer_of(page)).to_have_text("Aᵀ", timeout=WAIT_MS)
+    done(page)
+    assert "structure" not in parse_qs(urlsplit(page.url).query)
+
+
+def test_a_permalink_with_a_structure_answers_without_a_click(page):
+    page.goto("/?expr=" + quote("‖XQ − Y‖²_F") + "&wrt=Q&structure=orthogonal")
+    expect(answer_of(page)).to_have_text("QYᵀXQ − XᵀY", timeout=WAIT_MS)
+    done(page)
+    expect(page.locator("#structure")).to_have_value("orthogonal")
+    expect(page.locator("#structure-of")).to_have_text("Q")
+    expect(page.locator("#panel-check .matcalc-verdict")).to_contain_text("✓ agrees", timeout=WAIT_MS)
+    link = page.locator("#permalink").get_attribute("href")
+    assert parse_qs(urlsplit(link).query) == {"expr": ["‖XQ − Y‖²_F"], "wrt": ["Q"], "kind": ["grad"],
+                                              "structure": ["orthogonal"]}
+    page.goto("/?expr=" + quote("tr(SA)") + "&wrt=S&structure=symetric")  # misspelt: said, not dropped
+    expect(page.locator("#panel-answer pre.error")).to_contain_text("not 'symetric'; did you mean symmetric?",
+                                                                    timeout=WAIT_MS)

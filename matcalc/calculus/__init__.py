@@ -11,5 +11,6 @@ from .adjoint import TRANSPOSE_RULES
 from .adjoint import gradient as pull_back
 from .differential import RULES, differential
 from .vec import VEC_RULES, vec_jacobian
+from . import spectral  # noqa: F401  (registers the rules of the spectral nodes)  isort: skip
 
 __all__ = ["RULES", "TRANSPOSE_RULES", "VEC_RULES", "differential", "pull_back", "vec_jacobian"]

@@ -214,7 +214,7 @@ def _hpow(e, d):
 def _apply(e, d):
     if not t.is_real(e.arg):
         return _complex_apply(e, d)
-    if e.formula is None and e.name in ELEMENTWISE:
+    if e.formula is None and e.order == 0 and e.name in ELEMENTWISE:
         derivative = ELEMENTWISE[e.name].derivative(e.arg)
     else:
         derivative = t.Apply(e.name, e.arg, e.order + 1, e.formula)
@@ -250,6 +250,75 @@ def _call(e, d):
 @rule(t.Grad, "second derivative of an opaque function")
 def _grad(e, d):
     raise UnsupportedError(f"the second derivative of the opaque function {e.name} is not available")
+
+
+# ---- the softmax family: s = softmax(z); a matrix row by row --------------------------------
+
+
+def _row_sums(a: t.Expr) -> t.Expr:
+    """A𝟙, the column of the row sums of A."""
+    return t.matmul(a, t.ones(a.cols))
+
+
+@rule(t.Softmax, "d softmax(z) = (diag(s) − ssᵀ)dz, s = softmax(z); row by row dS = S ⊙ dZ − diag((S ⊙ dZ)𝟙)S")
+def _softmax(e, d):
+    dz = d(e.arg)
+    if e.cols == t.ONE:
+        return t.matmul(t.sub(t.DiagMat(e), t.matmul(e, t.transpose(e))), dz)
+    weighted = t.hadamard(e, dz)
+    return t.sub(weighted, t.matmul(t.DiagMat(_row_sums(weighted)), e))
+
+
+@rule(t.LogSoftmax, "d log softmax(z) = (I − 𝟙sᵀ)dz, s = softmax(z); row by row dZ − (S ⊙ dZ)𝟙𝟙ᵀ")
+def _logsoftmax(e, d):
+    dz, s = d(e.arg), t.Softmax(e.arg)
+    if e.cols == t.ONE:
+        return t.sub(dz, t.scale(t.matmul(t.transpose(s), dz), t.ones(e.rows)))
+    return t.sub(dz, t.matmul(_row_sums(t.hadamard(s, dz)), t.transpose(t.ones(e.cols))))
+
+
+@rule(t.LogSumExp, "d logsumexp(z) = softmax(z)ᵀdz; row by row (softmax(Z) ⊙ dZ)𝟙")
+def _logsumexp(e, d):
+    dz, s = d(e.arg), t.Softmax(e.arg)
+    return t.matmul(t.transpose(s), dz) if e.arg.cols == t.ONE else _row_sums(t.hadamard(s, dz))
+
+
+# ---- statistics: n entries of a vector, or of each row --------------------------------------
+
+
+def _count(a: t.Expr) -> t.Expr:
+    """1/n, n the number of entries a reduction of a averages."""
+    return t.Number(1 / (a.rows if a.cols == t.ONE else a.cols))
+
+
+def _centred(e: t.Expr) -> t.Expr:
+    """x − mean(x)𝟙, or X − mean(X)𝟙ᵀ row by row."""
+    a = e.arg
+    spread = t.scale(t.Mean(a), t.ones(a.rows)) if a.cols == t.ONE else t.matmul(t.Mean(a), t.transpose(t.ones(a.cols)))
+    return t.sub(a, spread)
+
+
+def _averaged(weights: t.Expr, da: t.Expr) -> t.Expr:
+    """wᵀda/n of a vector, (W ⊙ dA)𝟙/n row by row."""
+    pair = t.matmul(t.transpose(weights), da) if da.cols == t.ONE else _row_sums(t.hadamard(weights, da))
+    return t.scale(_count(da), pair)
+
+
+@rule(t.Mean, "d mean(x) = 𝟙ᵀdx/n; row by row dX𝟙/n")
+def _mean(e, d):
+    da = d(e.arg)
+    return t.scale(_count(da), t.matmul(t.transpose(t.ones(da.rows)), da) if da.cols == t.ONE else _row_sums(da))
+
+
+@rule(t.Var, "d var(x) = 2(x − mean(x)𝟙)ᵀdx/n; row by row 2((X − mean(X)𝟙ᵀ) ⊙ dX)𝟙/n")
+def _var(e, d):
+    return t.scale(t.Number(2), _averaged(_centred(e), d(e.arg)))
+
+
+@rule(t.Std, "d std(x) = (x − mean(x)𝟙)ᵀdx/(n std(x)); row by row ((X − mean(X)𝟙ᵀ) ⊙ dX)𝟙 ⊘ (n std(X))")
+def _std(e, d):
+    change = _averaged(_centred(e), d(e.arg))
+    return t.mul(change, t.power(e, -1)) if e.is_scalar else t.HadamardDiv(change, e)
 
 
 # ---- complex entries: dZ and dZ̄ independent (Wirtinger calculus) -----------------------------

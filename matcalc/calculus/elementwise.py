@@ -66,6 +66,24 @@ def _zero(a):
     return t.zero(a.shape)
 
 
+def _d_log1p(a):
+    return _reciprocal(t.add(_one(a), a))
+
+
+def _d_softsign(a):
+    return _reciprocal(t.hadamard_pow(t.add(_one(a), t.Apply("abs", a)), 2) if not a.is_scalar
+                       else t.power(t.add(_one(a), t.Apply("abs", a)), 2))
+
+
+def _d_arctan(a):
+    return _reciprocal(t.add(_one(a), t.hadamard_pow(a, 2) if not a.is_scalar else t.power(a, 2)))
+
+
+def _prime(name: str):
+    """g′(A), the derivative as a function of its own (erf′(x) = 2e^{−x²}/√π)."""
+    return lambda a: t.Apply(name, a, 1)
+
+
 ELEMENTWISE: dict[str, Elementwise] = {
     f.name: f
     for f in [
@@ -82,6 +100,15 @@ ELEMENTWISE: dict[str, Elementwise] = {
         Elementwise("abs", _apply("sign"), "d |A| = sign(A) ⊙ dA"),
         Elementwise("sign", _zero, "d sign(A) = 0 almost everywhere"),
         Elementwise("step", _zero, "d step(A) = 0 almost everywhere"),
+        Elementwise("log1p", _d_log1p, "d log1p(A) = dA ⊘ (1 + A)"),
+        Elementwise("expm1", _apply("exp"), "d expm1(A) = exp(A) ⊙ dA"),
+        Elementwise("erf", _prime("erf"), "d erf(A) = erf′(A) ⊙ dA, erf′(x) = 2e^{−x²}/√π"),
+        Elementwise("gelu", _prime("gelu"), "d gelu(A) = gelu′(A) ⊙ dA, gelu′(x) = Φ(x) + xφ(x)"),
+        Elementwise("softsign", _d_softsign, "d softsign(A) = dA ⊘ (1 + |A|)^{∘2}"),
+        Elementwise("cosh", _apply("sinh"), "d cosh(A) = sinh(A) ⊙ dA"),
+        Elementwise("sinh", _apply("cosh"), "d sinh(A) = cosh(A) ⊙ dA"),
+        Elementwise("arctan", _d_arctan, "d arctan(A) = dA ⊘ (1 + A^{∘2})"),
+        Elementwise("log_sigmoid", lambda a: t.Apply("sigmoid", t.neg(a)), "d logσ(A) = σ(−A) ⊙ dA"),
     ]
 }
 
@@ -111,6 +138,10 @@ _SYMPY_TO_NAME = {
     sympy.Abs: "abs",
     sympy.sign: "sign",
     sympy.Heaviside: "step",
+    sympy.cosh: "cosh",
+    sympy.sinh: "sinh",
+    sympy.atan: "arctan",
+    sympy.erf: "erf",
 }
 
 

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import sympy
 
+from ..errors import UnsupportedError
+from ..language.vocabulary import COMPLEX_ELEMENTWISE
 from .builders import (add, broadcast, hadamard, hadamard_pow, inverse, kron, matmul, matpow, power, scale, trace,
                        transpose, triangular, zero)
 from .nodes import Differential, Expr, Number, Symbol, postorder
 from .operations import (Add, Adj, Apply, Broadcast, Call, Conj, Det, DiagMat, DiagVec, Grad, Hadamard, HadamardDiv,
                          HadamardPow, Imag, Inverse, Kron, KronFactor, LogDet, MatMul, MatPow, Norm, Power, Real,
-                         Scale, Trace, Transpose, TriangularPart, Unvec, Vec)
+                         Scale, Trace, Transpose, TriangularPart, Unvec, Vec, Softmax, LogSoftmax, LogSumExp, Var, Std)
+from .spectral import (EigenValue, EigenVector, Frechet, MatrixFunction, NuclearNorm, PolarFactor, SingularVector,
+                       SpectralNorm)
 
 COMPLEX_DOMAINS = frozenset({"complex", "hermitian", "unitary"})
 # Elementwise functions with real Taylor coefficients: g(Ā) = conj(g(A)), g′ holomorphic.
-REAL_COEFFICIENTS = frozenset({"exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "softplus", "sqrt"})
+REAL_COEFFICIENTS = frozenset(COMPLEX_ELEMENTWISE) - {"abs"}
 # Always real-valued, whatever their argument.
 _REAL_VALUED = (Real, Imag, Norm, Call, Grad)
 
@@ -125,3 +129,40 @@ def real_part(e: Expr) -> Expr:
 def imag_part(e: Expr) -> Expr:
     """imag(A): the zero matrix when A is real."""
     return zero(e.shape) if is_real(e) else Imag(e)
+
+
+_SCORES = "it makes probabilities of real scores: take real(·) or abs(·) of the scores first"
+_HERMITIAN = "its complex (Hermitian) form is not implemented: split the matrix into real(·) and imag(·)"
+# The words with no complex meaning in matcalc, and why: a complex operand is refused, never misread.
+REAL_ONLY = {
+    Softmax: ("softmax", _SCORES), LogSoftmax: ("logsoftmax", _SCORES), LogSumExp: ("logsumexp", _SCORES),
+    Var: ("var", "the variance of complex entries is E|z − μ|², not E(z − μ)²: write mean(abs(z − mean(z))²)"),
+    Std: ("std", "the standard deviation of complex entries is √(E|z − μ|²): write √mean(abs(z − mean(z))²)"),
+    EigenValue: ("λ_max/λ_min", _HERMITIAN), EigenVector: ("the eigenvector of λ_max/λ_min", _HERMITIAN),
+    SpectralNorm: ("‖·‖₂", _HERMITIAN), NuclearNorm: ("‖·‖_*", _HERMITIAN),
+    SingularVector: ("the singular vectors u₁, v₁", _HERMITIAN), PolarFactor: ("the polar factor UVᵀ", _HERMITIAN),
+    MatrixFunction: (None, "its complex Fréchet derivative is not implemented"),
+    Frechet: (None, "its complex form is not implemented"),
+}
+
+
+def refuse_complex(e: Expr) -> Expr:
+    """e, unless a complex operand meets a word without a complex meaning (``REAL_ONLY``, an
+    elementwise function other than those of ``COMPLEX_ELEMENTWISE``, an opaque function): then
+    UnsupportedError naming the word and why."""
+    real = _realness(e)
+    for n in postorder(e):
+        if isinstance(n, (Call, Grad)) and not real[n.arg]:
+            raise UnsupportedError(f"the opaque function {n.name} of a complex argument is not supported: "
+                                   "its derivatives in z and z̄ are not known")
+        if real[n] or all(real[c] for c in n.children()):
+            continue
+        if type(n) in REAL_ONLY:
+            word, why = REAL_ONLY[type(n)]
+            word = word or (n.name if isinstance(n, MatrixFunction) else f"L_{n.name}")
+            raise UnsupportedError(f"{word} of a complex argument is not supported: {why}")
+        if isinstance(n, Apply) and (n.name not in COMPLEX_ELEMENTWISE or n.formula is not None
+                                        or (n.order and n.name not in REAL_COEFFICIENTS)):
+            raise UnsupportedError(f"{n.name} of a complex argument is not supported (the elementwise functions of "
+                                   f"complex entries: {', '.join(COMPLEX_ELEMENTWISE)})")
+    return e

@@ -155,9 +155,9 @@ def _square(op: str, e: Expr) -> Dim:
 
 @node
 class Symbol(Expr):
-    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, complex,
-    hermitian, unitary} as declared, and those a structure gives X (skew, diagonal, lower,
-    upper, orthonormal columns, orthogonal, unit norm; ``matcalc.results.structure``)."""
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability,
+    complex, hermitian, unitary} as declared, and those a structure gives X (skew, diagonal,
+    lower, upper, orthonormal columns, orthogonal, unit norm; ``matcalc.results.structure``)."""
 
     name: str
     dims: Shape

@@ -271,6 +271,78 @@ class Grad(Expr):
         return self.arg.shape
 
 
+# ---- the softmax family (a vector over its entries, a matrix row by row) --------------------
+
+
+def _reduced(arg: Expr) -> Shape:
+    """A reduction's shape: a scalar for a column vector, else the column of the rows' values."""
+    return SCALAR if arg.cols == ONE else (arg.rows, ONE)
+
+
+@node
+class Softmax(Expr):
+    """softmax(z) = exp(z)/(𝟙ᵀexp(z)) of a vector; of a matrix, of each row (attention)."""
+
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class LogSoftmax(Expr):
+    """log softmax(z) = z − logsumexp(z)𝟙 of a vector; of a matrix, of each row."""
+
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class LogSumExp(Expr):
+    """logsumexp(z) = log(𝟙ᵀexp(z)) of a vector, a scalar; of an m×n matrix, the m×1 column
+    of its rows' values."""
+
+    arg: Expr
+
+    def _shape(self):
+        return _reduced(self.arg)
+
+
+# ---- statistics (a vector over its entries, a matrix row by row) ---------------------------
+
+
+@node
+class Mean(Expr):
+    """mean(x) = 𝟙ᵀx/n of a vector; of an m×n matrix, the m×1 column X𝟙/n of its rows' means."""
+
+    arg: Expr
+
+    def _shape(self):
+        return _reduced(self.arg)
+
+
+@node
+class Var(Expr):
+    """var(x) = ‖x − mean(x)𝟙‖²/n, the (population) variance of a vector; of a matrix, of each row."""
+
+    arg: Expr
+
+    def _shape(self):
+        return _reduced(self.arg)
+
+
+@node
+class Std(Expr):
+    """std(x) = √var(x), of a vector or of each row of a matrix."""
+
+    arg: Expr
+
+    def _shape(self):
+        return _reduced(self.arg)
+
+
 # ---- reshaping ------------------------------------------------------------------------------
 
 

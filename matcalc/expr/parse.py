@@ -16,6 +16,7 @@ from ..language.shapes import ShapeInference
 from ..language.syntax import Node, grammar_text, postorder, syntax_tree  # noqa: F401  (grammar_text: re-exported)
 from ..language.limits import MAX_DEPTH, MAX_LENGTH, MAX_MATRIX_POWER, exponent_problem, number_problem
 from . import tree as t
+from . import where
 
 __all__ = ["parse", "parse_declarations", "canonical_name", "Node"]
 
@@ -77,12 +78,11 @@ def _norm(inf: ShapeInference, node: Node, a: t.Expr) -> t.Expr:
     vector = a.cols == t.ONE or a.rows == t.ONE
     if node.data in ("default", "F") or (node.data == "2" and vector):
         return t.Norm(a, 2)
-    text = inf.src(*node.kids[0].span)
     if node.data == "2":
-        raise UnsupportedError(
-            f"‖{text}‖₂ of the matrix {text} ({t.show_shape(a.shape)}) is the spectral norm, which is not supported; "
-            f"for the Frobenius norm write ‖{text}‖_F"
-        )
+        return t.SpectralNorm(a)
+    if node.data == "*":
+        return t.NuclearNorm(a)
+    text = inf.src(*node.kids[0].span)
     if not vector:
         raise UnsupportedError(f"‖{text}‖₁ of the matrix {text} ({t.show_shape(a.shape)}) is not supported; the 1-norm is for vectors")
     return t.Norm(a if a.cols == t.ONE else t.transpose(a), 1)
@@ -92,7 +92,25 @@ def _apply(inf, node, kids):
     name, order, formula = node.data
     if name == "log" and order == 0 and isinstance(kids[0], t.Det):
         return t.LogDet(kids[0].arg)
+    if name == "log" and order == 0 and isinstance(kids[0], t.Softmax):
+        return t.LogSoftmax(kids[0].arg)
     return t.Apply(name, kids[0], order, formula)
+
+
+def _extremum(inf: ShapeInference, node: Node, kids) -> t.Expr:
+    """max(a, b) = a + relu(b − a) and min(a, b) = a − relu(a − b), elementwise (a scalar
+    broadcast): max(0, x) = relu(x), min(0, x) = −relu(−x); the kink's subgradient is step's."""
+    a, b = kids
+    if not (t.is_real(a) and t.is_real(b)):
+        raise UnsupportedError(f"{node.op} of complex entries is not defined: complex numbers are not ordered; "
+                               "compare real(·) or abs(·)")
+    side = inf.plan[id(node)]
+    a, b = (t.broadcast(a, b.shape), b) if side == "L" else (a, t.broadcast(b, a.shape)) if side == "R" else (a, b)
+    sign = 1 if node.op == "max" else -1  # min(a, b) = −max(−a, −b)
+    if t.is_zero(a) or t.is_zero(b):
+        other = b if t.is_zero(a) else a
+        return t.Apply("relu", other) if sign == 1 else t.neg(t.Apply("relu", t.neg(other)))
+    return t.add(a, t.Apply("relu", t.sub(b, a))) if sign == 1 else t.sub(a, t.Apply("relu", t.sub(a, b)))
 
 
 def _symbol(inf: ShapeInference, node: Node, kids) -> t.Expr:
@@ -153,6 +171,26 @@ BUILD = {
     "sized": _sized,
     "unvec": lambda inf, n, k: t.Unvec(k[0], inf.final(inf.shape[id(n)])),
     "kronadj": lambda inf, n, k: t.KronFactor(k[0], k[1], n.data),
+    "softmax": lambda inf, n, k: t.Softmax(k[0]),
+    "logsoftmax": lambda inf, n, k: t.LogSoftmax(k[0]),
+    "logsumexp": lambda inf, n, k: t.LogSumExp(k[0]),
+    "mean": lambda inf, n, k: t.Mean(k[0]),
+    "var": lambda inf, n, k: t.Var(k[0]),
+    "std": lambda inf, n, k: t.Std(k[0]),
+    "max": _extremum,
+    "min": _extremum,
+    "eigmax": lambda inf, n, k: t.EigenValue(k[0], "max"),
+    "eigmin": lambda inf, n, k: t.EigenValue(k[0], "min"),
+    "specnorm": lambda inf, n, k: _norm(inf, Node("norm", n.kids, "2", n.span), k[0]),
+    "nucnorm": lambda inf, n, k: t.NuclearNorm(k[0]),
+    "eigvec_max": lambda inf, n, k: t.EigenVector(k[0], "max"),
+    "eigvec_min": lambda inf, n, k: t.EigenVector(k[0], "min"),
+    "svec_u": lambda inf, n, k: t.SingularVector(k[0], "left"),
+    "svec_v": lambda inf, n, k: t.SingularVector(k[0], "right"),
+    "polar": lambda inf, n, k: t.PolarFactor(k[0]),
+    "epow": lambda inf, n, k: t.Apply("exp", k[0]) if inf.plan[id(n)] == "exp" else t.MatrixFunction("expm", k[0]),
+    **{name: (lambda name: lambda inf, n, k: t.MatrixFunction(name, k[0]))(name) for name in t.MATRIX_FUNCTIONS},
+    **{f"L_{name}": (lambda name: lambda inf, n, k: t.Frechet(name, k[0], k[1]))(name) for name in t.MATRIX_FUNCTIONS},
 }
 
 
@@ -179,7 +217,11 @@ def build(root: Node, inf: ShapeInference) -> t.Expr:
     out: dict = {}
     for node in postorder(root):
         out[id(node)] = BUILD[node.op](inf, node, [out[id(k)] for k in node.kids])
-    return out[id(root)]
+    e = out[id(root)]
+    # a symbol of the text the builders cancelled (0·sum(N) = 0) is remembered: wrt may name it
+    present = {s.name for s in e.free_symbols}
+    gone = {s.name: s for s in out.values() if isinstance(s, t.Symbol) and s.name not in present}
+    return t.with_origin(e, *gone.values()) if gone else e
 
 
 def _declared_origin(e: t.Expr, decl: Declarations) -> t.Expr:
@@ -200,11 +242,13 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
 
     ``shapes`` maps names to dims (``()``, ``("m",)``, ``("m", "n")``) or is the text form
     ``"X: m×n, a: m, λ: scalar, Σ: spd, g: elementwise"``; ``domains`` maps names to
-    symmetric / spd / invertible / positive; ``functions`` maps names to "elementwise",
+    symmetric / spd / invertible / positive / probability; ``functions`` maps names to "elementwise",
     "scalar" or a formula in x; ``shape``, a pair of dims (names or ints), is the shape the
     whole expression must have (it sizes a free I or 𝟙); with ``scalar``, a reading of the
     undeclared symbols in which the whole is 1×1 is preferred (for a function to
-    differentiate).  Raises a MatcalcError subclass on bad input.
+    differentiate).  ``where`` clauses name the factors of a decomposition (``u₁v₁ᵀ where
+    X = UΣVᵀ``, ``vvᵀ where Sv = λ_max(S)v``: ``matcalc.expr.where``).  Raises a MatcalcError
+    subclass on bad input.
     """
     if not isinstance(text, str):
         raise ParseError(f"an expression must be text, not {type(text).__name__}")
@@ -213,10 +257,21 @@ def parse(text: str, shapes=None, domains=None, functions=None, shape=None, scal
     if not text.strip():
         raise ParseError("empty expression: there is nothing to parse")
     decl = Declarations.build(shapes, domains, functions)
+    body, clauses = where.split(text)
+    if not clauses:
+        return _declared_origin(_tree(text, decl, shape, scalar), decl)
+    # where X = UΣVᵀ, where Sv = λ_max(S)v: the matrices first, then the expression
+    where.read_matrices(clauses, lambda text: _tree(text, decl, None, False))
+    named = Declarations.build(*where.declarations(shapes, domains, functions, clauses))
+    return _declared_origin(where.bind(_tree(body, named, shape, scalar), clauses), decl)
+
+
+def _tree(text: str, decl: Declarations, shape, scalar: bool) -> t.Expr:
+    """The typed tree of ``text`` (no where clause) under the declarations ``decl``."""
     root = syntax_tree(text, decl)
     _check_numbers(root, text)
     try:
         inference = infer(root, text, decl, shape=shape, scalar=scalar, reserved=_size_names(root))
-        return _declared_origin(build(root, inference), decl)
+        return t.refuse_complex(build(root, inference))
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

@@ -10,7 +10,7 @@ from .builders import (
     is_number, is_zero, kron, matmul, matpow, mul, neg, number, ones, power, rebuild, scale,
     split_scale, sub, substitute, symbol, trace, transpose, triangular, vec, zero,
 )
-from .complexes import COMPLEX_DOMAINS, REAL_COEFFICIENTS, conj, ctranspose, imag_part, is_real, real_part
+from .complexes import COMPLEX_DOMAINS, REAL_COEFFICIENTS, conj, ctranspose, imag_part, is_real, real_part, refuse_complex
 from .nodes import (
     Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk, with_origin,
 )
@@ -18,6 +18,10 @@ from .operations import (
     Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
     KronFactor, Broadcast, Commutation, TriangularPart, Conj, Real, Imag,
+)
+from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
+from .spectral import (
+    MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
 )
 
 __all__ = [
@@ -32,4 +36,8 @@ __all__ = [
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
     "Conj", "Real", "Imag",
     "COMPLEX_DOMAINS", "REAL_COEFFICIENTS", "conj", "ctranspose", "imag_part", "is_real", "real_part",
+    "refuse_complex",
+    "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
+    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]
+__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]

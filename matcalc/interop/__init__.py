@@ -6,5 +6,6 @@ May import: errors, language, expr.
 """
 
 from .sympy_matrices import from_sympy, to_sympy
+from . import sympy_spectral  # noqa: F401  (the spectral nodes in both tables)  isort: skip
 
 __all__ = ["from_sympy", "to_sympy"]

@@ -38,10 +38,15 @@ FORMULAS: dict[str, sympy.Expr] = {
     "tanh": sympy.tanh(X), "sqrt": sympy.sqrt(X), "abs": sympy.Abs(X), "sign": sympy.sign(X),
     "step": sympy.Heaviside(X), "relu": sympy.Max(0, X), "sigmoid": 1 / (1 + sympy.exp(-X)),
     "softplus": sympy.log(1 + sympy.exp(X)),
+    "log1p": sympy.log(1 + X), "expm1": sympy.exp(X) - 1, "erf": sympy.erf(X),
+    "gelu": X * (1 + sympy.erf(X / sympy.sqrt(2))) / 2, "softsign": X / (1 + sympy.Abs(X)),
+    "cosh": sympy.cosh(X), "sinh": sympy.sinh(X), "arctan": sympy.atan(X),
+    "log_sigmoid": sympy.log(1 / (1 + sympy.exp(-X))),
 }
 # Those SymPy applies by a function of its own, read back from a scalar: exp(s) is exp.
 SCALAR_HEADS = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan",
-                sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign", sympy.Heaviside: "step"}
+                sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign", sympy.Heaviside: "step",
+                sympy.cosh: "cosh", sympy.sinh: "sinh", sympy.atan: "arctan", sympy.erf: "erf"}
 HEADS = {name: head for head, name in SCALAR_HEADS.items()}
 
 
@@ -233,7 +238,8 @@ class _Reader:
     def function(self, m):
         """exp(s), sin(s), …; an undefined function g(s) named by a known or declared function."""
         name = SCALAR_HEADS.get(m.func) or getattr(m.func, "__name__", "")
-        if len(m.args) != 1 or not (name in FORMULAS or name in self.decl.functions):
+        args = m.args[:1] if m.func is sympy.Heaviside else m.args  # Heaviside(s, H₀): step(s)
+        if len(args) != 1 or not (name in FORMULAS or name in self.decl.functions):
             raise UnsupportedError(f"the SymPy function {m.func} has no matcalc form")
         return self._apply(name, self.read(m.args[0]), 0)
 

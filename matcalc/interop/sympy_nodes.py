@@ -156,3 +156,30 @@ class MatrixFunction(sympy.Expr):
 def elementwise(function: Lambda, arg) -> ElementwiseApplyFunction:
     """g applied to every entry of the matrix ``arg``."""
     return ElementwiseApplyFunction(function, arg)
+
+
+class Spectral(sympy.Expr):
+    """λ_max(S), λ_min(S), ‖X‖₂, ‖X‖_* (args: the word as a symbol, the matrix); SymPy has no
+    form for them, so ``doit()`` keeps the node."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, word, arg):
+        return Basic.__new__(cls, word, arg)
+
+    def doit(self, **hints):
+        return self
+
+
+class SpectralMatrix(_Matrix):
+    """A factor of a decomposition (eigvec_max(S), svec_u(X), polar(X)), a matrix function
+    (expm(X), logm(X), sqrtm(X)) or a Fréchet derivative L_f(X, E) (args: the word as a symbol,
+    the operands, the number of rows and of columns)."""
+
+    @property
+    def shape(self):
+        return self.args[-2], self.args[-1]
+
+    def doit(self, **hints):
+        return self

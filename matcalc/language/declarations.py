@@ -16,13 +16,15 @@ from .names import _NAME, GREEK, canonical_name, spellings, split_name
 
 # ---- declarations ---------------------------------------------------------------------------
 
-DOMAINS = ("symmetric", "spd", "invertible", "positive", "complex", "hermitian", "unitary")
-IMPLIED = {"spd": {"spd", "symmetric", "invertible"}, "hermitian": {"hermitian", "complex"},
+DOMAINS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot", "complex", "hermitian", "unitary")
+IMPLIED = {"spd": {"spd", "symmetric", "invertible"}, "onehot": {"probability"}, "hermitian": {"hermitian", "complex"},
            "unitary": {"unitary", "complex", "invertible"}}
 SQUARE_DOMAINS = {"symmetric", "spd", "invertible", "hermitian", "unitary"}
 # Words that cannot go together: (word, word, why).
 CONFLICTS = (
     ("complex", "positive", "positive is for real entries"),
+    ("complex", "probability", "a probability vector has real entries"),
+    ("complex", "onehot", "a one-hot vector has real entries"),
     ("hermitian", "symmetric", "a symmetric Hermitian matrix is real: declare it symmetric"),
     ("unitary", "spd", "the only positive definite unitary matrix is I"),
     ("unitary", "hermitian", "declare it unitary or hermitian"),

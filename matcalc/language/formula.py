@@ -48,8 +48,17 @@ FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "abs": sympy.Abs,
     "sign": sympy.sign,
     "step": lambda a: sympy.Heaviside(a, sympy.Integer(0)),
+    "log1p": lambda a: sympy.log(sympy.Add(sympy.Integer(1), a)),
+    "expm1": lambda a: sympy.Add(sympy.exp(a), sympy.Integer(-1)),
+    "erf": sympy.erf,
+    "gelu": lambda a: sympy.Mul(HALF, a, sympy.Add(sympy.Integer(1), sympy.erf(sympy.Mul(a, sympy.sqrt(HALF))))),
+    "softsign": lambda a: sympy.Mul(a, sympy.Pow(sympy.Add(sympy.Integer(1), sympy.Abs(a)), sympy.Integer(-1))),
+    "cosh": sympy.cosh,
+    "sinh": sympy.sinh,
+    "arctan": sympy.atan,
+    "log_sigmoid": lambda a: sympy.log(_sigmoid(a)),
 }
-ALIASES = {"σ": "sigmoid", "sigma": "sigmoid", "ln": "log", "Heaviside": "step"}
+ALIASES = {"σ": "sigmoid", "sigma": "sigmoid", "ln": "log", "Heaviside": "step", "atan": "arctan"}
 CONSTANTS = {"x": X, "e": sympy.E, "π": sympy.pi, "pi": sympy.pi}
 
 NUMERALS = "0123456789.½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"

@@ -285,13 +285,78 @@ class ShapeInference:
         self.plan[id(node)] = "matrix"
         return (s[0], 1)
 
+    rule_softmax = rule_logsoftmax = rule_neg
+
+    def rule_reduce(self, node, shapes):
+        """A vector gives a scalar, an m×n matrix the m×1 column of its rows' values."""
+        s = shapes[0]
+        if self.dims.open_preferring_one(s[1]):
+            self.dims.unify(s[1], 1)
+        return (1, 1) if self.dims.is_one(s[1]) else (s[0], 1)
+
+    rule_logsumexp = rule_mean = rule_var = rule_std = rule_reduce
+
+    def rule_max(self, node, shapes):
+        """max(a, b), min(a, b): elementwise, a scalar broadcast against the other operand."""
+        acc, self.plan[id(node)] = self.combine(node, shapes[0], shapes[1], f"take the {node.op}imum of",
+                                                *self.operands(node, 1, shapes[0], shapes[1]))
+        return acc
+
+    rule_min = rule_max
+
     def rule_vec(self, node, shapes):
         return (self.dims.mul(*shapes[0]), 1)
 
     def rule_sumall(self, node, shapes):
         return (1, 1)
 
-    rule_norm = rule_callf = rule_sumall
+    rule_norm = rule_callf = rule_specnorm = rule_nucnorm = rule_sumall
+
+    # -- spectral words: λ_max(S), eigvec_max(S), svec_u(X), polar(X), expm(X), L_expm(X, E) --
+    def rule_eigmax(self, node, shapes):
+        self.square(node, shapes[0], "an eigenvalue")
+        return (1, 1)
+
+    rule_eigmin = rule_eigmax
+
+    def rule_eigvec_max(self, node, shapes):
+        self.square(node, shapes[0], "an eigenvector")
+        return (shapes[0][0], 1)
+
+    rule_eigvec_min = rule_eigvec_max
+
+    def rule_svec_u(self, node, shapes):
+        return (shapes[0][0], 1)
+
+    def rule_svec_v(self, node, shapes):
+        return (shapes[0][1], 1)
+
+    def rule_polar(self, node, shapes):
+        return shapes[0]
+
+    def rule_expm(self, node, shapes):
+        self.square(node, shapes[0], "a matrix function")
+        return shapes[0]
+
+    rule_logm = rule_sqrtm = rule_expm
+
+    def rule_epow(self, node, shapes):
+        """e^x of a scalar is exp(x); e^X of a square matrix is expm(X)."""
+        if self.scalar(shapes[0]):
+            self.plan[id(node)] = "exp"
+            return shapes[0]
+        self.plan[id(node)] = "expm"
+        self.square(node, shapes[0], "e^X, the matrix exponential,")
+        return shapes[0]
+
+    def rule_L_expm(self, node, shapes):
+        self.square(node, shapes[0], "a Fréchet derivative")
+        for i in (0, 1):
+            self.unify(shapes[1][i], shapes[0][i], lambda: f"the direction {self.desc(node.kids[1], shapes[1])} of a "
+                       f"Fréchet derivative needs the shape of {self.desc(node.kids[0], shapes[0])}")
+        return shapes[0]
+
+    rule_L_logm = rule_L_sqrtm = rule_L_expm
 
     def rule_bars(self, node, shapes):
         s = shapes[0]

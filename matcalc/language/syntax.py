@@ -20,13 +20,14 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from ..errors import MatcalcError, ParseError, did_you_mean
 from . import traversal
 from .declarations import Declarations
+from .dims import dim
 from .exact import numeral
 from .grammars import grammar_text
 from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .sizes import read_subscript
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
-from .vocabulary import BUILTINS, ELEMENTWISE, IMAGINARY_UNITS, PREFIX_WORDS, SIGMOID_NAMES
+from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, IMAGINARY_UNITS, PREFIX_WORDS, SIGMOID_NAMES
 
 # ---- the grammar ----------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ class Node:
     """An untyped syntax-tree node.  ``span`` is its (start, end) offset in the text.
 
     ops: sym ident ones num sum neg prod run elem T invT H invH conj real imag pow hpow apply
-    trace det logdet inv adj diag vec sumall norm bars callf grad; sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
+    trace det logdet inv adj diag vec sumall norm bars callf grad epow (e^X); sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
     the size specs), unvec (data: size specs), kronadj (data: side).  A ``run`` is a
     juxtaposition read from one run of letters (or a name before a parenthesis): a postfix
     applies to its last item only.
@@ -66,6 +67,14 @@ class Node:
     kids: tuple = ()
     data: object = None
     span: tuple = (0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Exponent:
+    """An exponent that is not a number: the argument of e^X, else the error it is."""
+
+    node: Node
+    error: tuple  # (reason, offset)
 
 
 def _span(items) -> tuple:
@@ -197,6 +206,11 @@ class ToSyntax(Transformer_NonRecursive):
         items = _items(ch[0])
         target = items[-1]
         for op, data, end in ch[1:]:
+            if isinstance(data, Exponent):  # e^X: the exponential, of a scalar or (expm) of a square matrix
+                if not (target.op == "sym" and target.data == "e" and "e" not in self.decl.symbols):
+                    raise self.error(*data.error)
+                target = Node("epow", (data.node,), None, (target.span[0], end))
+                continue
             target = Node(op, (target,), data, (target.span[0], end))
         return _run(items[:-1] + [target])
 
@@ -236,18 +250,20 @@ class ToSyntax(Transformer_NonRecursive):
         return _number(ch[0])
 
     def exponent_sign(self, meta, ch):
+        if isinstance(ch[1], Exponent):
+            raise self.error(*ch[1].error)
         return -ch[1] if ch[0].value != "+" else ch[1]
 
     def exponent_group(self, meta, ch):
         value = _const(_value(ch[0]))
         if value is None:
-            raise self.error("an exponent must be a number, such as 2, -1 or (1/2)", meta.start_pos)
+            return Exponent(_value(ch[0]), ("an exponent must be a number, such as 2, -1 or (1/2)", meta.start_pos))
         return value
 
     def exponent_name(self, meta, ch):
         tok = ch[0]
         hint = " (for the transpose write ^T)" if tok.value.lower().startswith("t") else ""
-        raise self.error(f"an exponent must be a number, not {tok.value!r}{hint}", tok.start_pos)
+        return Exponent(_value(_run(self.split(tok))), (f"an exponent must be a number, not {tok.value!r}{hint}", tok.start_pos))
 
     # -- atoms --
     def number(self, meta, ch):
@@ -278,7 +294,7 @@ class ToSyntax(Transformer_NonRecursive):
     def norm(self, meta, ch):
         kind = "default"
         if ch[3] is not None:
-            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2"}[ch[3].value.strip("_{} ")]
+            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2", "*": "*"}[ch[3].value.strip("_{} ")]
         return Node("norm", (_value(ch[1]),), kind, self.span(meta))
 
     def norm_power(self, meta, ch):
@@ -369,6 +385,10 @@ class ToSyntax(Transformer_NonRecursive):
             data = None
         elif word in ELEMENTWISE or (word in SIGMOID_NAMES and "σ" not in decl.symbols):
             op, arity, data = "apply", 1, ("sigmoid" if word in SIGMOID_NAMES else word, 0, None)
+        elif word in ELEMENTWISE_ALIASES and "σ" not in decl.symbols:
+            op, arity, data = "apply", 1, (ELEMENTWISE_ALIASES[word], 0, None)
+        elif name.endswith("′") and name.rstrip("′") in ELEMENTWISE and name not in decl.symbols:
+            op, arity, data = "apply", 1, (name.rstrip("′"), len(name) - len(name.rstrip("′")), None)
         elif name in decl.functions:
             kind, formula = decl.functions[name]
             op, arity = ("apply", 1) if kind == "elementwise" else ("callf", 1)
@@ -405,6 +425,8 @@ class ToSyntax(Transformer_NonRecursive):
             return Node("sized", (), (base, self.sizes(sub, start, base, (1,) if base == "I" else (2,))), (start, end))
         if name in self.decl.functions:
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
+        if name not in self.decl.symbols and name in self.decl.dim_names():  # a dimension is a number: √d, 1/n
+            return Node("num", (), dim(name), (start, end))
         if name in IMAGINARY_UNITS and name not in self.decl.symbols:
             return Node("num", (), sympy.I, (start, end))
         return Node("sym", (), name, (start, end))

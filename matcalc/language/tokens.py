@@ -19,7 +19,7 @@ from ..errors import ParseError
 from .declarations import Declarations
 from .limits import MAX_DEPTH
 from .names import GREEK, atoms, canonical_name, is_greek_word, split_name
-from .vocabulary import BUILTINS, ELEMENTWISE, PREFIX_WORDS, SIGMOID_NAMES
+from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, PREFIX_WORDS, SIGMOID_NAMES
 
 
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
@@ -62,10 +62,10 @@ def _is(tok, type_, value=None) -> bool:
 def _elementwise_name(word: str, decl: Declarations) -> bool:
     if word in ELEMENTWISE:
         return True
-    if word in SIGMOID_NAMES:
+    if word in SIGMOID_NAMES or word in ELEMENTWISE_ALIASES:
         return "σ" not in decl.symbols
     base = canonical_name(word).rstrip("′")
-    return decl.functions.get(base, ("",))[0] == "elementwise"
+    return decl.functions.get(base, ("",))[0] == "elementwise" or (base != canonical_name(word) and base in ELEMENTWISE)
 
 
 def function_word(word: str, decl: Declarations) -> bool:
@@ -74,13 +74,13 @@ def function_word(word: str, decl: Declarations) -> bool:
     elementwise one."""
     if word in BUILTINS or word in ELEMENTWISE:
         return True
-    if word in SIGMOID_NAMES:
+    if word in SIGMOID_NAMES or word in ELEMENTWISE_ALIASES:
         return "σ" not in decl.symbols
     name = canonical_name(word)
     if name in decl.functions:
         return True
     base, _, primes = split_name(name)
-    return primes > 0 and decl.functions.get(base, ("",))[0] == "elementwise"
+    return primes > 0 and (decl.functions.get(base, ("",))[0] == "elementwise" or name.rstrip("′") in ELEMENTWISE)
 
 
 def _call_follows(tokens: list, i: int):

@@ -44,6 +44,8 @@ UNRESOLVED_POINT = "unresolved"  # what a trial at such a point returns
 NOISE = 1000.0
 LATEX_MARKS = {"✓": r"\checkmark", "✗": r"\times", "?": "?"}
 MAX_TRIES = 20
+KINKED = ("relu", "abs", "sign", "step")  # functions with a kink (or a jump) at 0
+KINK_MARGIN = 0.02  # a point whose kink argument is this close to 0 (relative) is redrawn
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,6 +72,7 @@ class CheckReport(TextRepr):
     # () → [(h, relative error)] of finite differences of step h at the worst point (matcalc.numeric.sweep)
     steps: Callable | None = field(default=None, compare=False, repr=False)
     sweep_kind: str = field(default="gradient", repr=False)  # "gradient", "jacobian" or "hessian"
+    kinks: tuple = ()  # the functions with a kink whose arguments the points keep away from 0
 
     def __bool__(self) -> bool:
         return self.ok
@@ -87,7 +90,8 @@ class CheckReport(TextRepr):
         if self.ok:
             k = len(self.trials)
             where = "1 random point" if k == 1 else f"{k} random points"
-            return "✓", f"agrees with central finite differences{along} at {where} (max relative error ", self.error
+            away = f" away from the kinks of {', '.join(self.kinks)}" if self.kinks else ""
+            return "✓", f"agrees with central finite differences{along} at {where}{away} (max relative error ", self.error
         return "✗", f"differs from finite differences{along} at a random point (relative error ", self.error
 
     def headline(self) -> str:
@@ -182,6 +186,21 @@ def _norm(a: np.ndarray) -> float:
     return big * float(np.linalg.norm(a / big)) if big > 0 and np.isfinite(big) else big
 
 
+def kinks(exprs) -> list:
+    """The arguments of the functions with a kink at 0 (relu, |·|, sign, step) in ``exprs``."""
+    return [n for e in exprs for n in t.walk(e)
+            if isinstance(n, t.Apply) and n.formula is None and n.order == 0 and n.name in KINKED]
+
+
+def _near_a_kink(ev: Evaluator, nodes) -> bool:
+    """Whether an entry of a kinked function's argument is within KINK_MARGIN of its kink."""
+    for n in nodes:
+        a = ev.matrix(n.arg)
+        if np.any(np.abs(a) < KINK_MARGIN * np.maximum(1.0, np.max(np.abs(a)))):
+            return True
+    return False
+
+
 def _trial(f, wrt, gradient, seed, sizes, functions, rtol, space=None):
     """(error, values, G_fd, G, verdict error) at one random point; None where f or G is not
     finite; UNRESOLVED_POINT where finite differences cannot resolve the gradient: their error
@@ -191,7 +210,7 @@ def _trial(f, wrt, gradient, seed, sizes, functions, rtol, space=None):
     try:
         ev = Evaluator([f, gradient, wrt], values, dims, functions)
         fx, g = _scalar(ev.matrix(f)), ev.matrix(gradient)
-        if not (np.isfinite(fx) and np.all(np.isfinite(g))):
+        if not (np.isfinite(fx) and np.all(np.isfinite(g))) or _near_a_kink(ev, kinks([f, gradient])):
             return None
         differences = space.differences if space else _finite_differences
         fd, fd_error = differences(ev, f, wrt.name, ev.matrix(wrt))
@@ -261,6 +280,7 @@ def check_gradient(
         rtol=rtol,
         along=_along(space),
         steps=lambda: sweep("gradient", f, wrt, gradient, worst[1], worst[5], functions, space=space),
+        kinks=tuple(sorted({n.name for n in kinks([f, gradient])})),
     )
 
 

@@ -5,6 +5,7 @@ functions that have no formula (so that they can be checked numerically).
 from __future__ import annotations
 
 import functools
+import math
 from typing import Callable
 
 import numpy as np
@@ -27,6 +28,14 @@ def _sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_erf = np.vectorize(math.erf, otypes=[float])
+
+
+def _gelu(x):
+    """x Φ(x) = x(1 + erf(x/√2))/2."""
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
 NUMERIC: dict[str, Callable] = {
     "exp": np.exp,
     "log": np.log,
@@ -41,6 +50,15 @@ NUMERIC: dict[str, Callable] = {
     "abs": np.abs,
     "sign": np.sign,
     "step": lambda x: (x > 0).astype(float),
+    "log1p": np.log1p,
+    "expm1": np.expm1,
+    "erf": _erf,
+    "gelu": _gelu,
+    "softsign": lambda x: x / (1.0 + np.abs(x)),
+    "cosh": np.cosh,
+    "sinh": np.sinh,
+    "arctan": np.arctan,
+    "log_sigmoid": lambda x: -np.logaddexp(0.0, -x),
 }
 
 # Stand-ins that give a symbolic user function numbers when it is checked numerically: smooth,
@@ -87,6 +105,10 @@ HEADS: dict[type, Callable] = {
     sympy.Abs: np.abs,
     sympy.sign: np.sign,
     sympy.Heaviside: _heaviside,
+    sympy.cosh: np.cosh,
+    sympy.sinh: np.sinh,
+    sympy.atan: np.arctan,
+    sympy.erf: _erf,
     sympy.DiracDelta: _zeros,
     sympy.Max: lambda *a: functools.reduce(np.maximum, a),
     sympy.Min: lambda *a: functools.reduce(np.minimum, a),

@@ -130,6 +130,9 @@ def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     scale = rng.uniform(0.5, 1.0)
     positive = "positive" in doms
     m = rng.uniform(0.5, 2.0, shape) if positive else scale * rng.standard_normal(shape)
+    if "probability" in doms:  # on the simplex: a vector's entries, or each row, sum to one
+        m = rng.uniform(0.1, 1.0, shape)
+        return m / m.sum(axis=0 if c == 1 else 1, keepdims=True)
     if r != c:
         return m
     if "spd" in doms:

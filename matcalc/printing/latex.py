@@ -10,6 +10,7 @@ import sympy
 
 from .. import expr as t
 from ..language.names import GREEK
+from .factors import BINDS, named_factors
 from .layout import ATOM, ROOT, Printer, base_names, exponent_of, hadamard_pow_as_function, negative, number_value, split_symbol_name
 
 LATEX_GREEK = {ch: ("\\" + n if not (n[0].isupper() and ch in "ΑΒΕΖΗΙΚΜΝΟΡΤΧ") else
@@ -20,7 +21,8 @@ LATEX_GREEK.update({"ο": "o", "ϵ": r"\epsilon", "ϑ": r"\vartheta", "ϕ": r"\p
 
 LATEX_FUNCTIONS = {
     "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "tanh": r"\tanh", "sigmoid": r"\sigma",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "cosh": r"\cosh", "sinh": r"\sinh", "arctan": r"\arctan",
+    "erf": r"\operatorname{erf}", "log_sigmoid": r"\log\sigma",
 }
 
 
@@ -43,7 +45,8 @@ class LatexPrinter(Printer):
     minus = "-"
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
               "hermitian": r"^{\mathsf{H}}", "inverse hermitian": r"^{-\mathsf{H}}",
-              "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot"}
+              "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot",
+              "spectral norm": "_2", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
     CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
@@ -51,7 +54,16 @@ class LatexPrinter(Printer):
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
              t.Unvec: r"\operatorname{vec}^{-1}", t.Conj: r"\operatorname{conj}",
              t.Real: r"\operatorname{Re}", t.Imag: r"\operatorname{Im}",
-             t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"}}
+             t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"},
+             t.Softmax: r"\operatorname{softmax}", t.LogSoftmax: r"\log\operatorname{softmax}",
+             t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
+             t.Var: r"\operatorname{var}", t.Std: r"\operatorname{std}"}
+    SPECTRAL = {"λ_max": r"\lambda_{\max}", "λ_min": r"\lambda_{\min}", "eigvec_max": r"v_{\max}",
+                "eigvec_min": r"v_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
+                "expm": r"\operatorname{expm}", "logm": r"\operatorname{logm}", "sqrtm": r"\operatorname{sqrtm}",
+                "L_expm": r"L_{\operatorname{expm}}", "L_logm": r"L_{\operatorname{logm}}",
+                "L_sqrtm": r"L_{\operatorname{sqrtm}}"}
+    FACTOR_NAMES = {"u_1": "u_{1}", "v_1": "v_{1}", "UV": r"UV^{\top}", "v": "v", "w": "w"}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 
     def paren(self, text: str) -> str:
@@ -155,6 +167,26 @@ class LatexPrinter(Printer):
 
 
 
+    def where(self, clauses) -> str:
+        r"""``\quad\text{where } X = U\Sigma V^{\top}`` with the assumptions, as in Unicode."""
+        out = []
+        for c in clauses:
+            matrix, assumed = to_latex(c.matrix), ", ".join(_ASSUMED[a] for a in c.assumptions)
+            if c.kind == "svd":
+                out.append(rf"{matrix} = U\Sigma V^{{\top}} \ ({assumed})")
+            else:
+                v, lam = BINDS[c.kind][0], self.SPECTRAL[f"λ_{c.kind}"]
+                out.append(rf"{self.parenthesize(c.matrix, ATOM)}{v} = {lam}\left({matrix}\right){v} \ ({assumed})")
+        return "".join(r"\quad\text{where } " + r";\ ".join(out) for _ in out[:1])
+
+
+_ASSUMED = {"σ₁ simple": r"\sigma_1\text{ simple}", "full rank": r"\text{full rank}",
+            "λ_max simple": r"\lambda_{\max}\text{ simple}", "λ_min simple": r"\lambda_{\min}\text{ simple}"}
+
+
 def to_latex(e: t.Expr) -> str:
     """LaTeX of ``e`` (for MathJax): the structure of ``to_unicode`` with LaTeX commands."""
-    return LatexPrinter(base_names(e)).print_tree(e)
+    names, clauses = named_factors(e, {s.name for s in e.free_symbols})
+    printer = LatexPrinter(base_names(e) | set(names.values()))
+    printer.factor_names = names
+    return printer.print_tree(e) + printer.where(clauses)

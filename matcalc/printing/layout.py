@@ -172,8 +172,9 @@ class Printer:
         """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
         self._memo: dict = {}
         self.names = frozenset(names)
-        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k != "sigmoid" or "σ" not in names}
+        self.functions = {k: v for k, v in self.FUNCTIONS.items() if k not in ("sigmoid", "log_sigmoid") or "σ" not in names}
         self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
+        self.factor_names: dict = {}  # named factors of a decomposition (printing.factors): node → name
 
     def print_tree(self, root: t.Expr) -> str:
         """``root`` printed, children first, so that deep trees need no deep recursion; the
@@ -213,6 +214,8 @@ class Printer:
             if not isinstance(e.arg, t.Number):
                 return SUM
             return SIGN if negative(e) else ATOM if t.is_number(e.arg, 1) else PRODUCT
+        if isinstance(e, t.PolarFactor) and e in self.factor_names:  # UVᵀ
+            return PRODUCT
         return precedence(e)
 
     def parenthesize(self, child: t.Expr, level: int, strict: bool = False) -> str:
@@ -225,6 +228,7 @@ class Printer:
         """A factor of a product: sums, signs, products, ⊙ ⊘ ⊗ and a non-final √ bracketed."""
         p = self.precedence(e)
         wrap = p <= PRODUCT or p == ELEMENTWISE or (p == ROOT and not last)
+        wrap = wrap and e not in self.factor_names  # UVᵀ in a product: DᵀUVᵀ
         return self.paren(self.doprint(e)) if wrap else self.doprint(e)
 
     def _signless(self, e: t.Expr) -> str:
@@ -326,6 +330,7 @@ class Printer:
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
     _print_Real = _print_Imag = _named
     _print_DiagMat = _print_DiagVec = _print_Vec = _named
+    _print_Softmax = _print_LogSoftmax = _print_LogSumExp = _print_Mean = _print_Var = _print_Std = _named
 
     def _print_TriangularPart(self, e: t.TriangularPart) -> str:
         return self._call(self.NAMED[t.TriangularPart][e.side], e.arg)
@@ -348,6 +353,24 @@ class Printer:
     def _print_Norm(self, e: t.Norm) -> str:
         suffix = self.GLYPHS["1-norm"] if e.p == 1 else ("_F" if e.arg.cols != 1 else "")
         return self._bars(self.doprint(e.arg)) + suffix
+
+    # ---- spectral words: λ_max(S), ‖X‖₂, ‖X‖_*, expm(X), L_expm(X, E), the named factors
+    def _spectral(self, e: t.Expr) -> str:
+        if e in self.factor_names:
+            return self.FACTOR_NAMES[self.factor_names[e]]
+        return self._call(self.SPECTRAL[spectral_word(e)], e.arg)
+
+    _print_EigenValue = _print_EigenVector = _print_SingularVector = _spectral
+    _print_PolarFactor = _print_MatrixFunction = _spectral
+
+    def _print_Frechet(self, e: t.Frechet) -> str:
+        return self.SPECTRAL[spectral_word(e)] + self.paren(f"{self.doprint(e.arg)}, {self.doprint(e.direction)}")
+
+    def _print_SpectralNorm(self, e: t.SpectralNorm) -> str:
+        return self._bars(self.doprint(e.arg)) + self.GLYPHS["spectral norm"]
+
+    def _print_NuclearNorm(self, e: t.NuclearNorm) -> str:
+        return self._bars(self.doprint(e.arg)) + self.GLYPHS["nuclear norm"]
 
     def _print_KronFactor(self, e: t.KronFactor) -> str:
         other = self.parenthesize(e.other, ELEMENTWISE, strict=True)
@@ -378,6 +401,22 @@ def _one_letter(name: str) -> bool:
     """A name printed as one letter (the conjugate bar goes over it: Z̄)."""
     base, primes, sub = split_symbol_name(name)
     return len(base) == 1 and not primes and not sub
+
+
+SPECTRAL_WORDS = {(t.EigenValue, "max"): "λ_max", (t.EigenValue, "min"): "λ_min",
+                  (t.EigenVector, "max"): "eigvec_max", (t.EigenVector, "min"): "eigvec_min",
+                  (t.SingularVector, "left"): "svec_u", (t.SingularVector, "right"): "svec_v"}
+
+
+def spectral_word(e: t.Expr) -> str:
+    """The word a spectral node is written with: λ_max, eigvec_max, svec_u, polar, expm, L_expm."""
+    if isinstance(e, t.MatrixFunction):
+        return e.name
+    if isinstance(e, t.Frechet):
+        return f"L_{e.name}"
+    if isinstance(e, t.PolarFactor):
+        return "polar"
+    return SPECTRAL_WORDS[type(e), e.args()[1]]
 
 
 def split_symbol_name(name: str) -> tuple[str, int, str]:

@@ -49,6 +49,7 @@ SIGNS.update({ch: rf"\tfrac{{{p}}}{{{q}}}" for (p, q), ch in VULGAR.items()})
 SIGNS.update(LATEX_GREEK)
 
 PUNCTUATION = set(",.:;!?")
+ACCENTED = re.compile("[àáâäçèéêëìíîïñòóôöùúûüÀÁÂÄÇÈÉÊËÌÍÎÏÑÒÓÔÖÙÚÛÜ]")  # written by their letter in LaTeX
 TOKEN = re.compile(r"(?P<word>[A-Za-z]+(?:-[a-z]{2,}(?![A-Za-z]))*)|(?P<space>\s+)|(?P<other>.)", re.S)
 
 
@@ -173,6 +174,7 @@ def prose_latex(text: str, missing: list | None = None) -> str:
     and appended to ``missing`` when a list is given."""
     if not _balanced(text):
         text = text.replace("{", "(").replace("}", ")")
+    text = ACCENTED.sub(lambda m: unicodedata.normalize("NFD", m[0])[0], text)  # Fréchet → Frechet
     tokens = _tokens(text)
     sides = _sides(tokens)
     out, start = [], 0

@@ -295,6 +295,11 @@ RULES = {
     t.Vec: lambda run, node, kids: ((kids[0][0][0] * kids[0][0][1], t.ONE), None),
     t.Unvec: Run.unvec,
     t.KronFactor: Run.kron_factor,
+    t.Softmax: _same,
+    t.LogSoftmax: _same,
+    t.MatrixFunction: _square,
+    t.EigenValue: _scalar_of_square,
+    t.EigenVector: lambda run, node, kids: ((run.square(kids[0][0])[0], t.ONE), None),
 }
 
 
@@ -319,7 +324,7 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
     while True:
         frame = frames[-1]
         node, i, kids, context, index = frame
-        children = node.children() if id(node) in flexible else ()
+        children = node.children() if node in flexible else ()
         if i < len(children):
             frame[1] += 1
             count += 1
@@ -327,7 +332,7 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
             continue
         frames.pop()
         out.node, out.index = node, index
-        if id(node) not in flexible:
+        if node not in flexible:
             result = (node.shape, None)
         elif isinstance(node, t.Broadcast):
             bare = context is True and id(node) not in sized
@@ -345,12 +350,12 @@ def run(root: t.Expr, sized: set, flexible: set) -> Run:
 def sized(root: t.Expr) -> set:
     """The ids of the constants of ``root`` (I, 𝟙, broadcasts) that print with their size,
     taken one at a time in reading order until the parser sizes every one as the tree."""
-    flexible: set = set()
+    flexible: set = set()  # by equality: postorder meets each distinct node once, its copies share it
     for n in t.postorder(root):
-        if isinstance(n, FLEXIBLE) or any(id(c) in flexible for c in n.children()):
-            flexible.add(id(n))
+        if isinstance(n, FLEXIBLE) or any(c in flexible for c in n.children()):
+            flexible.add(n)
     chosen: set = set()
-    if id(root) not in flexible:
+    if root not in flexible:
         return chosen
     while True:
         result = run(root, chosen, flexible)

@@ -16,14 +16,15 @@ import sympy
 from .. import expr as t
 from ..language.names import GREEK
 from ..language.sizes import subscript
-from ..language.vocabulary import RESERVED
+from ..language.vocabulary import RESERVED, SPECTRAL
+from .factors import BINDS, named_factors
 from .layout import (ATOM, PRODUCT, ROOT, VULGAR, Printer, base_names, exponent_of, hadamard_pow_as_function,
                      negative, number_value, split_symbol_name)
 
 SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 PRIME_MARKS = {1: "′", 2: "″", 3: "‴"}
-UNICODE_FUNCTIONS = {"sigmoid": "σ"}
+UNICODE_FUNCTIONS = {"sigmoid": "σ", "log_sigmoid": "logσ"}
 
 
 def _sup(k) -> str:
@@ -42,13 +43,29 @@ class UnicodePrinter(Printer):
     minus = "−"
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "hermitian": "ᴴ",
               "inverse hermitian": "⁻ᴴ", "nabla": "∇", "d": "d",
-              "1-norm": "₁", "slot": "·"}
+              "1-norm": "₁", "slot": "·", "spectral norm": "₂", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
              t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹", t.Conj: "conj", t.Real: "real",
-             t.Imag: "imag", t.TriangularPart: {"lower": "tril", "upper": "triu"}}
+             t.Imag: "imag", t.TriangularPart: {"lower": "tril", "upper": "triu"},
+             t.Softmax: "softmax", t.LogSoftmax: "logsoftmax", t.LogSumExp: "logsumexp",
+             t.Mean: "mean", t.Var: "var", t.Std: "std"}
     FUNCTIONS = UNICODE_FUNCTIONS
+    SPECTRAL = {word: word for word in SPECTRAL}
+    FACTOR_NAMES = {"u_1": "u₁", "v_1": "v₁", "UV": "UVᵀ", "v": "v", "w": "w"}
+
+    def where(self, clauses) -> str:
+        """`` where X = UΣVᵀ (σ₁ simple)``, `` where Sv = λ_max(S)v (λ_max simple)``, joined by "; "."""
+        out = []
+        for c in clauses:
+            matrix, assumed = to_unicode(c.matrix), ", ".join(c.assumptions)
+            if c.kind == "svd":
+                out.append(f"{matrix} = UΣVᵀ ({assumed})")
+            else:
+                v = self.FACTOR_NAMES[BINDS[c.kind][0]]
+                out.append(f"{self.parenthesize(c.matrix, ATOM)}{v} = λ_{c.kind}({matrix}){v} ({assumed})")
+        return "".join(" where " + "; ".join(out) for _ in out[:1])
 
     def paren(self, text: str) -> str:
         return f"({text})"
@@ -158,6 +175,8 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
     ``words``, …).  After a subscript a function needs nothing: W₂tanh(x)."""
     if out[-1] in DIGITS and (right[0] in DIGITS or right[0] in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"):
         return True
+    if right.startswith("vec") and re.search(LETTERS + "[₀-₉]*$", out):  # W₁vec⁻¹… splits as W₁·v·e·c⁻¹
+        return True
     tail = re.search(LETTERS + "*$", out)[0]
     if not tail:
         return False
@@ -174,7 +193,10 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
 
 def to_unicode(e: t.Expr) -> str:
     """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
-    return UnicodePrinter(base_names(e), function_names(e)).print_tree(e)
+    names, clauses = named_factors(e, {s.name for s in e.free_symbols})
+    printer = UnicodePrinter(base_names(e) | set(names.values()), function_names(e))
+    printer.factor_names = names
+    return printer.print_tree(e) + printer.where(clauses)
 
 
 def function_names(e: t.Expr) -> set:

@@ -1,6 +1,7 @@
 """What an expression can do once every stage is loaded: print itself as Unicode (``str``,
 and so ``repr`` and IPython's plain-text display) and LaTeX (``latex``, Jupyter's
-``_repr_latex_``), evaluate with NumPy (``evaluate``), tell the shapes of its symbols
+``_repr_latex_``), evaluate with NumPy (``evaluate``), become a function (``compile``: its value on NumPy,
+JAX or PyTorch, a function of its symbols), tell the shapes of its symbols
 (``shapes``, text that ``shapes=`` reads back) and become a SymPy matrix expression
 (``to_sympy``).
 
@@ -17,6 +18,7 @@ from ..numeric import evaluate
 from ..printing import to_latex, to_unicode
 from ..printing.shapes import shapes_of
 from .arguments import NUMERIC, public
+from .compiled import compile_expression
 
 
 def _repr_latex_(self: Expr) -> str:
@@ -27,5 +29,6 @@ Expr.__str__ = to_unicode
 Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
 Expr.evaluate = public(evaluate, **NUMERIC)
+Expr.compile = public(compile_expression)
 Expr.shapes = property(shapes_of)
 Expr.to_sympy = to_sympy

@@ -26,6 +26,7 @@ from ..printing import to_latex, to_unicode
 from ..simplify import closed_form
 from .arguments import LAYOUTS, NUMERIC, public
 from .gradient import gradient
+from .compiled import compile_expression
 
 
 def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator") -> t.Expr:
@@ -115,6 +116,10 @@ class Jacobian(TextRepr):
         out = self.wrt if self.hessian else self.F
         f_axes, x_axes = user_axes(ev.shape(out)), user_axes(ev.shape(self.wrt))
         return j.reshape(f_axes + x_axes if self.layout == "numerator" else x_axes + f_axes, order="F")
+
+    def compile(self, backend="numpy"):
+        """The matrix as a generated function of the symbols (see ``Expr.compile``)."""
+        return compile_expression(self.matrix, backend=backend, name="jacobian" if not self.hessian else "hessian")
 
     @public(**NUMERIC)
     def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:

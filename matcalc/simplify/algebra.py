@@ -197,6 +197,40 @@ def _ones(e):
     return None
 
 
+def _probability(e: t.Expr) -> bool:
+    return isinstance(e, t.Symbol) and "probability" in e.assumptions
+
+
+def _sum_to_one(x: t.Expr, y: t.Expr) -> t.Expr | None:
+    """xy as ones, when x is 𝟙ᵀ and y a probability vector (or the reverse), or y is 𝟙 and x
+    a probability matrix (its rows sum to one), or x is 𝟙ᵀ and y the transpose of one."""
+    ones_t = isinstance(x, t.Transpose) and isinstance(x.arg, t.Ones)
+    if ones_t and _probability(y) and y.cols == t.ONE:
+        return t.Number(t.ONE)
+    if isinstance(y, t.Ones) and isinstance(x, t.Transpose) and _probability(x.arg) and x.arg.cols == t.ONE:
+        return t.Number(t.ONE)
+    if isinstance(y, t.Ones) and _probability(x) and x.cols != t.ONE:
+        return t.Number(t.ONE) if x.rows == t.ONE else t.ones(x.rows)
+    if ones_t and isinstance(y, t.Transpose) and _probability(y.arg) and y.arg.cols != t.ONE:
+        return t.Number(t.ONE) if y.arg.rows == t.ONE else t.transpose(t.ones(y.arg.rows))
+    return None
+
+
+@rewrite(t.MatMul, "a probability vector sums to one: 𝟙ᵀp = 1; the rows of a probability matrix: P𝟙 = 𝟙")
+def _probabilities(e):
+    fs = e.factors
+    for i in range(len(fs) - 1):
+        ones = _sum_to_one(fs[i], fs[i + 1])
+        if ones is not None:
+            return t.matmul(*fs[:i], ones, *fs[i + 2 :])
+    return None
+
+
+@rewrite((t.Mean, t.Var, t.Std), "the mean, variance and standard deviation of 0 are 0")
+def _statistics_of_zero(e):
+    return t.zero(e.shape) if t.is_zero(e.arg) else None
+
+
 @rewrite(t.Number, "numbers in dimensions simplified: 2n/n = 2")
 def _number(e):
     if not e.value.free_symbols:

@@ -382,9 +382,9 @@ def _shares_a_base(row: Monomial, col: Monomial) -> bool:
 # ---- diagonal matrices ----------------------------------------------------------------------
 
 
-@rewrite(t.DiagMat, "a scalar out of a diagonal matrix: diag(cv) = c diag(v)")
+@rewrite((t.DiagMat, t.DiagVec), "a scalar out of a diagonal: diag(cv) = c diag(v), diag(cA) = c diag(A)")
 def _diag_scale(e):
-    return t.scale(e.arg.factor, t.DiagMat(e.arg.operand)) if isinstance(e.arg, t.Scale) else None
+    return t.scale(e.arg.factor, type(e)(e.arg.operand)) if isinstance(e.arg, t.Scale) else None
 
 
 @rewrite(t.DiagMat, "inverse of a diagonal matrix: diag(1 ⊘ v) = diag(v)⁻¹ (where v has no zero entry)")

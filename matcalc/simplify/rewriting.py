@@ -57,8 +57,8 @@ def size(e: t.Expr) -> int:
         return _product_size(e)
     if isinstance(e, t.Add):
         return 1 + sum(size(_signless(x)) for x in e.terms)
-    # The adjoints of ⊗ and vec have no textbook notation: they count as long.
-    extra = 4 if isinstance(e, (t.KronFactor, t.Unvec)) else 0
+    # The adjoints of ⊗ and vec have no textbook notation, and a closed form beats L_f(X, E): they count as long.
+    extra = 4 if isinstance(e, (t.KronFactor, t.Unvec, t.Frechet)) else 0
     return 1 + extra + sum(size(c) for c in e.children())
 
 

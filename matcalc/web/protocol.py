@@ -2,13 +2,15 @@
 
 A request to ``POST /api/<command>`` is one JSON object: "expr", the declarations "shapes",
 "domains" and "functions" in their text form, and the options of the command
-(``matcalc.commands.OPTIONS``: wrt, layout, upstream, check, steps, expected, trials, seed);
-``/api/parse`` takes "kind", the command the expression is meant for.  ``read_request`` checks
-it and gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with
-the command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``:
-{"error", "kind", "line", "column", "field"} — the message, the error's class, the position of
-a syntax error (else null) and the input it is in ("expr", "shapes", …; null when no one input
-is to blame).
+(``matcalc.commands.OPTIONS``: wrt, structure, layout, upstream, check, steps, expected, trials,
+seed); every command takes "structure" (those without one answer an UnsupportedError when it is
+given, so that a page may send it with every request); ``/api/parse`` takes "kind", the command
+the expression is meant for, and "wrt" with its "structure".  ``read_request`` checks it and
+gives the arguments; ``run`` (in a worker process) answers ``(status, body)``: 200 with the
+command's JSON fields (``matcalc.commands.Answer.json``), or 400 with ``error_body``: {"error",
+"kind", "line", "column", "field"} — the message, the error's class, the position of a syntax
+error (else null) and the input it is in ("expr", "shapes", …; null when no one input is to
+blame).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..language.declarations import parse_declarations
 MAX_TRIALS = 100
 MAX_SEED = 2**32 - 1
 PARSE = "parse"
+STRUCTURE = "structure"
 ENDPOINTS = (*commands.RUN, PARSE)
 
 
@@ -55,10 +58,16 @@ def error_body(error: Exception, field: str | None = None) -> dict:
             "field": getattr(error, "field", None) or field}
 
 
+def _options(command: str) -> tuple:
+    """The options of /api/<command> (``matcalc.commands.OPTIONS``): /api/parse takes the
+    variable and its structure, to read the variable square when the structure needs it."""
+    own = ("wrt",) if command == PARSE else commands.options_of(command)
+    return tuple(dict.fromkeys((*own, STRUCTURE)))
+
+
 def fields_of(command: str) -> tuple:
     """The fields a request to /api/<command> may hold."""
-    own = ("kind",) if command == PARSE else commands.options_of(command)
-    return ("expr", *commands.DECLARATIONS, *own)
+    return ("expr", *commands.DECLARATIONS, *(("kind",) if command == PARSE else ()), *_options(command))
 
 
 def _typed(name: str, value, kind: type):
@@ -93,6 +102,11 @@ def read_request(command: str, data) -> SimpleNamespace:
     for name in commands.DECLARATIONS:
         value = data.get(name)
         setattr(args, name, "" if value is None else _typed(name, value, str))
+    for name in _options(command):
+        kind, default, _ = commands.OPTIONS[name]
+        value = data.get(name)
+        setattr(args, name, default if value is None else _typed(name, value, kind))
+    args.structure = args.structure or None  # "" is no structure, as the page's "none"
     if command == PARSE:
         kind = data.get("kind") or "grad"
         if kind not in commands.RUN:
@@ -100,10 +114,6 @@ def read_request(command: str, data) -> SimpleNamespace:
                                f"{', '.join(commands.RUN)})", field="kind")
         args.kind = kind
         return args
-    for name in commands.options_of(command):
-        kind, default, _ = commands.OPTIONS[name]
-        value = data.get(name)
-        setattr(args, name, default if value is None else _typed(name, value, kind))
     if "wrt" in commands.options_of(command) and not (args.wrt or "").strip():
         raise RequestError('the field "wrt" is missing: the variable, e.g. "D"', field="wrt")
     _bounded(args)
@@ -134,12 +144,27 @@ def _declarations(args) -> None:
 
 
 def _parsed(args):
-    """The expression read as ``args.kind`` reads it (scalar for a gradient), or its error tagged "expr"."""
+    """The expression read as ``args.kind`` reads it (scalar for a gradient; with the variable
+    square when its structure needs it), or its error tagged "expr"."""
+    decl, scalar = commands.declarations(args), args.kind in commands.SCALAR_COMMANDS
     try:
-        return api.parse(args.expr, **commands.declarations(args), scalar=args.kind in commands.SCALAR_COMMANDS)
+        e = api.parse(args.expr, **decl, scalar=scalar)
+        if args.structure and args.wrt in e.shapes:
+            e = api.read_square(args.expr, args.wrt, args.structure, **decl, scalar=scalar)
+        return e
     except MatcalcError as error:
         error.field = "expr"
         raise
+
+
+def _takes_structure(command: str, args) -> None:
+    """An UnsupportedError (its field "structure") when ``command`` takes no structure but one is given."""
+    if args.structure and STRUCTURE not in commands.options_of(command):
+        takes = ", ".join(c for c in commands.RUN if STRUCTURE in commands.options_of(c))
+        error = UnsupportedError(f"{command} is not taken inside a structure ({args.structure}); the commands that "
+                                 f"take one: {takes}")
+        error.field = STRUCTURE
+        raise error
 
 
 def parse_fields(args) -> dict:
@@ -159,6 +184,7 @@ def answer(command: str, args) -> dict:
     if command == PARSE:
         return parse_fields(args)
     args.kind = command
+    _takes_structure(command, args)
     _parsed(args)
     result = commands.answer(command, args)
     body = result.json

@@ -4,7 +4,7 @@
 // picker, the shapes matcalc infers fill the shapes field (until the user types shapes of their
 // own), and a syntax error shows under the box with the caret under the offending character.
 // Then each panel of PANELS asks its endpoint and shows the answer.  The URL always holds the
-// expression and its declarations (?expr=…&wrt=…&kind=…), so it is a permalink: opening it
+// expression and its declarations (?expr=…&wrt=…&kind=…&structure=…), so it is a permalink: opening it
 // answers at once.  Everything the server sends is put in as text, except the check report's
 // HTML, which matcalc writes with every value escaped.
 "use strict";
@@ -12,7 +12,10 @@
 const DEBOUNCE_MS = 250;
 const VEC = (x) => `\\operatorname{vec}\\left(${x}\\right)`;
 const KINDS = {  // kind → the field holding its Unicode answer, the LaTeX of what it is, the file a download gets
-  grad: { field: "gradient", tex: (x) => `\\frac{\\partial f}{\\partial ${x}} = `, file: "gradient.tex" },
+  grad: {
+    field: "gradient", file: "gradient.tex",
+    tex: (x, s) => (s.structure ? `\\operatorname{grad} f = ` : `\\frac{\\partial f}{\\partial ${x}} = `),
+  },
   differential: { field: "differential", tex: () => "", file: "differential.tex" },
   jacobian: {
     field: "jacobian", file: "jacobian.tex",
@@ -50,7 +53,7 @@ const PANELS = [
 ];
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["expr", "wrt", "kind", "shapes", "domains", "functions", "layout", "upstream"];
+const FIELDS = ["expr", "wrt", "kind", "shapes", "domains", "functions", "structure", "layout", "upstream"];
 let parseTimer = null;
 let generation = 0;          // the newest parse or compute; older answers are dropped
 let pendingWrt = null;       // the variable a permalink names, chosen once the symbols are known
@@ -252,6 +255,18 @@ function fillVariables(symbols) {
   const match = symbols.find((sym) => sym.name === wanted || sym.text === wanted);
   select.value = match ? match.name : names[0] ?? "";
   pendingWrt = null;
+  nameStructure();
+}
+
+function nameStructure() {  // "structure of X": the variable the structure applies to
+  const option = $("wrt").selectedOptions[0];
+  $("structure-of").textContent = option ? option.textContent : "X";
+}
+
+function chooseStructure(value) {  // a permalink's structure; one the page does not list is sent as it is, for the server to say why not
+  const select = $("structure");
+  if (![...select.options].some((o) => o.value === value)) select.append(new Option(value, value));
+  select.value = value;
 }
 
 async function parse() {
@@ -262,7 +277,8 @@ async function parse() {
     $("preview").replaceChildren();
     return;
   }
-  const { ok, data } = await post("parse", { expr: s.expr, kind: s.kind, ...declarations(s) });
+  const variable = { wrt: pendingWrt ?? s.wrt, structure: s.structure };  // a square structure reads X square
+  const { ok, data } = await post("parse", { expr: s.expr, kind: s.kind, ...declarations(s), ...variable });
   if (mine !== generation) return;
   if (!ok) {
     showError(data);
@@ -283,7 +299,7 @@ async function compute() {
   if (!s.expr.trim() || !s.wrt) return;
   updateLink(s);
   document.body.dataset.state = "computing";
-  const base = { expr: s.expr, wrt: s.wrt, ...declarations(s) };
+  const base = { expr: s.expr, wrt: s.wrt, ...declarations(s), structure: s.structure };
   const jobs = PANELS.map(async (panel) => {
     const element = panelElements(panel);
     const request = panel.request(s);
@@ -313,7 +329,7 @@ function updateLink(s) {
   params.set("wrt", s.wrt);
   params.set("kind", s.kind);
   if (s.declaredShapes && s.shapes) params.set("shapes", s.shapes);
-  for (const f of ["domains", "functions"]) if (s[f]) params.set(f, s[f]);
+  for (const f of ["domains", "functions", "structure"]) if (s[f]) params.set(f, s[f]);
   if (s.kind === "jacobian" && s.layout !== "numerator") params.set("layout", s.layout);
   if (s.kind === "vjp" && s.upstream !== "G") params.set("upstream", s.upstream);
   const url = `/?${params}`;
@@ -346,7 +362,8 @@ function insertAtCursor(text, close) {
 
 function start() {
   const params = new URLSearchParams(location.search);
-  for (const f of FIELDS) if (params.has(f) && f !== "wrt") $(f).value = params.get(f);
+  for (const f of FIELDS) if (params.has(f) && f !== "wrt" && f !== "structure") $(f).value = params.get(f);
+  if (params.get("structure")) chooseStructure(params.get("structure"));
   if (params.has("shapes")) $("shapes").dataset.declared = "yes";
   pendingWrt = params.get("wrt");
   showKindOptions();
@@ -356,7 +373,9 @@ function start() {
   $("shapes").addEventListener("input", () => { $("shapes").dataset.declared = "yes"; scheduleParse(); });
   for (const f of ["domains", "functions", "upstream"]) $(f).addEventListener("input", scheduleParse);
   $("kind").addEventListener("change", () => { showKindOptions(); parse(); });
-  for (const f of ["wrt", "layout"]) $(f).addEventListener("change", compute);
+  $("layout").addEventListener("change", compute);
+  $("structure").addEventListener("change", parse);  // the shapes inferred may change: X square
+  $("wrt").addEventListener("change", () => { nameStructure(); if ($("structure").value) parse(); else compute(); });
   $("infer").addEventListener("click", () => { delete $("shapes").dataset.declared; parse(); });
   for (const b of document.querySelectorAll("#symbols button")) {
     b.addEventListener("click", () => insertAtCursor(b.dataset.insert, b.dataset.close));

@@ -1,0 +1,75 @@
+"""The differentials of the spectral nodes, registered in the tables of ``differential``,
+``adjoint`` and ``vec``: eigenvalues and the spectral and nuclear norms (first order, at a simple
+eigenvalue / singular value, a full-rank matrix), the matrix functions through their Fréchet
+derivatives, and the adjoint of a Fréchet derivative, ⟨G, L_f(X, E)⟩ = ⟨L_f(Xᵀ, G), E⟩.
+"""
+
+from __future__ import annotations
+
+from .. import expr as t
+from ..errors import UnsupportedError
+from .adjoint import transpose_rule
+from .differential import _linear, rule
+from .vec import vec_rule
+
+@rule(t.EigenValue, "eigenvalue perturbation d λ(S) = vᵀ dS v (Sv = λv, ‖v‖ = 1, λ simple, S symmetric)")
+def _eigenvalue(e, d):
+    v = t.EigenVector(e.arg, e.which)
+    return t.matmul(t.transpose(v), d(e.arg), v)
+
+
+@rule(t.SpectralNorm, "d‖X‖₂ = u₁ᵀ dX v₁ (X = UΣVᵀ, σ₁ simple)")
+def _spectral_norm(e, d):
+    return t.matmul(t.transpose(t.SingularVector(e.arg, "left")), d(e.arg), t.SingularVector(e.arg, "right"))
+
+
+@rule(t.NuclearNorm, "d‖X‖_* = tr(VUᵀ dX) (X = UΣVᵀ of full rank)")
+def _nuclear_norm(e, d):
+    return t.inner(t.PolarFactor(e.arg), d(e.arg))
+
+
+def _factor(what: str):
+    def unsupported(e, d):
+        raise UnsupportedError(f"the differential of {what} (a second derivative of a spectral function) is not available")
+
+    return unsupported
+
+
+for _cls, _what in ((t.EigenVector, "an eigenvector"), (t.SingularVector, "a singular vector"),
+                    (t.PolarFactor, "the polar factor UVᵀ")):
+    rule(_cls, f"{_what}: first derivatives only")(_factor(_what))
+
+
+@rule(t.MatrixFunction, "d f(X) = L_f(X, dX), the Fréchet derivative of the matrix function f; f′(X)dX when "
+     "dX commutes with X (d e^{tA} = e^{tA}A dt)")
+def _matrix_function(e, d):
+    dx = d(e.arg)
+    if _commute(e.arg, dx):
+        return t.matmul(t.derivative(e.name, e.arg), dx)
+    return _linear(lambda dx: t.Frechet(e.name, e.arg, dx), dx, shape=e.shape)
+
+
+def _commute(a: t.Expr, b: t.Expr) -> bool:
+    """Whether b is a scalar multiple of a, of I, or zero: then ab = ba."""
+    core = t.split_scale(b)[1]
+    return t.is_zero(b) or isinstance(core, t.Identity) or core == t.split_scale(a)[1]
+
+
+@rule(t.Frechet, "L_f(X, E) is linear in E: d L_f(X, E) = L_f(X, dE) for X constant")
+def _frechet(e, d):
+    if d.depends(e.arg):
+        raise UnsupportedError(f"the second Fréchet derivative of {e.name} is not available")
+    return _linear(lambda de: t.Frechet(e.name, e.arg, de), d(e.direction), shape=e.shape)
+
+
+@transpose_rule(t.Frechet, "adjoint of the Fréchet derivative L_f(X)* = L_f(Xᵀ): ⟨C, L_f(X, M)⟩ = ⟨L_f(Xᵀ, C), M⟩")
+def _frechet_adjoint(e, c, depends):
+    if depends(e.arg):
+        raise UnsupportedError("a differential inside the point of a Fréchet derivative is not linear")
+    yield e.direction, t.Frechet(e.name, t.transpose(e.arg), c)
+
+
+@vec_rule(t.Frechet, "vec L_f(X, E) = K_f(X) vec(E)")
+def _frechet_vec(e, jac, depends):
+    raise UnsupportedError(f"the Kronecker form of the Fréchet derivative of {e.name} is not available; "
+                           f"the gradient of ⟨G, {e.name}(X)⟩ and vjp are")

@@ -1,0 +1,165 @@
+"""The array libraries generated code runs on: NumPy, JAX (jax.numpy) and PyTorch.
+
+A backend is data: the module alias the code calls (``np``, ``jnp``, ``torch``), the import
+lines of a generated module, the spelling of each elementwise function, of the constructors
+and of the few operations the libraries name differently, and the source of the helpers the
+code may call (each overflow-safe: σ from e^{−|x|}, softplus and log Σ exp shifted by the maximum,
+log det by slogdet or the Cholesky diagonal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import UnsupportedError
+from .helpers import JAX_HELPERS, REDUCTIONS, SPECTRAL, TORCH_REDUCTIONS
+
+# Helper functions, as source templates ({xp} is the module alias).  Each is emitted once into a
+# module that calls it.
+HELPERS = {
+    "_sigmoid": ("def _sigmoid(x):\n    # 1/(1 + e⁻ˣ) for x ≥ 0, eˣ/(1 + eˣ) below: full relative precision on both sides\n"
+                 "    e = {xp}.exp(-{xp}.abs(x))\n    return {xp}.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n"),
+    "_softplus": "def _softplus(x):\n    return {xp}.logaddexp(0.0, x)\n",
+    "_log_sigmoid": "def _log_sigmoid(x):\n    return -{xp}.logaddexp(0.0, -x)\n",
+    "_step": "def _step(x):\n    return {xp}.where(x > 0, 1.0, 0.0)\n",
+    "_heaviside": "def _heaviside(x):\n    return {xp}.where(x > 0, 1.0, {xp}.where(x < 0, 0.0, 0.5))\n",
+    "_logsumexp": ("def _logsumexp(x):\n    top = {xp}.max(x)\n"
+                   "    return top + {xp}.log({xp}.sum({xp}.exp(x - top)))\n"),
+    "_logdet": ("def _logdet(a):\n    sign, logabs = {xp}.linalg.slogdet(a)\n"
+                "    return {xp}.where(sign > 0, logabs, {xp}.nan)\n"),
+    "_logdet_complex": ("def _logdet_complex(a):\n    # the principal logarithm of a complex determinant\n"
+                        "    sign, logabs = {xp}.linalg.slogdet(a)\n    return {xp}.log(sign) + logabs\n"),
+    "_logdet_spd": ("def _logdet_spd(a):\n    return 2.0 * {xp}.sum({xp}.log({xp}.diag({xp}.linalg.cholesky(a))))\n"),
+    "_inv": "def _inv(a):\n    return {xp}.linalg.inv(a)\n",
+    "_adj": "def _adj(a):\n    return {xp}.linalg.det(a) * {xp}.linalg.inv(a)\n",
+    "_commutation": ("def _commutation(m, n):\n"
+                     "    # K vec(A) = vec(Aᵀ) for an m×n A: row i·n + j picks entry i + m·j of vec(A)\n"
+                     "    return {xp}.eye(m * n)[({xp}.arange(m)[:, None] + m * {xp}.arange(n)[None, :]).reshape(-1)]\n"),
+}
+
+TORCH_HELPERS = {
+    "_softplus": "def _softplus(x):\n    return torch.logaddexp(x, torch.zeros_like(x))\n",
+    "_log_sigmoid": "def _log_sigmoid(x):\n    return torch.nn.functional.logsigmoid(x)\n",
+    "_step": "def _step(x):\n    return (x > 0).to(x.dtype)\n",
+    "_heaviside": "def _heaviside(x):\n    return torch.heaviside(x, torch.full_like(x, 0.5))\n",
+    "_logdet": ("def _logdet(a):\n    sign, logabs = torch.linalg.slogdet(a)\n"
+                "    return torch.where(sign > 0, logabs, torch.nan)\n"),
+    **TORCH_REDUCTIONS,
+    "_commutation": ("def _commutation(m, n, dtype, device):\n"
+                     "    # K vec(A) = vec(Aᵀ) for an m×n A: row i·n + j picks entry i + m·j of vec(A)\n"
+                     "    where = torch.arange(m, device=device)[:, None] + m * torch.arange(n, device=device)[None, :]\n"
+                     "    return torch.eye(m * n, dtype=dtype, device=device)[where.reshape(-1)]\n"),
+}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one array library spells what generated code does."""
+
+    name: str
+    xp: str  # the module alias
+    imports: tuple
+    functions: dict  # elementwise function name → callable's spelling or helper name
+    helpers: dict = field(default_factory=lambda: dict(HELPERS))
+    converts: str = "{xp}.asarray({v}, dtype=float)"
+    converts_complex: str = "{xp}.asarray({v}, dtype=complex)"
+
+    def f(self, template: str, **kw) -> str:
+        return template.format(xp=self.xp, **kw)
+
+    def function(self, name: str) -> str:
+        return self.functions[name].format(xp=self.xp)
+
+    def helper_source(self, name: str) -> str:
+        return self.helpers[name].format(xp=self.xp)
+
+    # ---- constructors ------------------------------------------------------------------------
+    def eye(self, n: str) -> str:
+        return f"{self.xp}.eye({n})"
+
+    def ones(self, n: str) -> str:
+        return f"{self.xp}.ones({n})"
+
+    def zeros(self, shape: str) -> str:
+        return f"{self.xp}.zeros({shape})"
+
+    def commutation(self, m: str, n: str) -> str:
+        return f"_commutation({m}, {n})"
+
+    def convert(self, v: str, complex_entries: bool = False) -> str:
+        return (self.converts_complex if complex_entries else self.converts).format(xp=self.xp, v=v)
+
+    def permute(self, a: str, axes: str) -> str:
+        return f"{self.xp}.transpose({a}, {axes})"
+
+
+ELEMENTWISE = {
+    "exp": "{xp}.exp", "log": "{xp}.log", "sin": "{xp}.sin", "cos": "{xp}.cos", "tan": "{xp}.tan",
+    "tanh": "{xp}.tanh", "sqrt": "{xp}.sqrt", "abs": "{xp}.abs", "sign": "{xp}.sign",
+    "sigmoid": "_sigmoid", "softplus": "_softplus", "relu": "_relu", "step": "_step",
+    "log1p": "{xp}.log1p", "expm1": "{xp}.expm1", "cosh": "{xp}.cosh", "sinh": "{xp}.sinh", "arctan": "{xp}.arctan",
+    "erf": "_erf", "gelu": "_gelu", "softsign": "_softsign", "log_sigmoid": "_log_sigmoid",
+}
+HELPERS["_shape_error"] = ("def _shape_error(name, declared, shape, expected):\n"
+                          "    raise ValueError(f'{{name}} is declared {{declared}} but its value has shape {{shape}}, "
+                          "expected {{expected}}')\n")
+HELPERS["_flatten"] = ("def _flatten(v, name, declared, ndim):\n"
+                      "    # a vector given as an n×1 or 1×n array, a scalar as an array of one entry\n"
+                      "    if (ndim == 1 and v.ndim == 2 and 1 in v.shape) or (ndim == 0 and v.ndim <= 2 and v.size == 1):\n"
+                      "        return v.reshape((-1,) if ndim else ())\n"
+                      "    _shape_error(name, declared, tuple(v.shape), declared)\n")
+HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
+HELPERS.update(REDUCTIONS)
+HELPERS.update(SPECTRAL)
+
+NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))
+
+JAX = Backend(
+    "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
+    dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu",
+         log_sigmoid="jax.nn.log_sigmoid"),
+    helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS}.items() if k not in SPECTRAL},
+    converts="{xp}.asarray({v})",
+    converts_complex="{xp}.asarray({v})",
+)
+
+
+@dataclass(frozen=True)
+class TorchBackend(Backend):
+    """PyTorch: constants made with the dtype and device of the arguments (``_dtype``, ``_device``)."""
+
+    def eye(self, n):
+        return f"torch.eye({n}, dtype=_dtype, device=_device)"
+
+    def ones(self, n):
+        return f"torch.ones({n}, dtype=_dtype, device=_device)"
+
+    def zeros(self, shape):
+        return f"torch.zeros({shape}, dtype=_dtype, device=_device)"
+
+    def commutation(self, m, n):
+        return f"_commutation({m}, {n}, _dtype, _device)"
+
+    def permute(self, a, axes):
+        return f"torch.permute({a}, {axes})"
+
+
+TORCH = TorchBackend(
+    "torch", "torch", ("import torch",),
+    dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
+    helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS}.items() if k not in SPECTRAL},
+    converts="_tensor({v})",
+    converts_complex="_tensor({v})",
+)
+TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"
+                            "    return v if v.is_floating_point() or v.is_complex() else v.to(torch.get_default_dtype())\n")
+
+BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}
+
+
+def backend(name) -> Backend:
+    if isinstance(name, Backend):
+        return name
+    if name not in BACKENDS:
+        raise UnsupportedError(f"the backend is one of {', '.join(BACKENDS)}, not {name!r}")
+    return BACKENDS[name]

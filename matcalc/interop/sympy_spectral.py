@@ -1,0 +1,50 @@
+"""The spectral nodes in SymPy: λ_max(S), ‖X‖₂, ‖X‖_*, the named factors, expm, logm, sqrtm
+and their Fréchet derivatives have no SymPy form of their own, so they travel as the classes
+``Spectral`` and ``SpectralMatrix`` of ``sympy_nodes`` (named by their matcalc word), entries
+of the two tables of ``sympy_matrices``; the round trip is exact.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from .. import expr as t
+from . import sympy_nodes as n
+from .sympy_matrices import READERS, TO, _matrix
+
+# word → the node it names, from its operands
+SCALARS = {"λ_max": lambda a: t.EigenValue(a, "max"), "λ_min": lambda a: t.EigenValue(a, "min"),
+           "σ_max": t.SpectralNorm, "norm_nuc": t.NuclearNorm}
+MATRICES = {"eigvec_max": lambda a: t.EigenVector(a, "max"), "eigvec_min": lambda a: t.EigenVector(a, "min"),
+            "svec_u": lambda a: t.SingularVector(a, "left"), "svec_v": lambda a: t.SingularVector(a, "right"),
+            "polar": t.PolarFactor,
+            **{f: (lambda f: lambda a: t.MatrixFunction(f, a))(f) for f in t.MATRIX_FUNCTIONS},
+            **{f"L_{f}": (lambda f: lambda a, e: t.Frechet(f, a, e))(f) for f in t.MATRIX_FUNCTIONS}}
+
+
+def _word(e: t.Expr) -> str:
+    if isinstance(e, t.EigenValue):
+        return f"λ_{e.which}"
+    if isinstance(e, (t.SpectralNorm, t.NuclearNorm)):
+        return "σ_max" if isinstance(e, t.SpectralNorm) else "norm_nuc"
+    if isinstance(e, t.EigenVector):
+        return f"eigvec_{e.which}"
+    if isinstance(e, t.SingularVector):
+        return "svec_u" if e.side == "left" else "svec_v"
+    if isinstance(e, t.PolarFactor):
+        return "polar"
+    return e.name if isinstance(e, t.MatrixFunction) else f"L_{e.name}"
+
+
+def _scalar(e, k):
+    return n.Spectral(sympy.Symbol(_word(e)), _matrix(k[0]))
+
+
+def _matrix_node(e, k):
+    return n.SpectralMatrix(sympy.Symbol(_word(e)), *map(_matrix, k), *e.shape)
+
+
+TO.update({cls: _scalar for cls in (t.EigenValue, t.SpectralNorm, t.NuclearNorm)})
+TO.update({cls: _matrix_node for cls in (t.EigenVector, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet)})
+READERS[n.Spectral] = lambda self, m: SCALARS[m.args[0].name](self.read(m.args[1]))
+READERS[n.SpectralMatrix] = lambda self, m: MATRICES[m.args[0].name](*self.all(m.args[1:-2]))

@@ -1,0 +1,169 @@
+"""Answers as code: the value and gradients of f as one generated function, on NumPy, JAX or
+PyTorch.
+
+``compile_gradient(f, [X, …])`` writes one straight-line function of f's symbols that returns
+(value, grad) for one variable, (value, (grad₁, grad₂, …)) for several (``jax.value_and_grad``
+with several argnums), and (value, grad, hessian) with ``hessian`` (the vec-layout matrix of
+``mc.hessian``); every common subexpression of f and its derivatives is computed once
+(``matcalc.codegen``).  ``compile_expression(e)`` does the same for the value of any result.
+A ``Compiled`` is called with the symbols by keyword, as the expression writes them (W₁, Σ)
+or as their identifiers (W_1, Sigma), or positionally in the order of ``args``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import expr as t
+from ..codegen import Program, backend as _backend, build, leaves, load, make_parameters
+from ..errors import DomainError, ShapeError, UnsupportedError
+from ..language.names import canonical_name
+from ..numeric.evaluate import NumericError
+from ..printing import to_unicode
+from .gradient import gradient
+
+INSTALL = {"jax": "pip install 'matcalc[jax]'", "torch": "pip install torch (see README: Using the answer in your code)"}
+
+
+class Compiled:
+    """A generated function.  ``source`` is its module text, ``args`` its argument names (Python
+    identifiers) in positional order, ``names`` {identifier: the name as the expression writes it}."""
+
+    def __init__(self, program: Program, function, source: str):
+        self.program, self._function, self.source = program, function, source
+        self.args = program.args + tuple(ident for _, ident in program.dim_params)
+        self.names = {p.ident: p.name for p in program.params} | {ident: d for d, ident in program.dim_params}
+        self._by_name = {name: ident for ident, name in self.names.items()}
+        self._real = {p.ident for p in program.params if t.is_real(p.leaf)}
+        self.backend = program.backend.name
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.program.name}({', '.join(self.args)}) on {self.backend}>"
+
+    def bind(self, args, kwargs) -> dict:
+        """{identifier: value} from a call's arguments."""
+        if len(args) > len(self.args):
+            raise DomainError(f"{self.program.name}() takes {len(self.args)} arguments ({', '.join(self.args)}), "
+                              f"{len(args)} were given")
+        bound = dict(zip(self.args, args))
+        for key, value in kwargs.items():
+            ident = key if key in self.names else self._by_name.get(canonical_name(key))
+            if ident is None:
+                raise DomainError(f"{key} is not an argument of {self.program.name} (its arguments: {', '.join(self.args)})")
+            if ident in bound:
+                raise DomainError(f"{key} is given twice")
+            bound[ident] = value
+        missing = [a for a in self.args if a not in bound]
+        if missing:
+            raise DomainError(f"no value for {', '.join(self.names[a] for a in missing)}")
+        return bound
+
+    def __call__(self, *args, **kwargs):
+        for ident, value in list(zip(self.args, args)) + list(kwargs.items()):
+            if _complex_value(value) and (ident in self._real or self._by_name.get(canonical_name(ident)) in self._real):
+                raise DomainError(f"the value of {self.names.get(ident, ident)} is complex but it is real: declare it complex")
+        try:
+            if not kwargs and len(args) == len(self.args):
+                return self._function(*args)
+            return self._function(**self.bind(args, kwargs))
+        except np.linalg.LinAlgError as exc:
+            raise NumericError(f"{self.program.name}: {exc}") from None
+        except (ValueError, TypeError, IndexError) as exc:
+            raise ShapeError(f"{self.program.name}: {_named(str(exc), self.names)}") from None
+
+
+def _complex_value(v) -> bool:
+    """Whether an argument (a number, a NumPy or JAX array, a torch tensor) has complex entries."""
+    dtype = getattr(v, "dtype", None)
+    if hasattr(dtype, "is_complex"):  # a torch dtype
+        return bool(dtype.is_complex)
+    return bool(np.iscomplexobj(v)) if dtype is not None or isinstance(v, (complex, list, tuple)) else False
+
+
+def _named(message: str, names: dict) -> str:
+    """The message with the first identifier it names spelled as the expression writes it."""
+    head, _, rest = message.partition(" ")
+    return f"{names.get(head, head)} {rest}" if rest else message
+
+
+def run(program: Program, source: str) -> Compiled:
+    """The Compiled function of ``program``; the module text ``source`` is what ``source`` shows."""
+    try:
+        function = load(_with_imports(program), {})
+    except ImportError:
+        raise UnsupportedError(f"the {program.backend.name} backend needs {program.backend.name}: "
+                               f"{INSTALL.get(program.backend.name, '')}") from None
+    return Compiled(program, function, source)
+
+
+def _with_imports(program: Program) -> Program:
+    text = "\n".join(program.backend.imports) + "\n\n\n" + program.source
+    return Program(program.backend, program.name, program.params, program.dim_params, program.roots, program.body,
+                   program.helpers, program.nodes, program.materialized, text, program.dims)
+
+
+def _wrt_list(e: t.Expr, wrt) -> tuple[list, bool]:
+    """(the symbols named by wrt, whether wrt was one name)."""
+    single = isinstance(wrt, (str, t.Symbol))
+    names = [wrt] if single else list(wrt)
+    if not names:
+        raise DomainError("wrt names no variable")
+    symbols = {s.name: s for s in e.free_symbols}
+    out = []
+    for w in names:
+        name = w.name if isinstance(w, t.Symbol) else canonical_name(str(w).strip())
+        if name not in symbols:
+            raise DomainError(f"wrt: {name} is not a symbol of the expression (its symbols: {', '.join(sorted(symbols))})")
+        out.append(symbols[name])
+    if len({s.name for s in out}) != len(out):
+        raise DomainError("wrt names a variable twice")
+    return out, single
+
+
+def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f_and_grad",
+                     comments: bool = False) -> tuple[Program, list, bool, list]:
+    """(the program of f and its gradients, the variables, whether wrt was one name, the roots:
+    f, each gradient, and ``hessian(f, X)`` when that function is given)."""
+    if not f.is_scalar:
+        raise ShapeError(f"only a scalar function has a gradient, but {to_unicode(f)} is {t.show_shape(f.shape)}")
+    xs, single = _wrt_list(f, wrt)
+    if hessian and len(xs) != 1:
+        raise UnsupportedError("hessian=True needs one variable")
+    grads = [gradient(f, x) for x in xs]  # refuses an f that is not real-valued
+    roots = [t.real_part(f)] + grads + ([hessian(f, xs[0])] if hessian else [])  # a real f computed with complex entries
+    order = xs + [s for s in leaves(roots) if isinstance(s, t.Symbol) and s not in xs]
+    others = [s for s in leaves(roots) if not isinstance(s, t.Symbol)]
+    if others:
+        raise UnsupportedError(f"cannot compile a differential {to_unicode(others[0])} as an argument")
+    order += [s for s in sorted(f.free_symbols, key=lambda s: s.name) if s not in order]
+
+    def returns(outputs):
+        grads = outputs[1:1 + len(xs)]
+        grad = grads[0] if single else "(" + ", ".join(grads) + ("," if len(grads) == 1 else "") + ")"
+        return ", ".join([outputs[0], grad] + outputs[1 + len(xs):])
+
+    printer = to_unicode if comments else None
+    prog = build(roots, _backend(backend), params=make_parameters(order), flavor="export", name=name,
+                 printer=printer, returns=returns)
+    return prog, xs, single, roots
+
+
+def compile_gradient(f: t.Expr, wrt, *, backend="numpy", hessian=None) -> Compiled:
+    """The compiled (value, gradient[s][, hessian]) function of scalar f (``hessian``: the
+    function (f, X) → H, when the Hessian is asked for)."""
+    prog, *_ = gradient_program(f, wrt, backend=backend, hessian=hessian)
+    return run(prog, "\n".join(prog.backend.imports) + "\n\n\n" + prog.source)
+
+
+def compile_expression(e: t.Expr, *, backend="numpy", name: str = "value") -> Compiled:
+    """The compiled value of e: a function of its symbols (and of the symbols of the expression it
+    came from, ``origin``, that fix a size no symbol of e shows)."""
+    b = _backend(backend)
+    order = leaves([e])
+    prog = build([e], b, params=make_parameters(order), flavor="export", name=name)
+    unbound = {d for d, _ in prog.dim_params}
+    extra = [s for s in sorted(e.origin, key=lambda s: s.name) if s not in order
+             and any(d.is_Symbol and d.name in unbound for d in s.shape)]
+    if extra:
+        prog = build([e], b, params=make_parameters(order + extra), flavor="export", name=name)
+    return run(prog, "\n".join(b.imports) + "\n\n\n" + prog.source)

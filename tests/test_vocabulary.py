@@ -1,0 +1,303 @@
+"""The practitioner's words: more elementwise functions (log1p, expm1, erf, gelu, softsign,
+cosh, sinh, arctan, logσ), each parsed, differentiated, printed, read back and checked against
+central finite differences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+import matcalc.expr as t
+from matcalc.numeric.functions import NUMERIC
+
+# name → (the printed gradient of aᵀg(Xb) wrt X, the LaTeX of g)
+ELEMENTWISE = {
+    "log1p": ("(a ⊘ (1 + Xb))bᵀ", r"\operatorname{log1p}"),
+    "expm1": ("(a ⊙ exp(Xb))bᵀ", r"\operatorname{expm1}"),
+    "erf": ("(a ⊙ erf′(Xb))bᵀ", r"\operatorname{erf}"),
+    "gelu": ("(a ⊙ gelu′(Xb))bᵀ", r"\operatorname{gelu}"),
+    "softsign": ("(a ⊘ (1 + abs(Xb))^{∘2})bᵀ", r"\operatorname{softsign}"),
+    "cosh": ("(a ⊙ sinh(Xb))bᵀ", r"\cosh"),
+    "sinh": ("(a ⊙ cosh(Xb))bᵀ", r"\sinh"),
+    "arctan": ("(a ⊘ (1 + (Xb)^{∘2}))bᵀ", r"\arctan"),
+    "log_sigmoid": ("(a ⊙ σ(−Xb))bᵀ", r"\log\sigma"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_an_elementwise_function_parses_prints_and_reads_back(name):
+    e = mc.parse(f"{name}(X)")
+    assert e == t.Apply(name, t.symbol("X", "m", "n"))
+    assert mc.parse(str(e)) == e
+    assert e.latex().startswith(ELEMENTWISE[name][1])
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_an_elementwise_gradient_is_the_textbook_one_and_checks(name):
+    f = f"aᵀ{name}(Xb)"
+    g = mc.grad(f, "X")
+    assert str(g) == ELEMENTWISE[name][0]
+    assert mc.check(f, "X").ok
+    assert mc.parse(str(g), shapes="a: m, X: m×k, b: k") == g
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_an_elementwise_hessian_checks(name):
+    h = mc.hessian(f"𝟙ᵀ{name}(x)", "x")
+    assert h.check().ok
+
+
+def test_log_sigma_is_log_sigmoid_unless_sigma_is_a_symbol():
+    assert mc.parse("logσ(x)") == mc.parse("log_sigmoid(x)")
+    assert str(mc.parse("log_sigmoid(x)")) == "logσ(x)"
+    e = mc.parse("σ·log_sigmoid(x)", shapes="σ: scalar")
+    assert str(e) == "σ·log_sigmoid(x)"
+    assert mc.parse(str(e), shapes="σ: scalar") == e
+
+
+@pytest.mark.parametrize("name", ["erf", "gelu"])
+def test_a_derivative_named_by_a_prime_reads_back_and_evaluates(name):
+    e = mc.parse(f"{name}″(x)")
+    assert e == t.Apply(name, t.symbol("x", "m"), 2)
+    assert mc.parse(str(e)) == e
+    x = np.array([-1.3, 0.2, 2.0])
+    h = 1e-4
+    second = (NUMERIC[name](x + h) - 2 * NUMERIC[name](x) + NUMERIC[name](x - h)) / h**2
+    assert np.allclose(e.evaluate({"x": x}), second, rtol=1e-5, atol=1e-6)
+
+
+def test_the_numeric_forms_are_stable_far_out():
+    big = np.array([-800.0, -40.0, 0.0, 40.0, 800.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert np.allclose(NUMERIC["log_sigmoid"](big), [-800.0, -40.0, -math.log(2), -math.exp(-40.0), 0.0])
+        assert np.allclose(NUMERIC["softsign"](big), big / (1 + np.abs(big)))
+        assert np.allclose(NUMERIC["gelu"](big), [0.0, 0.0, 0.0, 40.0, 800.0])
+    assert NUMERIC["log1p"](np.array([1e-18]))[0] == 1e-18
+    assert NUMERIC["expm1"](np.array([1e-18]))[0] == 1e-18
+
+
+# ---- the softmax family ----------------------------------------------------------------------
+
+SOFTMAX_GRADIENTS = [
+    # softmax cross-entropy, one sample: with y on the simplex, and without
+    ("−yᵀlog(softmax(Wx))", "W", {"domains": "y: probability"}, "(softmax(Wx) − y)xᵀ"),
+    ("−yᵀlog_softmax(Wx)", "W", {"domains": "y: onehot"}, "(softmax(Wx) − y)xᵀ"),
+    ("−yᵀlog(softmax(Wx))", "W", {}, "((𝟙ᵀy)softmax(Wx) − y)xᵀ"),
+    ("−yᵀlogsoftmax(z)", "z", {}, "(𝟙ᵀy)softmax(z) − y"),
+    # a batch, one sample per row of X and of Y
+    ("−sum(Y ⊙ logsoftmax(XW))", "W", {"domains": "Y: probability"}, "Xᵀ(softmax(XW) − Y)"),
+    ("−sum(Y ⊙ logsoftmax(XW))", "W", {}, "Xᵀ((Y𝟙𝟙ᵀ) ⊙ softmax(XW) − Y)"),
+    # log-sum-exp
+    ("logsumexp(z)", "z", {}, "softmax(z)"),
+    ("logsumexp(z) − yᵀz", "z", {}, "softmax(z) − y"),
+    ("𝟙ᵀlogsumexp(X)", "X", {}, "softmax(X)"),
+    ("aᵀsoftmax(z)", "z", {}, "(diag(softmax(z)) − softmax(z)softmax(z)ᵀ)a"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, decl, printed", SOFTMAX_GRADIENTS, ids=[f"{r[0]} wrt {r[1]} {r[2]}" for r in SOFTMAX_GRADIENTS])
+def test_softmax_gradients_are_the_textbook_ones_and_check(f, wrt, decl, printed):
+    assert str(mc.grad(f, wrt, **decl)) == printed
+    assert mc.check(f, wrt, **decl).ok
+    assert mc.check(f, wrt, printed, **decl).ok
+
+
+def test_the_softmax_jacobian_is_diag_s_minus_s_s_transpose():
+    j = mc.jacobian("softmax(z)", "z")
+    assert str(j) == "diag(softmax(z)) − softmax(z)softmax(z)ᵀ"
+    assert j.check().ok
+    j = mc.jacobian("logsoftmax(z)", "z")
+    assert str(j) == "I − 𝟙softmax(z)ᵀ"
+    assert j.check().ok
+    assert mc.jacobian("softmax(X)", "X").check().ok  # row by row
+
+
+def test_the_log_sum_exp_and_multinomial_logistic_hessians():
+    h = mc.hessian("logsumexp(z)", "z")
+    assert str(h) == "diag(softmax(z)) − softmax(z)softmax(z)ᵀ"
+    assert h.check().ok
+    h = mc.hessian("−yᵀlog(softmax(Wx))", "x", domains="y: probability")
+    assert str(h) == "Wᵀ(diag(softmax(Wx)) − softmax(Wx)softmax(Wx)ᵀ)W"
+    assert h.check().ok
+
+
+def test_the_softmax_words_parse_print_and_read_back():
+    z, X = t.symbol("z", "m"), t.symbol("X", "m", "n")
+    assert mc.parse("softmax(z)") == t.Softmax(z)
+    assert mc.parse("logsoftmax(z)") == mc.parse("log_softmax(z)") == mc.parse("log(softmax(z))") == t.LogSoftmax(z)
+    assert mc.parse("logsumexp(z)") == t.LogSumExp(z) and t.LogSumExp(z).shape == t.SCALAR
+    assert mc.parse("logsumexp(X)").shape == (t.dim("m"), t.ONE)  # row by row
+    for e in (t.Softmax(X), t.LogSoftmax(z), t.LogSumExp(X)):
+        assert mc.parse(str(e)) == e
+    assert t.Softmax(X).latex() == r"\operatorname{softmax}\left(X\right)"
+    assert t.LogSoftmax(z).latex() == r"\log\operatorname{softmax}\left(z\right)"
+
+
+def test_softmax_evaluates_stably_row_by_row():
+    big = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1000.0, -1000.0]])
+    s = mc.parse("softmax(X)").evaluate({"X": big})
+    assert np.allclose(s.sum(axis=1), 1.0) and np.allclose(s[1], 1 / 3)
+    lse = mc.parse("logsumexp(X)").evaluate({"X": big})
+    assert np.allclose(lse, [1001.0 + np.log(1 + np.exp(-1) + np.exp(-2)), -1000.0 + np.log(3)])
+    z = np.array([3.0, -1.0, 800.0])
+    assert np.allclose(mc.parse("logsoftmax(z)").evaluate({"z": z}), z - 800.0 - np.log1p(np.exp(-797) + np.exp(-801)))
+    assert np.isclose(mc.parse("logsumexp(z)").evaluate({"z": z}), 800.0)
+
+
+def test_a_probability_is_sampled_on_the_simplex():
+    from matcalc.numeric import sample
+
+    values = sample([mc.parse("yᵀx + sum(Y)", domains="y: probability, Y: onehot")], seed=3)
+    assert np.all(values["y"] >= 0) and np.isclose(values["y"].sum(), 1.0)
+    assert np.all(values["Y"] >= 0) and np.allclose(values["Y"].sum(axis=1), 1.0)
+
+
+def test_the_softmax_derivation_names_its_rule():
+    steps = str(mc.derive("logsumexp(z)", "z"))
+    assert "d logsumexp(z) = softmax(z)ᵀdz" in steps
+    steps = str(mc.derive("aᵀsoftmax(z)", "z"))
+    assert "d softmax(z) = (diag(s) − ssᵀ)dz" in steps
+
+
+# ---- attention: the three backward passes of softmax(QKᵀ/√d)V -------------------------------
+
+ATTENTION = "Q: n×d, K: n×d, V: n×d_v, G: n×d_v"
+P = "softmax(QKᵀ/√tr(I_d))"
+ATTENTION_PASSES = [
+    ("V", f"{P}ᵀG"),  # dV = PᵀdO
+    ("Q", f"((GVᵀ − diag(GVᵀ{P}ᵀ)𝟙ᵀ) ⊙ {P})K/√tr(I_d)"),  # dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS K/√d
+    ("K", f"((VGᵀ − 𝟙diag(GVᵀ{P}ᵀ)ᵀ) ⊙ {P}ᵀ)Q/√tr(I_d)"),  # dK = dSᵀQ/√d
+]
+
+
+@pytest.mark.parametrize("wrt, printed", ATTENTION_PASSES, ids=[r[0] for r in ATTENTION_PASSES])
+def test_the_attention_backward_passes_are_those_of_the_papers(wrt, printed):
+    v = mc.vjp("softmax(QKᵀ/√d)V", wrt, shapes=ATTENTION)
+    assert str(v) == printed
+    f = "tr(Gᵀsoftmax(QKᵀ/√d)V)"
+    assert mc.check(f, wrt, shapes=ATTENTION).ok
+    assert mc.check(f, wrt, printed, shapes=ATTENTION).ok
+
+
+# ---- statistics and dimensions as numbers ---------------------------------------------------
+
+LAYER_NORM = "(x − mean(x))/√(var(x) + ε)"
+
+
+def test_a_declared_dimension_is_a_number():
+    n = t.dim("n")
+    assert mc.parse("𝟙ᵀx/n", shapes="x: n") == t.scale(t.Number(1 / n), mc.parse("𝟙ᵀx", shapes="x: n"))
+    assert mc.parse("√d", shapes="Q: n×d") == t.Apply("sqrt", t.Number(t.dim("d")))
+    assert mc.parse("n", shapes="n: scalar, x: n").free_symbols  # a declared symbol stays a symbol
+    x = np.array([1.0, 2.0, 6.0])
+    assert np.isclose(mc.parse("𝟙ᵀx/n", shapes="x: n").evaluate({"x": x}), 3.0)
+
+
+def test_mean_var_std_of_a_vector_and_row_by_row():
+    x, X = np.array([1.0, 2.0, 6.0]), np.array([[1.0, 2.0, 6.0], [0.0, 0.0, 3.0]])
+    assert mc.parse("mean(x)").shape == t.SCALAR and mc.parse("mean(X)").shape == (t.dim("m"), t.ONE)
+    assert np.isclose(mc.parse("mean(x)").evaluate({"x": x}), 3.0)
+    assert np.isclose(mc.parse("var(x)").evaluate({"x": x}), np.var(x))
+    assert np.allclose(mc.parse("std(X)").evaluate({"X": X}), np.std(X, axis=1))
+    assert np.allclose(mc.parse("mean(X)").evaluate({"X": X}), [3.0, 1.0])
+    for text in ("mean(x)", "var(X)", "std(x)", LAYER_NORM):
+        e = mc.parse(text, shapes="x: n, ε: scalar")
+        assert mc.parse(str(e), shapes="x: n, ε: scalar") == e
+    assert mc.parse("var(X)").latex() == r"\operatorname{var}\left(X\right)"
+
+
+STATISTICS = [
+    ("mean(x)", "x", "x: n", "𝟙_n/tr(I_n)"),
+    ("𝟙ᵀx/n", "x", "x: n", "𝟙_n/tr(I_n)"),
+    ("var(x)", "x", "x: n", "2(x − mean(x)𝟙)/tr(I_n)"),
+    ("std(x)", "x", "x: n", "(x − mean(x)𝟙)/tr(I_n)/std(x)"),
+    ("aᵀvar(X)", "X", "X: m×n", "2((a𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
+    ("aᵀstd(X)", "X", "X: m×n", "(((a ⊘ std(X))𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
+    ("sum(mean(X))", "X", "X: m×n", "𝟙_m𝟙_nᵀ/tr(I_n)"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, shapes, printed", STATISTICS, ids=[r[0] for r in STATISTICS])
+def test_statistics_gradients_check(f, wrt, shapes, printed):
+    assert str(mc.grad(f, wrt, shapes=shapes)) == printed
+    assert mc.check(f, wrt, shapes=shapes).ok
+    assert mc.check(f, wrt, printed, shapes=shapes).ok
+
+
+def test_layer_norm_jacobian_and_vjp():
+    decl = "x: n, ε: scalar"
+    j = mc.jacobian(LAYER_NORM, "x", shapes=decl)
+    assert str(j) == "((mean(x) − x)(xᵀ − mean(x)𝟙ᵀ)/tr(I_n)/(√(var(x) + ε))² + I − 1/tr(I_n))/√(var(x) + ε)"
+    assert j.check().ok
+    v = mc.vjp(LAYER_NORM, "x", shapes=decl)
+    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x)𝟙)/tr(I_n)/(√(var(x) + ε))² + G − (𝟙ᵀG)𝟙/tr(I_n))/√(var(x) + ε)"
+    assert mc.check(f"Gᵀ{LAYER_NORM}", "x", v, shapes=decl + ", G: n").ok
+
+
+def test_the_statistics_derivations_name_their_rules():
+    assert "d var(x) = 2(x − mean(x)𝟙)ᵀdx/n" in str(mc.derive("var(x)", "x"))
+    assert "d mean(x) = 𝟙ᵀdx/n" in str(mc.derive("mean(x)", "x"))
+
+
+# ---- kinks: max and min, with the subgradient of step -----------------------------------------
+
+KINKS = [
+    # the hinge loss of the SVM
+    ("sum(max(0, 1 − y ⊙ (Xw)))", "w", "𝟙ᵀrelu(1 − (y ⊙ (Xw)))", "−Xᵀ(y ⊙ step(1 − (y ⊙ (Xw))))"),
+    # ReLU written as max
+    ("𝟙ᵀmax(0, Wx)", "W", "𝟙ᵀrelu(Wx)", "step(Wx)xᵀ"),
+    ("sum(max(X, 0))", "X", "𝟙ᵀrelu(X)𝟙", "step(X)"),
+    ("sum(min(0, X))", "X", "−𝟙ᵀrelu(−X)𝟙", "step(−X)"),
+    ("sum(min(X, Y))", "X", "𝟙ᵀ(X − relu(X − Y))𝟙", "1 − step(X − Y)"),
+    ("𝟙ᵀmax(x, α)", "x", "𝟙ᵀ(x + relu(α − x))", "1 − step(α − x)"),  # a scalar broadcast
+]
+
+
+@pytest.mark.parametrize("f, wrt, read, printed", KINKS, ids=[r[0] for r in KINKS])
+def test_max_and_min_are_read_with_relu_and_differentiated_with_step(f, wrt, read, printed):
+    assert str(mc.parse(f)) == read
+    assert str(mc.grad(f, wrt)) == printed
+    report = mc.check(f, wrt)
+    assert report.ok and "away from the kinks of relu" in str(report)
+
+
+def test_max_evaluates_as_numpy_does():
+    X, Y = np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([[0.0, 1.0], [2.0, -1.0]])
+    assert np.allclose(mc.parse("max(X, Y)").evaluate({"X": X, "Y": Y}), np.maximum(X, Y))
+    assert np.allclose(mc.parse("min(X, Y)").evaluate({"X": X, "Y": Y}), np.minimum(X, Y))
+    assert np.allclose(mc.parse("max(X, 1)").evaluate({"X": X}), np.maximum(X, 1.0))
+
+
+def test_a_check_keeps_its_points_away_from_kinks():
+    from matcalc.numeric.check import KINK_MARGIN, kinks
+
+    f = mc.parse("sum(relu(X − Y))")
+    report = mc.check("sum(relu(X − Y))", "X", trials=5)
+    assert report.ok and report.kinks == ("relu", "step")
+    values = report.point
+    assert np.min(np.abs(values["X"] - values["Y"])) >= KINK_MARGIN
+    assert [n.name for n in kinks([f])] == ["relu"]
+    assert "kinks" not in str(mc.check("aᵀXb", "X"))
+
+
+def test_max_needs_two_operands_of_one_shape():
+    with pytest.raises(mc.ShapeError, match="maximum"):
+        mc.parse("max(A, B)", shapes="A: 2×3, B: 3×2")
+    with pytest.raises(mc.ParseError, match="max takes 2 arguments"):
+        mc.parse("max(x)")
+
+
+@pytest.mark.parametrize("f", ["‖Ax − b‖² + λ·mean(x)²", "‖x − y‖² + var(x)"])
+def test_solve_with_statistics(f):
+    x = mc.solve(f, "x", shapes="λ: scalar, x: n")
+    assert "mean(0" not in str(x)
+    e = mc.parse(f, shapes="λ: scalar, x: n")
+    rng = np.random.default_rng(1)
+    values = {"A": rng.standard_normal((5, 3)), "b": rng.standard_normal(5), "y": rng.standard_normal(3), "λ": 0.7}
+    values = {s.name: values[s.name] for s in e.free_symbols if s.name != "x"}
+    x_star = x.evaluate(values, dims={"n": 3, "m": 5})
+    g = mc.grad(f, "x", shapes="λ: scalar, x: n").evaluate({**values, "x": x_star})
+    assert np.allclose(g, 0.0, atol=1e-9)
