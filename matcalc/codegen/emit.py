@@ -13,6 +13,7 @@ the emitter is given one, and refused otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import sympy
 
 from .. import expr as t
