@@ -9,7 +9,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import MatcalcError, ShapeError, did_you_mean
+from .errors import MatcalcError, ShapeError, UnsupportedError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -103,6 +103,14 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
     return symbols[name]
 
 
+def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
+    """x, when it is real: the complex variables have gradients (grad, differential, check, solve) only."""
+    if x.assumptions & t.COMPLEX_DOMAINS:
+        raise UnsupportedError(f"{what} with the complex variable {x.name} is not supported; "
+                               f"grad, differential, check and solve take complex variables")
+    return x
+
+
 def _scalar(e: t.Expr) -> None:
     if not e.is_scalar:
         raise ShapeError(
@@ -117,7 +125,8 @@ def grad(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -
     ("symmetric", "skew", "diagonal", "lower", "upper", "stiefel", "orthogonal", "sphere",
     "spd"), the gradient inside it: the projection of G, or the Riemannian gradient
     (``matcalc.results.structure``; docs/structure.md)."""
-    return differential(f, wrt, structure=structure, shapes=shapes, domains=domains, functions=functions).gradient
+    return differential(f, wrt, structure=structure, shapes=shapes, domains=domains,
+                        functions=functions).real_gradient()
 
 
 @public
@@ -161,7 +170,8 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, structure=No
 @public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
     """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
-    return _backprop.vjp(*_read(F, wrt, shapes, domains, functions), upstream)
+    e, x = _read(F, wrt, shapes, domains, functions)
+    return _backprop.vjp(e, _real_variable(x, "vjp"), upstream)
 
 
 @public
@@ -189,7 +199,7 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domain
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
     layout), ``.check()`` compares with finite differences."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _result(e, x, jacobian_matrix(e, x, layout), layout, as_tensor, hessian=False)
+    return _result(e, x, jacobian_matrix(e, _real_variable(x, "the Jacobian"), layout), layout, as_tensor, hessian=False)
 
 
 @public
@@ -199,7 +209,7 @@ def hessian(f, wrt, *, structure=None, as_tensor=False, shapes=None, domains=Non
     linear ``structure`` (symmetric, skew, diagonal, lower, upper), PHP for the projection P
     of vec(X) onto it; on a manifold, an ``UnsupportedError``."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, prefer_scalar=True)
-    h = hessian_matrix(e, x)
+    h = hessian_matrix(e, _real_variable(x, "the Hessian"))
     if structure is not None:
         h = t.with_origin(project_hessian(h, x, structure), e)
     return _result(e, x, h, "numerator", as_tensor, True, structure)
@@ -211,6 +221,8 @@ def derive(f, wrt, *, structure=None, shapes=None, domains=None, functions=None)
     from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``);
     with ``structure``, a last step projects G and names the projection."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, scalar=True)
+    for s in [x] + sorted(e.free_symbols, key=lambda s: s.name):  # a complex intermediate has no steps yet
+        _real_variable(s, "a derivation")
     g = grad(e, x)
     d = _derive(e, x, g)
     if structure is None:

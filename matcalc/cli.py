@@ -27,7 +27,7 @@ import numpy as np
 
 from . import api, commands, web
 from . import expr as t
-from .commands import Output, json_number
+from .commands import Output, json_values
 from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
 from .language.names import canonical_name
 from .numeric.functions import NUMERIC
@@ -36,7 +36,8 @@ from .printing.prose import latex_number
 
 DECLARATION_OPTIONS = (
     ("--shapes", 'shapes, e.g. "X: m×n, D: m×k, λ: scalar" (also "m x n")'),
-    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive, probability)'),
+    ("--domains", 'domains, e.g. "M: symmetric, Σ: spd" (symmetric, spd, invertible, positive, probability, complex, '
+                  'hermitian, unitary)'),
     ("--functions", 'user functions, e.g. "g: elementwise, f: scalar, h: x**3 + sin(x)"'),
 )
 
@@ -176,7 +177,7 @@ def run_evaluate(args, f, decl) -> Output:
             raise UnsupportedError(f"{n.name} is declared without a formula, so it has no values: declare it by "
                                    f"a formula in x to evaluate, e.g. --functions \"{n.name}: tanh(x)\"")
     value = Value(f.evaluate(read_values(args, f)))
-    return Output([value], {"value": json_number(value.array.tolist()), "shape": list(value.array.shape)})
+    return Output([value], {"value": json_values(value.array), "shape": list(value.array.shape)})
 
 
 @dataclass
@@ -235,24 +236,39 @@ class Value:
 
     @property
     def array(self) -> np.ndarray:
-        return np.asarray(self.value, dtype=float)
+        return np.asarray(self.value, dtype=complex if np.iscomplexobj(self.value) else float)
 
     def __str__(self) -> str:
         if np.ndim(self.value) == 0:
-            return repr(float(self.value))
+            return repr(complex(self.value) if np.iscomplexobj(self.value) else float(self.value))
         return np.array2string(self.array, threshold=self.array.size + 1)
 
     def latex(self) -> str:
         a = self.array
         if a.ndim == 0:
-            return latex_number(float(a), 8)
+            return _latex_entry(a[()])
         rows = a.reshape(-1, 1) if a.ndim == 1 else a
-        body = r" \\ ".join(" & ".join(latex_number(x, 8) for x in row) for row in rows)
+        body = r" \\ ".join(" & ".join(_latex_entry(x) for x in row) for row in rows)
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
+def _latex_entry(x) -> str:
+    """A number in LaTeX; a complex one as a ± b\\mathrm{i}."""
+    if not np.iscomplexobj(x):
+        return latex_number(float(x), 8)
+    sign = "-" if x.imag < 0 else "+"
+    return rf"{latex_number(float(x.real), 8)} {sign} {latex_number(abs(float(x.imag)), 8)}\mathrm{{i}}"
+
+
 def _numbers(name: str, data) -> np.ndarray:
-    """``data`` (numbers, nested lists of numbers) as a float array; anything else is an error."""
+    """``data`` (numbers, nested lists of numbers) as a float array, or {"real": …, "imag": …}
+    (as --json writes complex values) as a complex one; anything else is an error."""
+    if isinstance(data, dict) and set(data) == {"real", "imag"}:
+        re, im = _numbers(name, data["real"]), _numbers(name, data["imag"])
+        if re.shape != im.shape:
+            raise DomainError(f"the real and imaginary parts of {name} have shapes {re.shape} and {im.shape}")
+        return re + 1j * im
+
     def only_numbers(v) -> bool:
         if isinstance(v, list):
             return all(only_numbers(x) for x in v)

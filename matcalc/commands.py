@@ -190,12 +190,16 @@ def steps(d) -> list[dict]:
 def report_fields(r) -> dict:
     """A check report for JSON: the verdict and, at the worst point, the values, the finite
     differences and the computed gradient (or Jacobian)."""
-    def plain(v):
-        return None if v is None else json_number(np.asarray(v, dtype=float).tolist())
-
     return {"ok": bool(r), "inconclusive": r.inconclusive, "verdict": r.headline(), "errors": list(r.trials),
-            "max_error": r.error, "rtol": r.rtol, "point": {k: plain(v) for k, v in r.point.items()},
-            "finite_differences": plain(r.expected), "computed": plain(r.actual)}
+            "max_error": r.error, "rtol": r.rtol, "point": {k: json_values(v) for k, v in r.point.items()},
+            "finite_differences": json_values(r.expected), "computed": json_values(r.actual)}
+
+
+def json_values(v):
+    """A number or array for JSON (nested lists); complex values as {"real": …, "imag": …}."""
+    if v is not None and np.iscomplexobj(v):
+        return {"real": json_values(np.real(v)), "imag": json_values(np.imag(v))}
+    return None if v is None else json_number(np.asarray(v, dtype=float).tolist())
 
 
 def json_number(v):

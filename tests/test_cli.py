@@ -441,7 +441,7 @@ def test_a_mistyped_command_or_option_gets_a_suggestion():
      "error: unknown function kind 'elementwse' for g; did you mean elementwise? (a function is elementwise, "
      "scalar or a formula in x)"),
     (["grad", "tr(M)", "--wrt", "M", "--domains", "M: symetric"],
-     "error: unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive, probability, onehot)"),
+     "error: unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive, probability, onehot, complex, hermitian, unitary)"),
     (["jacobian", "AXB", "--wrt", "X", "--layout", "denominater"],
      "error: unknown choice 'denominater' for --layout; did you mean denominator?"),
     (["grad", "‖X", "−", "DR‖²_F", "--wrt", "D"], "error: unexpected argument '−': write the expression in quotes"),

@@ -25,6 +25,7 @@ x_ = RNG.standard_normal(3)
 y_ = RNG.standard_normal(4)
 C_ = RNG.standard_normal((3 * 2, 4 * 5))
 K_ = RNG.standard_normal((2, 5))
+Z_ = RNG.standard_normal((3, 4)) + 1j * RNG.standard_normal((3, 4))
 
 A = t.symbol("A", "m", "n")
 B = t.symbol("B", "m", "n")
@@ -35,7 +36,8 @@ y = t.symbol("y", "n")
 C = t.symbol("C", "r", "c")
 K = t.symbol("K", "p", "q")
 alpha = t.symbol("α")
-VALUES = {"A": A_, "B": B_, "S": S_, "P": P_, "x": x_, "y": y_, "C": C_, "K": K_, "α": 0.7}
+Z = t.symbol("Z", "m", "n", {"complex"})
+VALUES = {"A": A_, "B": B_, "S": S_, "P": P_, "x": x_, "y": y_, "C": C_, "K": K_, "α": 0.7, "Z": Z_}
 
 m, n = t.dim("m"), t.dim("n")
 half = sympy.Rational(1, 2)
@@ -104,6 +106,10 @@ CASES = [
     ("Broadcast column", t.Broadcast(x, (m, n)), np.tile(x_[:, None], (1, 4))),
     ("Broadcast scalar", t.Broadcast(alpha, (m, n)), np.full((3, 4), 0.7)),
     ("Commutation", t.Commutation(m, n), np.eye(12)[[r // 4 + 3 * (r % 4) for r in range(12)]]),
+    ("Conj", t.Conj(Z), Z_.conj()),
+    ("Real", t.Real(Z), Z_.real),
+    ("Imag", t.Imag(Z), Z_.imag),
+    ("Hermitian transpose times", t.MatMul((t.Transpose(t.Conj(Z)), A)), Z_.conj().T @ A_),
     ("Softmax of a vector", t.Softmax(x), np.exp(x_) / np.exp(x_).sum()),
     ("LogSoftmax of a matrix, row by row", t.LogSoftmax(A), A_ - np.log(np.exp(A_).sum(axis=1, keepdims=True))),
     ("LogSumExp of a matrix, row by row", t.LogSumExp(A), np.log(np.exp(A_).sum(axis=1))),

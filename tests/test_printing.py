@@ -19,6 +19,8 @@ X, Xs = S("X", "m", "n"), S("X", "n", "n")
 D, R = S("D", "m", "k"), S("R", "k", "n")
 W, M, Y = S("W", "k", "m"), S("M", "k", "k"), S("Y", "m", "k")
 Z = S("Z", "m", "n")
+Zc, Wc = S("Z", "m", "n", {"complex"}), S("W", "n", "n", {"complex"})
+zc, uc = S("z", "n", 1, {"complex"}), S("u", "n", 1, {"complex"})
 a, b, x, y = S("a", "m"), S("b", "n"), S("x", "n"), S("y", "n")
 alpha, beta = S("α"), S("β")
 n = t.dim("n")
@@ -204,6 +206,17 @@ CASES = [
     (t.add(t.broadcast(num(-2), X.shape), X), "−2 + X", "-2 + X"),
     (t.matmul(t.Commutation(*X.shape), t.Kron(a, b)), "K_{m,n}(a ⊗ b)", r"K_{m,n}\left(a \otimes b\right)"),
     (t.neg(t.Kron(Tr(X), A)), "−Xᵀ ⊗ A", r"-X^{\top} \otimes A"),
+    # complex entries
+    (t.conj(Zc), "Z̄", r"\bar{Z}"),
+    (t.ctranspose(Zc), "Zᴴ", r"Z^{\mathsf{H}}"),
+    (t.inverse(t.ctranspose(Wc)), "W⁻ᴴ", r"W^{-\mathsf{H}}"),
+    (t.ctranspose(t.sub(t.matmul(Wc, zc), uc)), "(Wz − u)ᴴ", r"\left(Wz - u\right)^{\mathsf{H}}"),
+    (t.conj(S("W_1", "n", "n", {"complex"})), "conj(W₁)", r"\operatorname{conj}\left(W_{1}\right)"),
+    (t.real_part(Zc), "real(Z)", r"\operatorname{Re}\left(Z\right)"),
+    (t.imag_part(t.matmul(Tr(t.conj(zc)), uc)), "imag(zᴴu)", r"\operatorname{Im}\left(z^{\mathsf{H}}u\right)"),
+    (t.scale(num("I"), zc), "iz", r"\mathrm{i}z"),
+    (t.scale(num("2 - 3*I"), zc), "(2 − 3i)z", r"\left(2 - 3 \mathrm{i}\right)z"),
+    (t.conj(t.Differential(zc)), "dz̄", r"\mathrm{d}\bar{z}"),
     # the softmax family and statistics: a vector over its entries, a matrix row by row
     (t.Softmax(t.matmul(A, x)), "softmax(Ax)", r"\operatorname{softmax}\left(Ax\right)"),
     (t.LogSoftmax(x), "logsoftmax(x)", r"\log\operatorname{softmax}\left(x\right)"),
@@ -255,7 +268,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 47
+    assert len(NODE_CLASSES) == 50
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)
@@ -336,7 +349,8 @@ def test_latex_is_balanced_and_ascii(e):
 KNOWN_COMMANDS = {
     "left", "right", "top", "odot", "oslash", "otimes", "operatorname", "det", "log", "exp", "sin",
     "cos", "tan", "tanh", "sigma", "sqrt", "lVert", "rVert", "mathbf", "nabla", "mathrm", "tfrac",
-    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "max", "min", "quad", "text",
+    "frac", "alpha", "beta", "lambda", "Sigma", "mathit", "circ", "langle", "rangle", "cdot", "times", "bar", "mathsf",
+    "max", "min", "quad", "text",
 }
 
 

@@ -36,12 +36,13 @@ def test_did_you_mean_by_edit_distance():
     (lambda: mc.parse("sum(g(X))", functions={"g": "elementwse"}), "unknown function kind 'elementwse' for g"),
     (lambda: mc.parse("f(x)", functions="f: scalr"), "unknown function kind 'scalr' for f; did you mean scalar?"),
     (lambda: mc.parse("tr(M)", domains="M: symetric"),
-     "unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive, probability, onehot)"),
+     "unknown domain 'symetric' for M; did you mean symmetric? (the domains: symmetric, spd, invertible, positive, probability, onehot, "
+     "complex, hermitian, unitary)"),
     (lambda: mc.parse("tr(M)", domains={"M": "positve"}), "unknown domain 'positve' for M; did you mean positive?"),
     (lambda: mc.parse("tr(M)", shapes="M: n×n sdp"), "unknown domain 'sdp' for M; did you mean spd?"),
     (lambda: mc.parse("tr(M)", domains="M: round"),
      "unknown word 'round' in the declaration of M: not a domain (symmetric, spd, invertible, positive, probability, "
-     "onehot) nor a "
+     "onehot, complex, hermitian, unitary) nor a "
      "function kind (elementwise, scalar)"),
 ])
 def test_messages_name_the_nearest_names(call, message):

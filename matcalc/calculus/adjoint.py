@@ -36,16 +36,17 @@ def textbook_name(identity: str) -> str:
     return identity.split(": ⟨")[0]
 
 
-def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None) -> t.Expr:
-    """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx).
+def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None, conjugate: bool = False) -> t.Expr:
+    """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx); with ``conjugate``,
+    the G with the part of df in dX̄ equal to tr(Gᵀ dX̄) (dX and dX̄ independent, a complex X).
 
     ``observe(name, node, pending)``, if given, is called after each rule applied: then
     df = Σ ⟨C, n⟩ over the cotangents C pending at each node n (``matcalc.results.derivation`` shows it)."""
-    target = t.Differential(wrt)
+    target = t.Conj(t.Differential(wrt)) if conjugate else t.Differential(wrt)
     order = list(t.postorder(df))
     memo: dict[t.Expr, bool] = {}
-    for node in order:
-        memo[node] = node == target or any(memo[c] for c in node.children())
+    for node in order:  # dX̄ is a leaf of its own, apart from dX
+        memo[node] = node == target or (not isinstance(node, t.Conj) and any(memo[c] for c in node.children()))
     depends = memo.__getitem__
     pending: dict[t.Expr, list[t.Expr]] = {df: [t.Number(t.ONE)]}
     found: list[t.Expr] = []

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import sympy
+
 from .. import expr as t
 from ..errors import UnsupportedError
 from .elementwise import ELEMENTWISE, formula_derivative, from_formula
@@ -149,9 +151,11 @@ def _power(e, d):
     p = e.exponent
     base = e.base
     if isinstance(base, t.Norm) and base.p == 2:
-        # d‖A‖ᵖ = p‖A‖ᵖ⁻² ⟨A, dA⟩: no ‖A‖/‖A‖ to cancel later.
+        # d‖A‖ᵖ = p‖A‖ᵖ⁻² Re⟨A, dA⟩: no ‖A‖/‖A‖ to cancel later.
         coeff = t.scale(t.Number(p), t.power(base, p - 2))
-        return t.scale(coeff, t.inner(base.arg, d(base.arg)))
+        return t.scale(coeff, real_inner(base.arg, d(base.arg)))
+    if _complex_abs(base):  # d|s|ᵖ = p|s|ᵖ⁻² Re(s̄ ds)
+        return t.scale(t.scale(t.Number(p), t.power(base, p - 2)), real_inner(base.arg, d(base.arg)))
     return t.scale(t.scale(t.Number(p), t.power(base, p - 1)), d(base))
 
 
@@ -200,11 +204,16 @@ def _hpow(e, d):
     p = e.exponent
     if p - 1 == 0:
         return d(e.base)
+    if _complex_abs(e.base):  # d|A|^{∘p} = p|A|^{∘(p−2)} ⊙ Re(Ā ⊙ dA)
+        a = e.base.arg
+        return emul(t.scale(t.Number(p), t.hadamard_pow(e.base, p - 2)), _re(emul(t.conj(a), d(a))))
     return emul(t.scale(t.Number(p), t.hadamard_pow(e.base, p - 1)), d(e.base))
 
 
 @rule(t.Apply, "chain rule d g(A) = g′(A) ⊙ dA")
 def _apply(e, d):
+    if not t.is_real(e.arg):
+        return _complex_apply(e, d)
     if e.formula is None and e.order == 0 and e.name in ELEMENTWISE:
         derivative = ELEMENTWISE[e.name].derivative(e.arg)
     else:
@@ -227,8 +236,10 @@ def _kron(e, d):
 @rule(t.Norm, "d‖A‖ = ⟨A, dA⟩/‖A‖, d‖x‖₁ = sign(x)ᵀdx")
 def _norm(e, d):
     if e.p == 1:
+        if not t.is_real(e.arg):
+            raise UnsupportedError("the 1-norm of a complex vector is not supported: write 𝟙ᵀabs(x)")
         return t.inner(t.Apply("sign", e.arg), d(e.arg))
-    return t.scale(t.power(e, -1), t.inner(e.arg, d(e.arg)))
+    return t.scale(t.power(e, -1), real_inner(e.arg, d(e.arg)))
 
 
 @rule(t.Call, "chain rule d f(A) = ⟨∇f(A), dA⟩")
@@ -308,6 +319,54 @@ def _var(e, d):
 def _std(e, d):
     change = _averaged(_centred(e), d(e.arg))
     return t.mul(change, t.power(e, -1)) if e.is_scalar else t.HadamardDiv(change, e)
+
+
+# ---- complex entries: dZ and dZ̄ independent (Wirtinger calculus) -----------------------------
+
+
+def _re(a: t.Expr) -> t.Expr:
+    """Re(A) = ½(A + Ā), as an expression in dZ and dZ̄."""
+    return t.scale(t.Number(sympy.Rational(1, 2)), t.add(a, t.conj(a)))
+
+
+def real_inner(a: t.Expr, da: t.Expr) -> t.Expr:
+    """Re⟨A, dA⟩ = ½(⟨Ā, dA⟩ + ⟨A, dĀ⟩), the differential of ½‖A‖²; ⟨A, dA⟩ for a real A."""
+    if t.is_real(a):
+        return t.inner(a, da)
+    return t.scale(t.Number(sympy.Rational(1, 2)), t.add(t.inner(t.conj(a), da), t.inner(a, t.conj(da))))
+
+
+def _complex_abs(e: t.Expr) -> bool:
+    return isinstance(e, t.Apply) and e.name == "abs" and e.order == 0 and not t.is_real(e.arg)
+
+
+def _complex_apply(e, d):
+    """g(A) of a complex A: g′(A) ⊙ dA for g with real Taylor coefficients (holomorphic);
+    d|A| = Re(Ā ⊙ dA) ⊘ |A|, the modulus."""
+    if _complex_abs(e):
+        a = e.arg
+        re = _re(emul(t.conj(a), d(a)))
+        return t.mul(t.power(e, -1), re) if e.is_scalar else t.HadamardDiv(re, e)
+    if e.name not in t.REAL_COEFFICIENTS or e.formula is not None or e.order:
+        raise UnsupportedError(f"{e.name} of a complex argument is not supported "
+                               f"(complex arguments: {', '.join(sorted(t.REAL_COEFFICIENTS))}, abs)")
+    return emul(ELEMENTWISE[e.name].derivative(e.arg), d(e.arg))
+
+
+@rule(t.Conj, "d conj(A) = conj(dA), with dZ and conj(dZ) independent")
+def _conj(e, d):
+    return t.conj(d(e.arg))
+
+
+@rule(t.Real, "d real(A) = ½(dA + conj(dA))")
+def _real(e, d):
+    return _re(d(e.arg))
+
+
+@rule(t.Imag, "d imag(A) = (dA − conj(dA))/2i")
+def _imag(e, d):
+    da = d(e.arg)
+    return t.scale(t.Number(-sympy.I / 2), t.sub(da, t.conj(da)))
 
 
 # ---- reshaping (all linear) -----------------------------------------------------------------

@@ -27,6 +27,8 @@ HELPERS = {
                    "    return top + {xp}.log({xp}.sum({xp}.exp(x - top)))\n"),
     "_logdet": ("def _logdet(a):\n    sign, logabs = {xp}.linalg.slogdet(a)\n"
                 "    return {xp}.where(sign > 0, logabs, {xp}.nan)\n"),
+    "_logdet_complex": ("def _logdet_complex(a):\n    # the principal logarithm of a complex determinant\n"
+                        "    sign, logabs = {xp}.linalg.slogdet(a)\n    return {xp}.log(sign) + logabs\n"),
     "_logdet_spd": ("def _logdet_spd(a):\n    return 2.0 * {xp}.sum({xp}.log({xp}.diag({xp}.linalg.cholesky(a))))\n"),
     "_inv": "def _inv(a):\n    return {xp}.linalg.inv(a)\n",
     "_adj": "def _adj(a):\n    return {xp}.linalg.det(a) * {xp}.linalg.inv(a)\n",
@@ -60,6 +62,7 @@ class Backend:
     functions: dict  # elementwise function name → callable's spelling or helper name
     helpers: dict = field(default_factory=lambda: dict(HELPERS))
     converts: str = "{xp}.asarray({v}, dtype=float)"
+    converts_complex: str = "{xp}.asarray({v}, dtype=complex)"
 
     def f(self, template: str, **kw) -> str:
         return template.format(xp=self.xp, **kw)
@@ -83,8 +86,8 @@ class Backend:
     def commutation(self, m: str, n: str) -> str:
         return f"_commutation({m}, {n})"
 
-    def convert(self, v: str) -> str:
-        return self.converts.format(xp=self.xp, v=v)
+    def convert(self, v: str, complex_entries: bool = False) -> str:
+        return (self.converts_complex if complex_entries else self.converts).format(xp=self.xp, v=v)
 
     def permute(self, a: str, axes: str) -> str:
         return f"{self.xp}.transpose({a}, {axes})"
@@ -117,6 +120,7 @@ JAX = Backend(
          log_sigmoid="jax.nn.log_sigmoid"),
     helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS}.items() if k not in SPECTRAL},
     converts="{xp}.asarray({v})",
+    converts_complex="{xp}.asarray({v})",
 )
 
 
@@ -145,9 +149,10 @@ TORCH = TorchBackend(
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
     helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS}.items() if k not in SPECTRAL},
     converts="_tensor({v})",
+    converts_complex="_tensor({v})",
 )
 TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"
-                            "    return v if v.is_floating_point() else v.to(torch.get_default_dtype())\n")
+                            "    return v if v.is_floating_point() or v.is_complex() else v.to(torch.get_default_dtype())\n")
 
 BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}
 

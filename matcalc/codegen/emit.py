@@ -13,7 +13,6 @@ the emitter is given one, and refused otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sympy
 
@@ -25,7 +24,8 @@ from ..language.traversal import postorder
 from .backends import Backend
 from .formulas import formula_code
 from .stable import kind, negated_norms, shifted_exponentials
-from . import products, vocabulary
+from . import complexes, products, vocabulary
+from .numbers import number_code
 
 MAX_INLINE_DEPTH = 12
 
@@ -192,43 +192,6 @@ def _is_literal(text: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=4096)
-def _number_code(value: sympy.Expr, dims: tuple) -> str:
-    names = dict(dims)
-    if not value.free_symbols:
-        v = float(value)
-        return repr(v) if v >= 0 else f"({v!r})"
-    out = []
-    for e in postorder(value, lambda e: e.args if not e.is_Atom else (), frozenset()):
-        out.append(e)
-    code: dict = {}
-    for e in out:
-        if e.is_Symbol:
-            code[e] = names[e.name]
-        elif e.is_Integer:
-            code[e] = str(int(e))
-        elif e.is_Number:
-            code[e] = repr(float(e))
-        elif e.is_Add:
-            code[e] = "(" + " + ".join(code[a] for a in e.args) + ")"
-        elif e.is_Mul:
-            code[e] = "(" + " * ".join(code[a] for a in e.args) + ")"
-        elif e.is_Pow:
-            code[e] = f"({code[e.args[0]]} ** {code[e.args[1]]})"
-        else:
-            raise UnsupportedError(f"cannot compute the number {value}")
-    text = code[value]
-    return text
-
-
-def number_code(value, dims: dict) -> str:
-    """The code of an exact number or dimension expression; integers stay integers."""
-    value = sympy.Integer(value) if isinstance(value, int) else value
-    if value.is_Integer:
-        return str(int(value))
-    return _number_code(value, tuple(sorted(dims.items())))
-
-
 # --------------------------------------------------------------------------------------------
 # Rules, one per node class: (emitter, node) → (code, atomic)
 
@@ -248,7 +211,8 @@ def _leaf(kind_: str):
 
 def _number(em: Emitter, n: t.Number):
     text = number_code(n.value, em.dims)
-    return (f"float({text})" if n.value.free_symbols else text), True
+    convert = "complex" if n.value.has(sympy.I) else "float"
+    return (f"{convert}({text})" if n.value.free_symbols else text), True
 
 
 def _zero(em: Emitter, n: t.Zero):
@@ -279,7 +243,7 @@ def _negation_is_plain(p: str) -> bool:
 
 def _scale(em: Emitter, n: t.Scale):
     f = n.factor
-    if isinstance(f, t.Number) and not f.value.free_symbols and float(f.value) == -1.0:
+    if isinstance(f, t.Number) and f.value == -1:
         return f"-{em.operand(n.operand)}", False
     return f"{em.operand(f)} * {em.operand(n.operand)}", False
 
@@ -312,7 +276,9 @@ def _power(em: Emitter, n, base: str):
 
 
 def _squared_norm(n: t.Expr) -> bool:
-    return isinstance(n, t.Power) and n.exponent == 2 and isinstance(n.base, t.Norm) and n.base.p == 2
+    """‖A‖² of a real A (Σ A ⊙ A; of a complex A it is Σ Ā ⊙ A)."""
+    return (isinstance(n, t.Power) and n.exponent == 2 and isinstance(n.base, t.Norm) and n.base.p == 2
+            and t.is_real(n.base.arg))
 
 
 def _power_rule(em: Emitter, n: t.Power):
@@ -333,6 +299,8 @@ def _logdet(em: Emitter, n: t.LogDet):
     if n.arg.is_scalar:
         return f"{em.b.xp}.log({em.value(n.arg).text})", True
     arg = n.arg
+    if not t.is_real(arg):
+        return f"{em.helper('_logdet_complex')}({em.value(arg).text})", True
     if isinstance(arg, t.Symbol) and "spd" in arg.assumptions:
         return f"{em.helper('_logdet_spd')}({em.value(arg).text})", True
     return f"{em.helper('_logdet')}({em.value(arg).text})", True
@@ -355,7 +323,7 @@ def _apply(em: Emitter, n: t.Apply):
     a = em.value(n.arg).text
     if n.formula is None and n.name not in em.b.functions:
         return em.call_runtime("apply", n, a), True
-    if n.order == 0 and n.formula is None:
+    if n.order == 0 and n.formula is None and (n.name not in complexes.REAL_HELPERS or t.is_real(n.arg)):
         special = _stable_composition(em, n)
         if special is not None:
             return special, True
@@ -377,6 +345,8 @@ def _stable_composition(em: Emitter, n: t.Apply):
     """log σ(z) = −softplus(−z) and log 𝟙ᵀexp(x) = log Σ exp(x), without overflow; exp(z) of a
     log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``)."""
     inner = n.arg
+    if not t.is_real(inner):
+        return None
     if n in em.shifted:
         z = em.operand(n.arg)
         top = em.shifts[n] = em.temp(f"{em.b.xp}.max({z})")
@@ -494,4 +464,5 @@ EMIT = {
     t.Commutation: _commutation,
     DifferentialOf: _differential_of,
     **vocabulary.EMIT,
+    **complexes.EMIT,
 }

@@ -193,7 +193,7 @@ def _export_prologue(backend: Backend, params, dim_ids: dict, checked: bool):
     for p in params:
         k = kind(p.leaf.shape)
         if checked:
-            lines.append(f"{p.ident} = {backend.convert(p.ident)}")
+            lines.append(f"{p.ident} = {backend.convert(p.ident, not t.is_real(p.leaf))}")
             if k != "m":  # a vector as a 1-D array (an n×1 or 1×n one is flattened), a scalar as 0-D
                 shown = "×".join(str(d) for d in p.leaf.shape)
                 lines.append(f"if {p.ident}.ndim != {0 if k == 's' else 1}:")

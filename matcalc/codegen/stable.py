@@ -34,7 +34,7 @@ def shifted_exponentials(roots) -> set:
     out = set()
     for e in parents:
         if not (isinstance(e, t.Apply) and e.name == "exp" and e.order == 0 and e.formula is None
-                and kind(e.shape) == "c") or e in roots:
+                and kind(e.shape) == "c" and t.is_real(e.arg)) or e in roots:
             continue
         s = t.MatMul((t.transpose(t.Ones(e.rows)), e))
         inverse = t.Power(s, sympy.Integer(-1)) if s in parents else None

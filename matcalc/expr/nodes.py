@@ -158,16 +158,16 @@ def _square(op: str, e: Expr) -> Dim:
 
 @node
 class Symbol(Expr):
-    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability} as
-    declared, and those a structure gives X (skew, diagonal, lower, upper, orthonormal columns,
-    orthogonal, unit norm; ``matcalc.results.structure``)."""
+    """A named variable; ``assumptions`` ⊆ {symmetric, spd, invertible, positive, probability,
+    complex, hermitian, unitary} as declared, and those a structure gives X (skew, diagonal,
+    lower, upper, orthonormal columns, orthogonal, unit norm; ``matcalc.results.structure``)."""
 
     name: str
     dims: Shape
     assumptions: frozenset = frozenset()
 
     def _shape(self):
-        if self.assumptions & {"symmetric", "spd", "invertible"}:
+        if self.assumptions & {"symmetric", "spd", "invertible", "hermitian", "unitary"}:
             _need(
                 same_dim(self.dims[0], self.dims[1]),
                 lambda: f"{self.name} is declared {'/'.join(sorted(self.assumptions))} "

@@ -450,3 +450,36 @@ class Commutation(Expr):
 
     def _shape(self):
         return (self.m * self.n, self.m * self.n)
+
+
+# ---- complex entries ------------------------------------------------------------------------
+
+
+@node
+class Conj(Expr):
+    """Ā, the entrywise complex conjugate (the builder ``conj`` keeps it on symbols and dZ)."""
+
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class Real(Expr):
+    """real(A), the entrywise real part."""
+
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@node
+class Imag(Expr):
+    """imag(A), the entrywise imaginary part."""
+
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape

@@ -101,6 +101,9 @@ def _extremum(inf: ShapeInference, node: Node, kids) -> t.Expr:
     """max(a, b) = a + relu(b − a) and min(a, b) = a − relu(a − b), elementwise (a scalar
     broadcast): max(0, x) = relu(x), min(0, x) = −relu(−x); the kink's subgradient is step's."""
     a, b = kids
+    if not (t.is_real(a) and t.is_real(b)):
+        raise UnsupportedError(f"{node.op} of complex entries is not defined: complex numbers are not ordered; "
+                               "compare real(·) or abs(·)")
     side = inf.plan[id(node)]
     a, b = (t.broadcast(a, b.shape), b) if side == "L" else (a, t.broadcast(b, a.shape)) if side == "R" else (a, b)
     sign = 1 if node.op == "max" else -1  # min(a, b) = −max(−a, −b)
@@ -143,6 +146,11 @@ BUILD = {
     "T": lambda inf, n, k: t.transpose(k[0]),
     "invT": lambda inf, n, k: t.inverse(t.transpose(k[0])),
     "inv": lambda inf, n, k: t.inverse(k[0]),
+    "H": lambda inf, n, k: t.ctranspose(k[0]),
+    "invH": lambda inf, n, k: t.inverse(t.ctranspose(k[0])),
+    "conj": lambda inf, n, k: t.conj(k[0]),
+    "real": lambda inf, n, k: t.real_part(k[0]),
+    "imag": lambda inf, n, k: t.imag_part(k[0]),
     "pow": lambda inf, n, k: t.power(k[0], n.data) if k[0].is_scalar else t.matpow(k[0], _matrix_power(inf, n)),
     "hpow": lambda inf, n, k: t.hadamard_pow(k[0], n.data),
     "apply": _apply,
@@ -264,6 +272,6 @@ def _tree(text: str, decl: Declarations, shape, scalar: bool) -> t.Expr:
     _check_numbers(root, text)
     try:
         inference = infer(root, text, decl, shape=shape, scalar=scalar, reserved=_size_names(root))
-        return build(root, inference)
+        return t.refuse_complex(build(root, inference))
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None

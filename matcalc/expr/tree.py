@@ -10,13 +10,14 @@ from .builders import (
     is_number, is_zero, kron, matmul, matpow, mul, neg, number, ones, power, rebuild, scale,
     split_scale, sub, substitute, symbol, trace, transpose, triangular, vec, zero,
 )
+from .complexes import COMPLEX_DOMAINS, REAL_COEFFICIENTS, conj, ctranspose, imag_part, is_real, real_part, refuse_complex
 from .nodes import (
     Expr, Symbol, Differential, Number, Identity, Ones, Zero, node, postorder, walk, with_origin,
 )
 from .operations import (
     Add, Scale, MatMul, Transpose, Inverse, MatPow, Power, Trace, Det, LogDet, Adj, Hadamard,
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
-    KronFactor, Broadcast, Commutation, TriangularPart,
+    KronFactor, Broadcast, Commutation, TriangularPart, Conj, Real, Imag,
 )
 from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
 from .spectral import (
@@ -33,6 +34,9 @@ __all__ = [
     "Transpose", "Inverse", "MatPow", "Power", "Trace", "Det", "LogDet", "Adj", "Hadamard",
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
+    "Conj", "Real", "Imag",
+    "COMPLEX_DOMAINS", "REAL_COEFFICIENTS", "conj", "ctranspose", "imag_part", "is_real", "real_part",
+    "refuse_complex",
     "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
     "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]

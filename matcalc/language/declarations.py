@@ -16,9 +16,20 @@ from .names import _NAME, GREEK, canonical_name, spellings, split_name
 
 # ---- declarations ---------------------------------------------------------------------------
 
-DOMAINS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot")
-IMPLIED = {"spd": {"spd", "symmetric", "invertible"}, "onehot": {"probability"}}
-SQUARE_DOMAINS = {"symmetric", "spd", "invertible"}
+DOMAINS = ("symmetric", "spd", "invertible", "positive", "probability", "onehot", "complex", "hermitian", "unitary")
+IMPLIED = {"spd": {"spd", "symmetric", "invertible"}, "onehot": {"probability"}, "hermitian": {"hermitian", "complex"},
+           "unitary": {"unitary", "complex", "invertible"}}
+SQUARE_DOMAINS = {"symmetric", "spd", "invertible", "hermitian", "unitary"}
+# Words that cannot go together: (word, word, why).
+CONFLICTS = (
+    ("complex", "positive", "positive is for real entries"),
+    ("complex", "probability", "a probability vector has real entries"),
+    ("complex", "onehot", "a one-hot vector has real entries"),
+    ("hermitian", "symmetric", "a symmetric Hermitian matrix is real: declare it symmetric"),
+    ("unitary", "spd", "the only positive definite unitary matrix is I"),
+    ("unitary", "hermitian", "declare it unitary or hermitian"),
+    ("unitary", "symmetric", "declare it unitary or symmetric"),
+)
 FUNCTION_KINDS = ("elementwise", "scalar")
 
 _DIM = r"(?:[0-9]+|[A-Za-z](?:_?[0-9]+|_[A-Za-z])?)"
@@ -87,6 +98,12 @@ def check_domains(owner: str, words, kinds: bool = False) -> frozenset:
             raise _unknown_word(owner, w, kinds)
         w = w.strip().lower()
         out |= IMPLIED.get(w, {w})
+    written = {str(w).strip().lower() for w in words}
+    for a, b, why in CONFLICTS:
+        if {a, b} <= written | ({"complex"} if written & {"hermitian", "unitary"} else set()):
+            raise _bad(f"{owner} cannot be both {a} and {b}: {why}")
+    if "complex" in out and "spd" in out:  # complex positive definite: Hermitian, not symmetric
+        out = (out - {"symmetric"}) | {"hermitian"}
     return frozenset(out)
 
 

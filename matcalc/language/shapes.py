@@ -220,13 +220,18 @@ class ShapeInference:
         return shapes[0]
 
     rule_apply = rule_hpow = rule_grad = rule_tril = rule_triu = rule_neg
+    rule_conj = rule_real = rule_imag = rule_neg
 
     def rule_T(self, node, shapes):
         return (shapes[0][1], shapes[0][0])
 
+    rule_H = rule_T
+
     def rule_invT(self, node, shapes):
         self.square(node, shapes[0], "inverse")
         return shapes[0]
+
+    rule_invH = rule_invT
 
     def rule_inv(self, node, shapes):
         self.square(node, shapes[0], "inverse")

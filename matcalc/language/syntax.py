@@ -27,7 +27,7 @@ from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .sizes import read_subscript
 from .tokens import DECLARED, MAX_DEPTH, SUPERSCRIPTS, TokenPass
-from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, PREFIX_WORDS, SIGMOID_NAMES
+from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, IMAGINARY_UNITS, PREFIX_WORDS, SIGMOID_NAMES
 
 # ---- the grammar ----------------------------------------------------------------------------
 
@@ -56,8 +56,8 @@ def _error_at(reason: str, text: str, offset: int) -> ParseError:
 class Node:
     """An untyped syntax-tree node.  ``span`` is its (start, end) offset in the text.
 
-    ops: sym ident ones num sum neg prod run elem T invT pow hpow apply trace det logdet inv
-    adj diag vec sumall norm bars callf grad epow (e^X); sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
+    ops: sym ident ones num sum neg prod run elem T invT H invH conj real imag pow hpow apply
+    trace det logdet inv adj diag vec sumall norm bars callf grad epow (e^X); sized (data: kind I, 𝟙, J = 𝟙_{m×n}, 0 or K and
     the size specs), unvec (data: size specs), kronadj (data: side).  A ``run`` is a
     juxtaposition read from one run of letters (or a name before a parenthesis): a postfix
     applies to its last item only.
@@ -220,6 +220,15 @@ class ToSyntax(Transformer_NonRecursive):
     def inverse_transpose(self, meta, ch):
         return ("invT", None, meta.end_pos)
 
+    def hermitian(self, meta, ch):
+        return ("H", None, meta.end_pos)
+
+    def inverse_hermitian(self, meta, ch):
+        return ("invH", None, meta.end_pos)
+
+    def conjugate(self, meta, ch):
+        return ("conj", None, meta.end_pos)
+
     def sup_power(self, meta, ch):
         tok = ch[0]
         return ("pow", sympy.Integer("".join(SUPERSCRIPTS[c] for c in tok.value)), meta.end_pos)
@@ -259,6 +268,9 @@ class ToSyntax(Transformer_NonRecursive):
     # -- atoms --
     def number(self, meta, ch):
         return Node("num", (), _number(ch[0]), self.span(meta))
+
+    def imaginary_unit(self, meta, ch):
+        return Node("num", (), sympy.I, self.span(meta))
 
     def ones(self, meta, ch):
         if ch[1] is None:
@@ -415,6 +427,8 @@ class ToSyntax(Transformer_NonRecursive):
             raise self.error(f"{name} is declared as a function: write {name}(…)", start)
         if name not in self.decl.symbols and name in self.decl.dim_names():  # a dimension is a number: √d, 1/n
             return Node("num", (), dim(name), (start, end))
+        if name in IMAGINARY_UNITS and name not in self.decl.symbols:
+            return Node("num", (), sympy.I, (start, end))
         return Node("sym", (), name, (start, end))
 
 

@@ -24,6 +24,7 @@ from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, PREFIX_WORDS
 
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
 ENDS_OPERAND = {"NAME", "NUMBER", "VULGAR", "RPAR", "RBRACE", "ACLOSE", "NCLOSE", "NSUB", "TRANSPOSE", "INVT", "SUPNUM", "ONES",
+                "HERMITIAN", "INVH", "CONJ", "IMAGINARY",
                 "DIMSUB", "RANGLE"}
 OPENERS = {"LPAR": "(", "LBRACE": "{"}
 CLOSERS = {"RPAR": "(", "RBRACE": "{"}

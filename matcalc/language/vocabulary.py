@@ -37,6 +37,10 @@ BUILTINS = {
     "norm1": ("norm1", 1),
     "tril": ("tril", 1),
     "triu": ("triu", 1),
+    "conj": ("conj", 1),
+    "ctranspose": ("H", 1),
+    "real": ("real", 1),
+    "imag": ("imag", 1),
     "softmax": ("softmax", 1),
     "logsoftmax": ("logsoftmax", 1),
     "log_softmax": ("logsoftmax", 1),
@@ -56,6 +60,13 @@ ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "so
 
 # Other spellings of elementwise functions: logσ(x) is log_sigmoid(x) (unless σ is a symbol).
 ELEMENTWISE_ALIASES = {"logσ": "log_sigmoid"}
+
+# The elementwise functions that take a complex argument: the holomorphic ones (their derivative
+# is g′(Z) ⊙ dZ) and abs, the modulus |Z| (real-valued, with a differential in dZ and dZ̄).
+COMPLEX_ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "softplus", "sqrt", "abs")
+
+# The imaginary unit: i or j when not declared as symbols; ⅈ always.
+IMAGINARY_UNITS = ("i", "j")
 
 # σ(…) and sigma(…) are the sigmoid unless σ is declared as a symbol.
 SIGMOID_NAMES = ("σ", "sigma")

@@ -145,7 +145,8 @@ def _resolve_wrt(wrt, exprs) -> t.Symbol:
 
 
 def _scalar(a: np.ndarray) -> float:
-    return float(a[0, 0])
+    """The value of a real-valued f (a complex evaluation of it has a rounding-size imaginary part)."""
+    return float(np.real(a[0, 0]))
 
 
 def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> tuple[np.ndarray, float]:
@@ -154,22 +155,28 @@ def _finite_differences(ev: Evaluator, f: t.Expr, name: str, x: np.ndarray) -> t
 
     For each entry, R(h) = (4·D(h/2) − D(h)) / 3 is formed for the steps h, h/4, h/16, h/64;
     the pair of consecutive estimates that agree best gives the value (the finer one) and its
-    error (their difference), so that neither truncation nor rounding dominates.
+    error (their difference), so that neither truncation nor rounding dominates.  A complex
+    entry z = u + iv is moved in both directions: ∂f/∂z̄ = ½(∂f/∂u + i ∂f/∂v).
     """
     g = np.empty_like(x)
-    spread = np.empty_like(x)
+    spread = np.zeros(x.shape)
+    directions = (1.0, 1j) if np.iscomplexobj(x) else (1.0,)
     for idx in np.ndindex(x.shape):
+        parts = []
+        for direction in directions:
 
-        def quotient(step):  # D(step) = (f(x + step) − f(x − step)) / 2·step in entry idx
-            sides = []
-            for sign in (1.0, -1.0):
-                xs = x.copy()
-                xs[idx] += sign * step
-                sides.append(_scalar(ev.at(name, xs).matrix(f)))
-            return (sides[0] - sides[1]) / (2 * step)
+            def quotient(step):  # D(step) = (f(x + step) − f(x − step)) / 2·step in entry idx
+                sides = []
+                for sign in (1.0, -1.0):
+                    xs = x.copy()
+                    xs[idx] += sign * step * direction
+                    sides.append(_scalar(ev.at(name, xs).matrix(f)))
+                return (sides[0] - sides[1]) / (2 * step)
 
-        g[idx], gap = richardson(quotient, [STEP * max(1.0, abs(x[idx])) * r for r in REFINE])
-        spread[idx] = abs(gap)
+            value, gap = richardson(quotient, [STEP * max(1.0, abs(x[idx])) * r for r in REFINE])
+            parts.append(value)
+            spread[idx] += abs(gap)
+        g[idx] = parts[0] if len(parts) == 1 else (parts[0] + 1j * parts[1]) / 2
     return g, _norm(spread)
 
 

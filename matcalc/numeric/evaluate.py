@@ -8,7 +8,8 @@ each distinct node once, as straight-line code), built once per expression and c
 ``Evaluator`` is its runtime for what code cannot compute itself (a user's functions given as
 callables, the stand-ins of opaque functions, d(E) by finite differences).  It returns a float
 for a 1×1 result, a 1-D array for an n×1 result and a 2-D array otherwise; ``Evaluator.matrix``
-gives every value as a 2-D float array of its node's shape.
+gives every value as a 2-D float (or complex) array of its node's shape.  A complex value is
+taken only by a symbol declared complex (hermitian, unitary).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def _show(e: t.Expr) -> str:
 
 
 def _as_matrix(label: str, value, symbolic: t.Shape) -> np.ndarray:
-    """``value`` as a 2-D float array; a 1-D array fills a column (or a declared row)."""
+    """``value`` as a 2-D float (or complex) array; a 1-D array fills a column (or a declared row)."""
     try:
-        a = np.asarray(value, dtype=float)
+        a = fn.as_array(value)
     except (TypeError, ValueError):
         raise DomainError(f"the value of {label} is not a real number or array: {value!r}") from None
     if a.ndim == 0:
@@ -67,7 +68,7 @@ def _as_matrix(label: str, value, symbolic: t.Shape) -> np.ndarray:
 def user_form(shape: t.Shape, a: np.ndarray):
     """A float for a 1×1 shape, a 1-D array for n×1, else a 2-D array (always a fresh copy)."""
     if t.is_scalar_shape(shape):
-        return float(a[0, 0])
+        return complex(a[0, 0]) if np.iscomplexobj(a) else float(a[0, 0])
     if shape[1] == t.ONE:
         return np.array(a[:, 0])
     return np.array(a)
@@ -131,6 +132,8 @@ class Evaluator:
         for k, (label, value) in out.items():
             node = leaves[k]
             a = _as_matrix(label, value, node.shape)
+            if np.iscomplexobj(a) and t.is_real(node):
+                raise DomainError(f"the value of {label} is complex but {label} is real: declare it complex")
             self._bind_shape(label, node.shape, a.shape, np.shape(value))
             resolved[k] = a
         for k, a in resolved.items():  # dims that are expressions (m·n) once all are known
@@ -178,8 +181,8 @@ class Evaluator:
             return self.sizes[d.name]
         return int(self.number(d))
 
-    def number(self, value: sympy.Expr) -> float:
-        """A float from a SymPy number that may involve dimension symbols."""
+    def number(self, value: sympy.Expr) -> float | complex:
+        """A float (complex with i) from a SymPy number that may involve dimension symbols."""
         subs = {}
         for s in value.free_symbols:
             if s.name not in self.sizes:
@@ -188,7 +191,8 @@ class Evaluator:
                 )
             subs[s] = self.sizes[s.name]
         try:
-            return float(value.subs(subs) if subs else value)
+            value = value.subs(subs) if subs else value
+            return complex(value) if value.has(sympy.I) else float(value)
         except (TypeError, ValueError):
             raise DomainError(f"{value} is not a real number") from None
 
@@ -265,7 +269,7 @@ class Evaluator:
             value = f(a)
         except UnsupportedError as exc:
             raise UnsupportedError(f"cannot evaluate the function {n.name}: {exc}") from None
-        return np.broadcast_to(np.asarray(value, dtype=float), np.shape(a)).copy()
+        return np.broadcast_to(fn.as_array(value), np.shape(a)).copy()
 
     def call(self, n: t.Call, a):
         f = self.functions.get(n.name, fn.stand_in_scalar)
@@ -322,7 +326,7 @@ def _known(ev: Evaluator, e: t.Expr) -> bool:
 
 
 def _as_2d(value, shape) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
+    a = fn.as_array(value)
     if a.ndim == 2:
         return a
     if shape is not None:

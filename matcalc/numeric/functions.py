@@ -15,6 +15,11 @@ from ..errors import UnsupportedError
 from ..language.formula import X
 
 
+def as_array(value) -> np.ndarray:
+    """A float array, or a complex one for complex entries."""
+    return np.asarray(value, dtype=complex if np.iscomplexobj(value) else float)
+
+
 def _sigmoid(x):
     """σ(x) = 1/(1 + e⁻ˣ) to full relative precision on both sides: for x < 0 as eˣ/(1 + eˣ)
     (1 + tanh(x/2) would cancel to 0 below x ≈ −37, and σ(x)/softplus(x) → 1 with it)."""
@@ -40,7 +45,7 @@ NUMERIC: dict[str, Callable] = {
     "tanh": np.tanh,
     "sigmoid": _sigmoid,
     "relu": lambda x: np.maximum(x, 0.0),
-    "softplus": lambda x: np.logaddexp(0.0, x),
+    "softplus": lambda x: np.log1p(np.exp(x)) if np.iscomplexobj(x) else np.logaddexp(0.0, x),
     "sqrt": np.sqrt,
     "abs": np.abs,
     "sign": np.sign,

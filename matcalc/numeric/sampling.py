@@ -45,7 +45,7 @@ INFERRED = {
 
 
 def _bare_symbol(e: t.Expr) -> t.Symbol | None:
-    while isinstance(e, t.Transpose):
+    while isinstance(e, (t.Transpose, t.Conj)):
         e = e.arg
     return e if isinstance(e, t.Symbol) else None
 
@@ -98,12 +98,35 @@ def _choose_sizes(names, fixed, sizes, rng) -> dict[str, int]:
     return chosen
 
 
+def _draw_complex(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
+    """A random complex matrix: complex Gaussian entries (real and imaginary parts independent,
+    E|z|² = scale²), Hermitian, Hermitian positive definite, unitary or invertible as declared;
+    under log det, eigenvalues in the right half-plane."""
+    r, c = shape
+    scale = rng.uniform(0.5, 1.0)
+    m = scale * (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+    if r != c:
+        return m
+    if "unitary" in doms:
+        q, u = np.linalg.qr(m)
+        return q * (np.diag(u) / np.abs(np.diag(u)))  # Haar measure: the phases of R's diagonal
+    if "spd" in doms or ("hermitian" in doms and "positive det" in doms):
+        return m @ m.conj().T / r + np.eye(r)
+    if "hermitian" in doms:
+        return (m + m.conj().T) / 2
+    if "positive det" in doms or "invertible" in doms:
+        return m + 3 * scale * np.sqrt(r) * np.eye(r)
+    return m
+
+
 def _draw(shape: tuple[int, int], doms: set, rng) -> np.ndarray:
     """A random matrix in the given domains."""
     r, c = shape
     if r * c > MAX_ENTRIES:
         raise UnsupportedError(f"a random {r}×{c} value would have {r * c:,} entries (the limit is {MAX_ENTRIES:,})")
     spend(1 + r * c // ENTRIES_PER_UNIT)
+    if doms & t.COMPLEX_DOMAINS:
+        return _draw_complex(shape, doms, rng)
     scale = rng.uniform(0.5, 1.0)
     positive = "positive" in doms
     m = rng.uniform(0.5, 2.0, shape) if positive else scale * rng.standard_normal(shape)

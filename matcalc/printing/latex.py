@@ -44,6 +44,7 @@ class LatexPrinter(Printer):
 
     minus = "-"
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
+              "hermitian": r"^{\mathsf{H}}", "inverse hermitian": r"^{-\mathsf{H}}",
               "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot",
               "spectral norm": "_2", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
@@ -51,7 +52,8 @@ class LatexPrinter(Printer):
     NAMED = {t.Trace: r"\operatorname{tr}", t.Det: r"\det", t.LogDet: r"\log\det",
              t.Adj: r"\operatorname{adj}", t.DiagMat: r"\operatorname{diag}",
              t.DiagVec: r"\operatorname{diag}", t.Vec: r"\operatorname{vec}",
-             t.Unvec: r"\operatorname{vec}^{-1}",
+             t.Unvec: r"\operatorname{vec}^{-1}", t.Conj: r"\operatorname{conj}",
+             t.Real: r"\operatorname{Re}", t.Imag: r"\operatorname{Im}",
              t.TriangularPart: {"lower": r"\operatorname{tril}", "upper": r"\operatorname{triu}"},
              t.Softmax: r"\operatorname{softmax}", t.LogSoftmax: r"\log\operatorname{softmax}",
              t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
@@ -103,8 +105,14 @@ class LatexPrinter(Printer):
             text += f"_{{{sub if simple else _latex_word(sub)}}}"
         return text
 
+    @staticmethod
+    def _bar(text: str) -> str:
+        return rf"\bar{{{text}}}"
+
     def _print_Number(self, e: t.Number) -> str:
         v = number_value(e)
+        if v.has(sympy.I):
+            return sympy.latex(v, imaginary_unit="ri")
         if negative(e):
             return "-" + self._print_Number(t.Number(-v))
         if not v.is_Number:

@@ -171,6 +171,7 @@ class Printer:
     def __init__(self, names=frozenset()):
         """``names``: the symbol names in use; with σ among them the sigmoid is spelled out."""
         self._memo: dict = {}
+        self.names = frozenset(names)
         self.functions = {k: v for k, v in self.FUNCTIONS.items() if k not in ("sigmoid", "log_sigmoid") or "σ" not in names}
         self.sized: set = set()  # ids of the constants printed with their size (printing.sizing)
         self.factor_names: dict = {}  # named factors of a decomposition (printing.factors): node → name
@@ -267,12 +268,24 @@ class Printer:
 
     # ---- postfix, elementwise and named forms, from each printer's glyph tables
     def _print_Transpose(self, e: t.Transpose) -> str:
+        hermitian = _hermitian_of(e)
+        if hermitian is not None:  # Āᵀ = Aᴴ, (Āz̄ − b̄)ᵀ = (Az − b)ᴴ
+            return self.parenthesize(hermitian, ATOM) + self.GLYPHS["hermitian"]
         return self.parenthesize(e.arg, ATOM) + self.GLYPHS["transpose"]
 
     def _print_Inverse(self, e: t.Inverse) -> str:
         if isinstance(e.arg, t.Transpose):
+            hermitian = _hermitian_of(e.arg)
+            if hermitian is not None:
+                return self.parenthesize(hermitian, ATOM) + self.GLYPHS["inverse hermitian"]
             return self.parenthesize(e.arg.arg, ATOM) + self.GLYPHS["inverse transpose"]
         return self.parenthesize(e.arg, ATOM) + self.GLYPHS["inverse"]
+
+    def _print_Conj(self, e: t.Conj) -> str:
+        inner = e.arg.var if isinstance(e.arg, t.Differential) else e.arg
+        if isinstance(inner, t.Symbol) and _one_letter(inner.name):
+            return (self.GLYPHS["d"] if inner is not e.arg else "") + self._bar(self.doprint(inner))
+        return self._call(self.NAMED[t.Conj], e.arg)
 
     def _print_MatPow(self, e: t.MatPow) -> str:
         if isinstance(e.arg, t.Inverse):
@@ -315,6 +328,7 @@ class Printer:
         return self._call(self.NAMED[type(e)], e.arg)
 
     _print_Trace = _print_Det = _print_LogDet = _print_Adj = _named
+    _print_Real = _print_Imag = _named
     _print_DiagMat = _print_DiagVec = _print_Vec = _named
     _print_Softmax = _print_LogSoftmax = _print_LogSumExp = _print_Mean = _print_Var = _print_Std = _named
 
@@ -366,6 +380,27 @@ class Printer:
 
 
 # ---- names, shared by both printers ---------------------------------------------------------
+
+
+def _conj_count(e: t.Expr) -> int:
+    return sum(isinstance(n, t.Conj) for n in t.walk(e))
+
+
+def _hermitian_of(e: t.Transpose) -> t.Expr | None:
+    """B when e = Bᴴ reads shorter than e: e = Āᵀ, or the conjugate of e's operand has fewer
+    conjugate marks (the builders keep the conjugate on the leaves: (Az − b)ᴴ is (Āz̄ − b̄)ᵀ)."""
+    if isinstance(e.arg, t.Conj):
+        return e.arg.arg
+    if t.is_real(e.arg):
+        return None
+    other = t.conj(e.arg)
+    return other if _conj_count(other) < _conj_count(e.arg) else None
+
+
+def _one_letter(name: str) -> bool:
+    """A name printed as one letter (the conjugate bar goes over it: Z̄)."""
+    base, primes, sub = split_symbol_name(name)
+    return len(base) == 1 and not primes and not sub
 
 
 SPECTRAL_WORDS = {(t.EigenValue, "max"): "λ_max", (t.EigenValue, "min"): "λ_min",

@@ -31,7 +31,8 @@ FUNCTIONS = {
 }
 # Words that are English unless a "(" follows at once: "sum rule" but sum(X).
 CALLS = {"sum": r"\operatorname{sum}", "sign": r"\operatorname{sign}", "trace": r"\operatorname{trace}", "step": r"\operatorname{step}",
-         "norm": r"\operatorname{norm}", "ones": r"\operatorname{ones}"}
+         "norm": r"\operatorname{norm}", "ones": r"\operatorname{ones}", "conj": r"\operatorname{conj}",
+         "real": r"\operatorname{Re}", "imag": r"\operatorname{Im}"}
 ENGLISH_PAIRS = frozenset("of is as an by to in on it or at be if no so up we".split())
 
 SIGNS = {

@@ -42,13 +42,14 @@ class UnicodePrinter(Printer):
         self.dimensions = dimensions  # dimensions that read back as numbers by their names
 
     minus = "−"
-    GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "nabla": "∇", "d": "d",
+    GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "hermitian": "ᴴ",
+              "inverse hermitian": "⁻ᴴ", "nabla": "∇", "d": "d",
               "1-norm": "₁", "slot": "·", "spectral norm": "₂", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",
-             t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹",
-             t.TriangularPart: {"lower": "tril", "upper": "triu"},
+             t.DiagVec: "diag", t.Vec: "vec", t.Unvec: "vec⁻¹", t.Conj: "conj", t.Real: "real",
+             t.Imag: "imag", t.TriangularPart: {"lower": "tril", "upper": "triu"},
              t.Softmax: "softmax", t.LogSoftmax: "logsoftmax", t.LogSumExp: "logsumexp",
              t.Mean: "mean", t.Var: "var", t.Std: "std"}
     FUNCTIONS = UNICODE_FUNCTIONS
@@ -102,8 +103,16 @@ class UnicodePrinter(Printer):
             return text + (f"_{sub}" if len(sub) == 1 else f"_{{{sub}}}")
         return text
 
+    @staticmethod
+    def _bar(text: str) -> str:
+        return text + "\u0304"
+
     def _print_Number(self, e: t.Number) -> str:
         v = number_value(e)
+        if v.has(sympy.I):  # 2i, −i/2, 3i + 1 (ⅈ when i is a symbol)
+            unit = sympy.Symbol("ⅈ" if "i" in self.names else "i")
+            text = sympy.sstr(v.xreplace({sympy.I: unit}))
+            return text.replace("*", "").replace("-", "−")
         if negative(e):
             return "−" + self._print_Number(t.Number(-v))
         if not v.is_Number:

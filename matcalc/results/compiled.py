@@ -34,6 +34,7 @@ class Compiled:
         self.args = program.args + tuple(ident for _, ident in program.dim_params)
         self.names = {p.ident: p.name for p in program.params} | {ident: d for d, ident in program.dim_params}
         self._by_name = {name: ident for ident, name in self.names.items()}
+        self._real = {p.ident for p in program.params if t.is_real(p.leaf)}
         self.backend = program.backend.name
 
     def __repr__(self) -> str:
@@ -58,6 +59,9 @@ class Compiled:
         return bound
 
     def __call__(self, *args, **kwargs):
+        for ident, value in list(zip(self.args, args)) + list(kwargs.items()):
+            if _complex_value(value) and (ident in self._real or self._by_name.get(canonical_name(ident)) in self._real):
+                raise DomainError(f"the value of {self.names.get(ident, ident)} is complex but it is real: declare it complex")
         try:
             if not kwargs and len(args) == len(self.args):
                 return self._function(*args)
@@ -66,6 +70,14 @@ class Compiled:
             raise NumericError(f"{self.program.name}: {exc}") from None
         except (ValueError, TypeError, IndexError) as exc:
             raise ShapeError(f"{self.program.name}: {_named(str(exc), self.names)}") from None
+
+
+def _complex_value(v) -> bool:
+    """Whether an argument (a number, a NumPy or JAX array, a torch tensor) has complex entries."""
+    dtype = getattr(v, "dtype", None)
+    if hasattr(dtype, "is_complex"):  # a torch dtype
+        return bool(dtype.is_complex)
+    return bool(np.iscomplexobj(v)) if dtype is not None or isinstance(v, (complex, list, tuple)) else False
 
 
 def _named(message: str, names: dict) -> str:
@@ -117,7 +129,8 @@ def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str
     xs, single = _wrt_list(f, wrt)
     if hessian and len(xs) != 1:
         raise UnsupportedError("hessian=True needs one variable")
-    roots = [f] + [gradient(f, x) for x in xs] + ([hessian(f, xs[0])] if hessian else [])
+    grads = [gradient(f, x) for x in xs]  # refuses an f that is not real-valued
+    roots = [t.real_part(f)] + grads + ([hessian(f, xs[0])] if hessian else [])  # a real f computed with complex entries
     order = xs + [s for s in leaves(roots) if isinstance(s, t.Symbol) and s not in xs]
     others = [s for s in leaves(roots) if not isinstance(s, t.Symbol)]
     if others:

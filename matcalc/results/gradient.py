@@ -2,46 +2,82 @@
 
 ``gradient(f, X)`` is the closed form G; ``Differential`` holds df as the rules give it and G,
 and prints the core relationship df = tr(Gᵀ dX).
+
+A complex X (Wirtinger calculus): dX and dX̄ are independent, df = tr(Pᵀ dX) + tr(Gᵀ dX̄)
+with P = ∂f/∂X and G = ∂f/∂X̄.  For a real-valued f, P = Ḡ and df = 2 Re tr(Gᴴ dX): the
+gradient is the conjugate cogradient G = ∂f/∂X̄ (Kreutz-Delgado's CR-calculus).  A function
+that is not real-valued has both parts but no gradient.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import expr as t
 from ..calculus.adjoint import gradient as pull_back
 from ..calculus.differential import differential as raw_differential
+from ..errors import DomainError, MatcalcError
 from ..expr.structure import TextRepr
+from ..numeric import Evaluator, point
 from ..printing import to_latex, to_unicode
 from ..simplify import simplify
 from .structure import SYMMETRIC, TANGENT, project
+
+REAL_TOLERANCE = 1e-9  # |Im f| relative to 1 + |f| at a random point: f is real-valued
+REAL_POINTS = 4  # random points tried to see whether f is real-valued
 
 
 def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
     """G with df = tr(Gᵀ dX) for a scalar f, simplified: the differential method end to end.
     G remembers f's symbols (``origin``), so it evaluates from their values."""
-    return t.with_origin(simplify(pull_back(raw_differential(f, x), x)), f)
+    return differential(f, x).real_gradient()
+
+
+def is_complex(x: t.Symbol) -> bool:
+    """Whether the variable has complex entries (declared complex, hermitian or unitary)."""
+    return bool(x.assumptions & t.COMPLEX_DOMAINS)
 
 
 @dataclass(frozen=True, repr=False)
 class Differential(TextRepr):
     """df of a scalar f with respect to X, raw (after the rules of d) and in the form tr(Gᵀ dX);
-    ``str`` and ``repr`` are df = tr(Gᵀ dX)."""
+    ``str`` and ``repr`` are df = tr(Gᵀ dX).  For a complex X, ``partial`` is ∂f/∂X and
+    ``gradient`` ∂f/∂X̄ (df = tr(Pᵀ dX) + tr(Gᵀ dX̄)); ``real`` says whether f is real-valued."""
 
     f: t.Expr
     wrt: t.Symbol
     df: t.Expr  # linear in dX, as the differential rules give it
     gradient: t.Expr  # G, simplified; inside a ``structure``, the gradient in it
+    partial: t.Expr | None = None  # ∂f/∂X of a complex X, simplified
+    real: bool = True
     inside: str | None = None  # the structure G is taken inside (``matcalc.results.structure.STRUCTURES``)
     pairing: t.Expr | None = None  # inside a structure, P with df = tr(Pᵀ dX) for dX tangent to it
 
+    def real_gradient(self) -> t.Expr:
+        """G, for a real-valued f; DomainError otherwise."""
+        if not self.real:
+            raise DomainError(
+                f"{to_unicode(self.f)} is not real-valued, so it has no gradient with respect to {self.wrt.name}: "
+                f"its differential shows df in d{self.wrt.name} and d{self.wrt.name}̄; "
+                "differentiate a real function of it (real(·), imag(·), abs(·)²)")
+        return self.gradient
+
     @property
     def canonical(self) -> t.Expr:
-        """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified; inside a
-        structure, with the P of ``pairing`` (G itself but on SPD, where it is sym(∂f/∂X))."""
-        p = self.gradient if self.pairing is None else self.pairing
-        g_t = p if self.inside in SYMMETRIC else simplify(t.transpose(p))  # Pᵀ = P
+        """tr(Gᵀ dX) (gᵀdx for a vector, g·dx for a scalar), with Gᵀ simplified; for a complex X,
+        tr(Pᵀ dX) + tr(Gᵀ dX̄); inside a structure, with the P of ``pairing`` (G itself but on
+        SPD, where it is sym(∂f/∂X))."""
         dx = t.Differential(self.wrt)
+        if self.partial is not None:
+            return t.add(self._pairing(self.partial, dx), self._pairing(self.gradient, t.conj(dx)))
+        p = self.gradient if self.pairing is None else self.pairing
+        return self._pairing(p, dx, symmetric=self.inside in SYMMETRIC)
+
+    def _pairing(self, g: t.Expr, dx: t.Expr, symmetric: bool = False) -> t.Expr:
+        """tr(Gᵀ dX), gᵀdx or g·dx; Gᵀ = G when ``symmetric``."""
+        g_t = g if symmetric else simplify(t.transpose(g))
         if self.wrt.is_scalar:
             return t.mul(g_t, dx)
         body = t.matmul(g_t, dx)
@@ -69,13 +105,31 @@ class Differential(TextRepr):
         return f"${self.latex()}$"
 
 
+def real_valued(f: t.Expr, gradient: t.Expr, partial: t.Expr | None) -> bool:
+    """Whether f is real-valued: by construction, else at random points (¯∂f/∂X̄ = ∂f/∂X
+    decides where f has no finite value at any point tried)."""
+    if t.is_real(f):
+        return True
+    for seed in range(REAL_POINTS):
+        try:
+            values, dims = point(f, seed)
+            value = complex(Evaluator([f], values, dims).matrix(f)[0, 0])
+        except MatcalcError:
+            continue
+        if np.isfinite(value):
+            return abs(value.imag) <= REAL_TOLERANCE * (1 + abs(value))
+    return partial is not None and simplify(t.conj(gradient)) == partial
+
+
 def differential(f: t.Expr, x: t.Symbol, structure: str | None = None) -> Differential:
-    """The differential of the scalar f with its gradient G; with a ``structure``, G is the
-    gradient inside it (``matcalc.results.structure.project``)."""
+    """The differential of the scalar f with its gradient G (for a complex X, both parts); with
+    a ``structure`` (a real X), G is the gradient inside it (``matcalc.results.structure.project``)."""
     df = raw_differential(f, x)
-    g = t.with_origin(simplify(pull_back(df, x)), f)
+    g = t.with_origin(simplify(pull_back(df, x, conjugate=is_complex(x))), f)
+    partial = t.with_origin(simplify(pull_back(df, x)), f) if is_complex(x) else None
+    real = real_valued(f, g, partial)
     if structure is None:
-        return Differential(f, x, df, g)
+        return Differential(f, x, df, g, partial, real)
     inside = t.with_origin(project(g, x, structure), f)
     pairing = t.with_origin(project(g, x, "symmetric"), f) if structure == "spd" else None
-    return Differential(f, x, df, inside, structure, pairing)
+    return Differential(f, x, df, inside, partial, real, structure, pairing)

@@ -4,7 +4,8 @@
 random point of the check): a docstring with f, each gradient in Unicode and every argument's
 shape; the helpers the code calls; the function; and ``check_gradient(seed)``, which compares
 each gradient (and the Hessian) with central finite differences at a random point drawn to
-respect the domains (spd, symmetric, positive, invertible; log and log det's arguments).
+respect the domains (spd, symmetric, positive, invertible; log and log det's arguments; complex
+Gaussian, Hermitian, unitary), along complex directions for a complex variable.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ SIZES = (3, 4, 5, 6, 7, 2)
 
 # Code that draws a value of shape ``{s}`` (a tuple) in a domain; the first that applies wins.
 DRAWS = (
+    ("unitary", "_unitary({s})"),
+    ("hermitian", "_hermitian({s})"),
+    ("complex", "_complex({s})"),
     ("spd", "_spd({s})"),
     ("positive det", "_spd({s})"),
     ("positive", "rng.uniform(0.5, 2.0, {s})"),
@@ -49,18 +53,38 @@ def _symmetric(shape):
     return (a + a.T) / 2
 
 
+def _complex(shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+
+
+def _hermitian(shape):
+    a = _complex(shape)
+    return a @ a.conj().T / shape[0] + np.eye(shape[0])
+
+
+def _unitary(shape):
+    q, r = np.linalg.qr(_complex(shape))
+    return q * (np.diag(r) / np.abs(np.diag(r)))
+
+
 def _numpy(v):
-    return np.asarray(v.detach().cpu() if hasattr(v, "detach") else v, dtype=float)
+    return np.asarray(v.detach().cpu() if hasattr(v, "detach") else v)
 
 
 def _direction(x, symmetric):
-    d = rng.standard_normal(np.shape(x))
-    return (d + d.T) / 2 if symmetric else d
+    d = rng.standard_normal(np.shape(x)) + (1j * rng.standard_normal(np.shape(x)) if np.iscomplexobj(x) else 0)
+    return (d + d.conj().T) / 2 if symmetric else d
+
+
+def _pairing(g, d):
+    """⟨∇f, D⟩, or 2 Re⟨G, D⟩ for a complex variable (G = ∂f/∂X̄, the conjugate cogradient)."""
+    g = _numpy(g)
+    return float(2 * np.real(np.sum(np.conj(g) * d)) if np.iscomplexobj(d) else np.sum(g * d))
 
 
 def _slope(fun, point, name, d, h=1e-5):
     """(fun(X + hD) − fun(X − hD)) / 2h for X = point[name]."""
-    x = np.asarray(point[name], dtype=float)
+    x = np.asarray(point[name])
     up = _numpy(fun(dict(point, **{{name: x + h * d}})))
     down = _numpy(fun(dict(point, **{{name: x - h * d}})))
     return (up - down) / (2 * h)
@@ -72,7 +96,8 @@ def _error(exact, numeric):
 
 def check_gradient(seed=0, rtol=1e-6, directions=3):
     """Compare {what} with central finite differences along random directions D at a random
-    point (⟨∇f, D⟩ with (f(X + hD) − f(X − hD))/2h; symmetric D for a symmetric variable);
+    point (⟨∇f, D⟩ with (f(X + hD) − f(X − hD))/2h; symmetric D for a symmetric variable,
+    Hermitian for a Hermitian one, complex for a complex one);
     returns the largest relative error and raises AssertionError if it exceeds rtol."""
     global rng
     rng = np.random.default_rng(seed){x64}
@@ -84,8 +109,8 @@ def check_gradient(seed=0, rtol=1e-6, directions=3):
     for k, name in enumerate({wrt}):
         for _ in range(directions):
             d = _direction(point[name], name in symmetric)
-            exact = float(np.sum(_numpy({pick}) * d))
-            worst = max(worst, _error(exact, _slope(lambda p: {name}(**p)[0], point, name, d)))
+            exact = _pairing({pick}, d)
+            worst = max(worst, _error(exact, np.real(_slope(lambda p: {name}(**p)[0], point, name, d))))
 {hessian}    assert worst <= rtol, f"the derivatives differ from finite differences by {{worst:.3g}} (relative)"
     return worst
 '''
@@ -179,7 +204,7 @@ def _check(prog, xs, roots, hessian, name: str) -> str:
     point += [f"{ident!r}: {ident}" for _, ident in prog.dim_params]
     wrt = "(" + ", ".join(repr(p.ident) for p in prog.params[:len(xs)]) + ",)"
     pick = "value[1]" if len(xs) == 1 else "value[1][k]"
-    symmetric = {p.ident for p in prog.params if doms.get(p.leaf.name, set()) & {"spd", "symmetric"}}
+    symmetric = {p.ident for p in prog.params if doms.get(p.leaf.name, set()) & {"spd", "symmetric", "hermitian"}}
     x64 = "\n    jax.config.update('jax_enable_x64', True)" if prog.backend.name == "jax" else ""
     text = CHECK.format(what="each gradient" + (" and the Hessian" if hessian else ""), x64=x64, draw="\n".join(draw),
                         point=", ".join(point), wrt=wrt, symmetric=repr(symmetric) if symmetric else "set()", pick=pick, name=name,

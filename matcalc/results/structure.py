@@ -118,8 +118,10 @@ TANGENT = {
 
 
 def structure_of(name: str, x: t.Symbol) -> Structure:
-    """The structure called ``name`` for the variable X, whose shape must fit it."""
+    """The structure called ``name`` for the real variable X, whose shape must fit it."""
     s = STRUCTURES[name]
+    if x.assumptions & t.COMPLEX_DOMAINS:
+        raise UnsupportedError(f"a structure is for a real variable, but {x.name} has complex entries")
     if x.is_scalar:
         raise ShapeError(f"a structure is for a matrix or a vector variable, but {x.name} is a scalar")
     if s.square and not t.same_dim(x.rows, x.cols):

@@ -1,13 +1,13 @@
 """``simplify``: the one normalisation path.  The strategy of ``rewriting`` runs the rules of
-``sums``, ``scalars``, ``algebra``, ``quotients``, ``logistic``, ``structured`` and ``spectral`` (tried in that order for a node
-class) to a fixed point.
+``sums``, ``scalars``, ``algebra``, ``quotients``, ``logistic``, ``structured``, ``spectral`` and
+``conjugates`` (tried in that order for a node class) to a fixed point.
 """
 
 from __future__ import annotations
 
 from .. import expr as t
 # Importing the rule modules registers their rules, in this order: sums, scalars, algebra, quotients,
-# logistic, structured, spectral.
+# logistic, structured, spectral, conjugates.
 from . import sums  # noqa: F401  isort: skip
 from . import scalars  # noqa: F401  isort: skip
 from . import algebra  # noqa: F401  isort: skip
@@ -15,6 +15,7 @@ from . import quotients  # noqa: F401  isort: skip
 from . import logistic  # noqa: F401  isort: skip
 from . import structured  # noqa: F401  isort: skip
 from . import spectral  # noqa: F401  isort: skip
+from . import conjugates  # noqa: F401  isort: skip
 from .rewriting import Simplifier, size
 from .sums import bracket_transposed_sums
 

@@ -30,8 +30,8 @@ def _sign(u: t.Expr) -> t.Expr:
 
 def scalar_monomial(s: t.Expr) -> tuple[sympy.Expr, dict, int] | None:
     """(c, {base: exponent}, number of factors read) with s = c·Π baseᵏ, reading through scales,
-    integer powers (and any power of a plain base), |u|ᵏ = uᵏsign(u)ᵏ for an integer k,
-    sign(u)ᵏ = sign(u)^(k mod 2);
+    integer powers (and any power of a plain base), |u|ᵏ = uᵏsign(u)ᵏ for an integer k and a
+    real u, sign(u)ᵏ = sign(u)^(k mod 2) for a real u (|z|² ≠ z² for a complex z);
     None when a zero would be divided by."""
     c = sympy.Integer(1)
     powers: dict = defaultdict(lambda: sympy.Integer(0))
@@ -47,14 +47,14 @@ def scalar_monomial(s: t.Expr) -> tuple[sympy.Expr, dict, int] | None:
             stack += [(n.factor, k), (n.operand, k)]
         elif isinstance(n, t.Power) and (n.exponent.is_Integer or not isinstance(n.base, (t.Scale, t.Power))):
             stack.append((n.base, k * n.exponent))
-        elif known_function(n, "abs") and k.is_Integer:  # |u|^{3/2} ≠ u^{3/2}sign(u)^{3/2} where u < 0
+        elif known_function(n, "abs") and k.is_Integer and t.is_real(n.arg):  # |u|^{3/2} ≠ u^{3/2}sign(u)^{3/2}
             powers[n.arg] += k
             powers[_sign(n.arg)] += k
             read += 1
         else:
             powers[n] += k
             read += 1
-    for base in [b for b in powers if known_function(b, "sign")]:
+    for base in [b for b in powers if known_function(b, "sign") and t.is_real(b.arg)]:
         k = powers[base]
         powers[base] = sympy.Integer(1) if k.is_Integer and k % 2 else sympy.Integer(0) if k.is_Integer else k
     return c, {b: k for b, k in powers.items() if k != 0}, read
