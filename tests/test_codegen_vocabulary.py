@@ -32,7 +32,7 @@ def test_every_elementwise_function_has_code_that_matches_numpy(name, backend):
 
 REDUCTIONS = ["𝟙ᵀsoftmax(X)b", "𝟙ᵀlogsoftmax(X)b", "𝟙ᵀlogsumexp(X)", "𝟙ᵀmean(X)", "𝟙ᵀvar(X)", "𝟙ᵀstd(X)",
               "aᵀsoftmax(Xb)", "logsumexp(Xb)", "var(Xb) + mean(Xb) + std(Xb)", "𝟙ᵀlogsoftmax(Xb)",
-              "tr(tril(Xᵀ X)) + 𝟙ᵀtriu(X)b"]
+              "tr(tril(Xᵀ X)) + 𝟙ᵀtriu(X)b", "‖Xb‖_∞ + ‖Xᵀa‖_∞"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -8,9 +8,11 @@ import math
 
 import numpy as np
 import pytest
+import sympy
 
 import matcalc as mc
 import matcalc.expr as t
+from matcalc.interop import from_sympy
 from matcalc.numeric.functions import NUMERIC
 
 # name → (the printed gradient of aᵀg(Xb) wrt X, the LaTeX of g)
@@ -281,6 +283,61 @@ def test_a_check_keeps_its_points_away_from_kinks():
     assert np.min(np.abs(values["X"] - values["Y"])) >= KINK_MARGIN
     assert [n.name for n in kinks([f])] == ["relu"]
     assert "kinks" not in str(mc.check("aᵀXb", "X"))
+
+
+MAX_NORM = ["‖x‖_∞", "‖x‖_{∞}", "‖x‖_inf", "||x||_inf", "‖x‖_{\\infty}", "norm_inf(x)"]
+
+
+@pytest.mark.parametrize("text", MAX_NORM)
+def test_the_max_norm_parses_prints_and_reads_back(text):
+    e = mc.parse(text)
+    assert e == t.Norm(t.symbol("x", "m"), t.INF) and str(e) == "‖x‖_∞"
+    assert e.latex() == r"\left\lVert x \right\rVert_\infty"
+    assert mc.parse(str(e)) == e
+    assert np.isclose(e.evaluate({"x": np.array([1.0, -3.0, 2.0])}), 3.0)
+
+
+def test_the_max_norm_of_a_row_is_of_its_transpose_and_of_a_matrix_is_refused():
+    assert mc.parse("‖xᵀ‖_∞") == mc.parse("‖x‖_∞")
+    with pytest.raises(mc.UnsupportedError, match=r"max-norm of a vector.*write ‖vec\(X\)‖_∞"):
+        mc.parse("‖X‖_∞")
+    assert np.isclose(mc.parse("‖vec(X)‖_∞").evaluate({"X": np.array([[1.0, -5.0], [2.0, 0.0]])}), 5.0)
+
+
+MAX_NORM_GRADIENTS = [
+    ("‖x‖_∞", "x", "sign(x) ⊙ (1 − step(‖x‖_∞ − abs(x)))"),
+    ("‖Ax − b‖_∞", "x", "Aᵀ(sign(Ax − b) ⊙ (1 − step(‖Ax − b‖_∞ − abs(Ax − b))))"),
+    ("‖Ax − b‖_∞", "A", "(sign(Ax − b) ⊙ (1 − step(‖Ax − b‖_∞ − abs(Ax − b))))xᵀ"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, printed", MAX_NORM_GRADIENTS, ids=[r[0] + " " + r[1] for r in MAX_NORM_GRADIENTS])
+def test_the_max_norm_subgradient_is_sign_at_the_arg_max_and_checks_away_from_ties(f, wrt, printed):
+    g = mc.grad(f, wrt)
+    assert str(g) == printed and mc.parse(printed) == g
+    report = mc.check(f, wrt, trials=5)
+    assert report.ok and "‖·‖_∞ (ties of the largest |xᵢ|)" in str(report)
+    assert not mc.check(f, wrt, printed.replace("1 − step", "step")).ok  # the indicator matters
+    assert "d‖x‖_∞ = sign(x_k)dx_k" in str(mc.derive(f, wrt))
+
+
+def test_the_max_norm_gradient_is_sign_x_k_e_k():
+    x = np.array([0.5, -3.0, 2.0, 1.0])
+    assert np.array_equal(mc.grad("‖x‖_∞", "x").evaluate({"x": x}), [0.0, -1.0, 0.0, 0.0])
+    assert mc.jacobian("‖x‖_∞x", "x").check().ok
+    v = mc.vjp("‖x‖_∞", "x")
+    assert str(v) == "G(sign(x) ⊙ (1 − step(‖x‖_∞ − abs(x))))"
+    assert mc.check("G‖x‖_∞", "x", v, shapes="G: scalar").ok
+
+
+def test_a_check_redraws_points_at_a_tie_of_the_max_norm():
+    from matcalc.numeric.check import KINK_MARGIN
+
+    report = mc.check("‖x‖_∞", "x", trials=8)
+    top = np.sort(np.abs(report.point["x"]))[::-1]
+    assert top[0] - top[1] >= KINK_MARGIN * max(1.0, top[0])
+    assert mc.parse("‖x‖_∞").to_sympy().args[1] == sympy.oo
+    assert from_sympy(mc.parse("‖x‖_∞").to_sympy()) == mc.parse("‖x‖_∞")
 
 
 def test_max_needs_two_operands_of_one_shape():

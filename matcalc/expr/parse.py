@@ -82,10 +82,13 @@ def _norm(inf: ShapeInference, node: Node, a: t.Expr) -> t.Expr:
         return t.SpectralNorm(a)
     if node.data == "*":
         return t.NuclearNorm(a)
-    text = inf.src(*node.kids[0].span)
+    text, p = inf.src(*node.kids[0].span), t.INF if node.data == "∞" else 1
+    if not vector and p == t.INF:
+        raise UnsupportedError(f"‖{text}‖_∞ of the matrix {text} ({t.show_shape(a.shape)}) is not supported: ‖·‖_∞ is the "
+                               f"max-norm of a vector, maxᵢ |xᵢ|; for the largest |entry| of a matrix write ‖vec({text})‖_∞")
     if not vector:
         raise UnsupportedError(f"‖{text}‖₁ of the matrix {text} ({t.show_shape(a.shape)}) is not supported; the 1-norm is for vectors")
-    return t.Norm(a if a.cols == t.ONE else t.transpose(a), 1)
+    return t.Norm(a if a.cols == t.ONE else t.transpose(a), p)
 
 
 def _apply(inf, node, kids):

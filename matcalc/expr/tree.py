@@ -18,7 +18,7 @@ from .operations import (
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
     KronFactor, Broadcast, Commutation, TriangularPart,
 )
-from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
+from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std, INF
 from .spectral import (
     MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
 )
@@ -36,4 +36,4 @@ __all__ = [
     "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
     "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
 ]
-__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]
+__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std", "INF"]

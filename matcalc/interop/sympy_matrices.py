@@ -296,7 +296,7 @@ READERS: dict[type, Callable] = {
     AppliedUndef: _Reader.function,
     sympy.Function: _Reader.function,
     n.ScalarOf: lambda self, m: self.read(m.args[0]),
-    n.MatrixNorm: lambda self, m: t.Norm(self.read(m.args[0]), int(m.args[1])),
+    n.MatrixNorm: lambda self, m: t.Norm(self.read(m.args[0]), t.INF if m.args[1] == sympy.oo else int(m.args[1])),
     n.MatrixFunction: lambda self, m: t.Call(m.args[0].name, self.read(m.args[1])),
     n.Gradient: lambda self, m: t.Grad(m.args[0].name, self.read(m.args[1])),
     n.Adjugate: lambda self, m: t.Adj(self.read(m.args[0])),

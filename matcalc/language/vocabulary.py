@@ -35,6 +35,7 @@ BUILTINS = {
     "norm": ("norm", 1),
     "norm2": ("norm", 1),
     "norm1": ("norm1", 1),
+    "norm_inf": ("norminf", 1),
     "tril": ("tril", 1),
     "triu": ("triu", 1),
     "softmax": ("softmax", 1),

@@ -44,7 +44,7 @@ class LatexPrinter(Printer):
 
     minus = "-"
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
-              "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot",
+              "nabla": r"\nabla ", "d": r"\mathrm{d}", "max-norm": r"_\infty", "1-norm": "_1", "slot": r"\cdot",
               "spectral norm": "_2", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
     CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0", t.Commutation: "K"}

@@ -337,7 +337,7 @@ class Printer:
         return self.GLYPHS["d"] + self.paren(self.doprint(e.arg))
 
     def _print_Norm(self, e: t.Norm) -> str:
-        suffix = self.GLYPHS["1-norm"] if e.p == 1 else ("_F" if e.arg.cols != 1 else "")
+        suffix = {1: self.GLYPHS["1-norm"], t.INF: self.GLYPHS["max-norm"]}.get(e.p, "_F" if e.arg.cols != 1 else "")
         return self._bars(self.doprint(e.arg)) + suffix
 
     # ---- spectral words: λ_max(S), ‖X‖₂, ‖X‖_*, expm(X), L_expm(X, E), the named factors
