@@ -214,8 +214,8 @@ def test_mean_var_std_of_a_vector_and_row_by_row():
 STATISTICS = [
     ("mean(x)", "x", "x: n", "𝟙_n/tr(I_n)"),
     ("𝟙ᵀx/n", "x", "x: n", "𝟙_n/tr(I_n)"),
-    ("var(x)", "x", "x: n", "2(x − mean(x)𝟙)/tr(I_n)"),
-    ("std(x)", "x", "x: n", "(x − mean(x)𝟙)/tr(I_n)/std(x)"),
+    ("var(x)", "x", "x: n", "2(x − mean(x))/tr(I_n)"),
+    ("std(x)", "x", "x: n", "(x − mean(x))/tr(I_n)/std(x)"),
     ("aᵀvar(X)", "X", "X: m×n", "2((a𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
     ("aᵀstd(X)", "X", "X: m×n", "(((a ⊘ std(X))𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/tr(I_n)"),
     ("sum(mean(X))", "X", "X: m×n", "𝟙_m𝟙_nᵀ/tr(I_n)"),
@@ -230,13 +230,40 @@ def test_statistics_gradients_check(f, wrt, shapes, printed):
 
 
 def test_layer_norm_jacobian_and_vjp():
+    """With x̂ = (x − μ)/σ, σ = √(var(x) + ε): J = (I − 𝟙𝟙ᵀ/n − x̂x̂ᵀ/n)/σ and
+    vjp = (g − mean(g)𝟙 − mean(g ⊙ x̂)x̂)/σ, written with x − μ and σ² = var(x) + ε."""
     decl = "x: n, ε: scalar"
     j = mc.jacobian(LAYER_NORM, "x", shapes=decl)
-    assert str(j) == "((mean(x) − x)(xᵀ − mean(x)𝟙ᵀ)/tr(I_n)/(√(var(x) + ε))² + I − 1/tr(I_n))/√(var(x) + ε)"
+    assert str(j) == "(I_n − 1/tr(I_n) − (x − mean(x))(x − mean(x))ᵀ/tr(I_n)/(var(x) + ε))/√(var(x) + ε)"
     assert j.check().ok
     v = mc.vjp(LAYER_NORM, "x", shapes=decl)
-    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x)𝟙)/tr(I_n)/(√(var(x) + ε))² + G − (𝟙ᵀG)𝟙/tr(I_n))/√(var(x) + ε)"
+    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x))/tr(I_n)/(var(x) + ε) + G − mean(G))/√(var(x) + ε)"
     assert mc.check(f"Gᵀ{LAYER_NORM}", "x", v, shapes=decl + ", G: n").ok
+    # the textbook form in x̂, evaluated against the printed one
+    rng = np.random.default_rng(3)
+    x, g, eps = rng.standard_normal(5), rng.standard_normal(5), 0.1
+    sigma = np.sqrt(np.var(x) + eps)
+    xhat = (x - x.mean()) / sigma
+    textbook_j = (np.eye(5) - np.ones((5, 5)) / 5 - np.outer(xhat, xhat) / 5) / sigma
+    textbook_v = (g - g.mean() - np.mean(g * xhat) * xhat) / sigma
+    assert np.allclose(j.evaluate({"x": x, "ε": eps}), textbook_j)
+    assert np.allclose(v.evaluate({"x": x, "ε": eps, "G": g}), textbook_v)
+
+
+def test_the_rules_behind_the_short_layer_norm_forms():
+    """(√s)² = s, s𝟙 in a sum is s broadcast, 𝟙ᵀx/n = mean(x): each keeps the value and never
+    makes the tree larger."""
+    from matcalc.simplify import simplify
+    from matcalc.simplify.rewriting import size
+
+    rng = np.random.default_rng(4)
+    values = {"x": rng.standard_normal(4), "a": 0.7, "G": rng.standard_normal(4)}
+    for text, printed in [("(√(a² + 1))²", "1 + a²"), ("x − a𝟙", "x − a"), ("𝟙ᵀG/n", "mean(G)"), ("G − (𝟙ᵀG)𝟙/n", "G − mean(G)"),
+                          ("(x − a𝟙)(xᵀ − a𝟙ᵀ)", "(x − a)(x − a)ᵀ")]:
+        e = mc.parse(text, shapes="x: n, G: n, a: scalar")
+        out = simplify(e)
+        assert str(out) == printed and size(out) <= size(e)
+        assert np.allclose(out.evaluate(values), e.evaluate(values))
 
 
 def test_the_statistics_derivations_name_their_rules():
