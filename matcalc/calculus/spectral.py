@@ -55,11 +55,21 @@ def _commute(a: t.Expr, b: t.Expr) -> bool:
     return t.is_zero(b) or isinstance(core, t.Identity) or core == t.split_scale(a)[1]
 
 
-@rule(t.Frechet, "L_f(X, E) is linear in E: d L_f(X, E) = L_f(X, dE) for X constant")
+@rule(t.Frechet, "second Fréchet derivative d L_f(X, E) = L²_f(X, E, dX) + L_f(X, dE), "
+                 "vec L²_f(X, E, dX) = K2_f(X, E) vec(dX)")
 def _frechet(e, d):
-    if d.depends(e.arg):
-        raise UnsupportedError(f"the second Fréchet derivative of {e.name} is not available")
-    return _linear(lambda de: t.Frechet(e.name, e.arg, de), d(e.direction), shape=e.shape)
+    first = _linear(lambda de: t.Frechet(e.name, e.arg, de), d(e.direction), shape=e.shape)
+    if not d.depends(e.arg):
+        return first
+    second = t.Unvec(t.matmul(t.FrechetKron(e.name, e.arg, (e.direction,)), t.vec(d(e.arg))), e.shape)
+    return t.add(second, first)
+
+
+@rule(t.FrechetKron, "K_f(X), K2_f(X, E): derivatives of the first and second order only")
+def _frechet_kron(e, d):
+    raise UnsupportedError(f"the differential of K{'2' if e.directions else ''}_{e.name} (a "
+                           f"{'third' if e.directions else 'second'}-order Fréchet derivative of {e.name} "
+                           "in Kronecker form) is not available")
 
 
 @transpose_rule(t.Frechet, "adjoint of the Fréchet derivative L_f(X)* = L_f(Xᵀ): ⟨C, L_f(X, M)⟩ = ⟨L_f(Xᵀ, C), M⟩")
@@ -71,5 +81,6 @@ def _frechet_adjoint(e, c, depends):
 
 @vec_rule(t.Frechet, "vec L_f(X, E) = K_f(X) vec(E)")
 def _frechet_vec(e, jac, depends):
-    raise UnsupportedError(f"the Kronecker form of the Fréchet derivative of {e.name} is not available; "
-                           f"the gradient of ⟨G, {e.name}(X)⟩ and vjp are")
+    if depends(e.arg):
+        raise UnsupportedError("a differential inside the point of a Fréchet derivative is not linear")
+    return t.matmul(t.FrechetKron(e.name, e.arg), jac(e.direction))

@@ -186,6 +186,8 @@ BUILD = {
     "epow": lambda inf, n, k: t.Apply("exp", k[0]) if inf.plan[id(n)] == "exp" else t.MatrixFunction("expm", k[0]),
     **{name: (lambda name: lambda inf, n, k: t.MatrixFunction(name, k[0]))(name) for name in t.MATRIX_FUNCTIONS},
     **{f"L_{name}": (lambda name: lambda inf, n, k: t.Frechet(name, k[0], k[1]))(name) for name in t.MATRIX_FUNCTIONS},
+    **{f"K{o}_{name}": (lambda name: lambda inf, n, k: t.FrechetKron(name, k[0], tuple(k[1:])))(name)
+       for name in t.MATRIX_FUNCTIONS for o in ("", "2")},
 }
 
 

@@ -119,6 +119,26 @@ class Frechet(Expr):
         return (n, n)
 
 
+@node
+class FrechetKron(Expr):
+    """K_f(X), the n²×n² Kronecker form of the Fréchet derivative, vec L_f(X, E) = K_f(X) vec(E)
+    (Higham, Functions of Matrices, 3.2); with a direction E, K²_f(X, E), that of the second
+    Fréchet derivative: vec L²_f(X, E, E′) = K²_f(X, E) vec(E′), L²_f(X, E, E′) the
+    derivative of L_f(X, E) along E′."""
+
+    name: str
+    arg: Expr
+    directions: tuple = ()
+
+    def _shape(self):
+        _need(self.name in MATRIX_FUNCTIONS, lambda: f"no matrix function {self.name}")
+        n = _square(f"K_{self.name}", self.arg)
+        for d in self.directions:
+            _need(same_dim(d.rows, n) and same_dim(d.cols, n),
+                  lambda: f"K2_{self.name}(X, E) needs E of the shape of X, got {show_shape(d.shape)}")
+        return (n * n, n * n)
+
+
 def derivative(name: str, a: Expr) -> Expr:
     """f′(A) of the matrix function f: expm(A), A⁻¹, ½sqrtm(A)⁻¹ (L_f(A, E) = f′(A)E when AE = EA)."""
     return {"expm": lambda: MatrixFunction("expm", a), "logm": lambda: inverse(a),

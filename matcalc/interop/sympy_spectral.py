@@ -19,7 +19,8 @@ MATRICES = {"eigvec_max": lambda a: t.EigenVector(a, "max"), "eigvec_min": lambd
             "svec_u": lambda a: t.SingularVector(a, "left"), "svec_v": lambda a: t.SingularVector(a, "right"),
             "polar": t.PolarFactor,
             **{f: (lambda f: lambda a: t.MatrixFunction(f, a))(f) for f in t.MATRIX_FUNCTIONS},
-            **{f"L_{f}": (lambda f: lambda a, e: t.Frechet(f, a, e))(f) for f in t.MATRIX_FUNCTIONS}}
+            **{f"L_{f}": (lambda f: lambda a, e: t.Frechet(f, a, e))(f) for f in t.MATRIX_FUNCTIONS},
+            **{f"K{o}_{f}": (lambda f: lambda a, *e: t.FrechetKron(f, a, e))(f) for f in t.MATRIX_FUNCTIONS for o in ("", "2")}}
 
 
 def _word(e: t.Expr) -> str:
@@ -33,6 +34,8 @@ def _word(e: t.Expr) -> str:
         return "svec_u" if e.side == "left" else "svec_v"
     if isinstance(e, t.PolarFactor):
         return "polar"
+    if isinstance(e, t.FrechetKron):
+        return f"K{'2' if e.directions else ''}_{e.name}"
     return e.name if isinstance(e, t.MatrixFunction) else f"L_{e.name}"
 
 
@@ -45,6 +48,7 @@ def _matrix_node(e, k):
 
 
 TO.update({cls: _scalar for cls in (t.EigenValue, t.SpectralNorm, t.NuclearNorm)})
-TO.update({cls: _matrix_node for cls in (t.EigenVector, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet)})
+TO.update({cls: _matrix_node for cls in (t.EigenVector, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet,
+                                           t.FrechetKron)})
 READERS[n.Spectral] = lambda self, m: SCALARS[m.args[0].name](self.read(m.args[1]))
 READERS[n.SpectralMatrix] = lambda self, m: MATRICES[m.args[0].name](*self.all(m.args[1:-2]))

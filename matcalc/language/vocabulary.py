@@ -18,6 +18,8 @@ SPECTRAL = {
     "svec_u": ("svec_u", 1), "svec_v": ("svec_v", 1), "polar": ("polar", 1),
     "expm": ("expm", 1), "logm": ("logm", 1), "sqrtm": ("sqrtm", 1),
     "L_expm": ("L_expm", 2), "L_logm": ("L_logm", 2), "L_sqrtm": ("L_sqrtm", 2),
+    "K_expm": ("K_expm", 1), "K_logm": ("K_logm", 1), "K_sqrtm": ("K_sqrtm", 1),
+    "K2_expm": ("K2_expm", 2), "K2_logm": ("K2_logm", 2), "K2_sqrtm": ("K2_sqrtm", 2),
 }
 
 # Built-in functions: name → (syntax-tree op, number of arguments).

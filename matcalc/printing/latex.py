@@ -60,7 +60,9 @@ class LatexPrinter(Printer):
                 "eigvec_min": r"v_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
                 "expm": r"\operatorname{expm}", "logm": r"\operatorname{logm}", "sqrtm": r"\operatorname{sqrtm}",
                 "L_expm": r"L_{\operatorname{expm}}", "L_logm": r"L_{\operatorname{logm}}",
-                "L_sqrtm": r"L_{\operatorname{sqrtm}}"}
+                "L_sqrtm": r"L_{\operatorname{sqrtm}}",
+                **{f"K_{f}": rf"K_{{\operatorname{{{f}}}}}" for f in ("expm", "logm", "sqrtm")},
+                **{f"K2_{f}": rf"K^{{(2)}}_{{\operatorname{{{f}}}}}" for f in ("expm", "logm", "sqrtm")}}
     FACTOR_NAMES = {"u_1": "u_{1}", "v_1": "v_{1}", "UV": r"UV^{\top}", "v": "v", "w": "w"}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 

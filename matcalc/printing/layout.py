@@ -352,6 +352,9 @@ class Printer:
     def _print_Frechet(self, e: t.Frechet) -> str:
         return self.SPECTRAL[spectral_word(e)] + self.paren(f"{self.doprint(e.arg)}, {self.doprint(e.direction)}")
 
+    def _print_FrechetKron(self, e: t.FrechetKron) -> str:
+        return self.SPECTRAL[spectral_word(e)] + self.paren(", ".join(map(self.doprint, e.children())))
+
     def _print_SpectralNorm(self, e: t.SpectralNorm) -> str:
         return self._bars(self.doprint(e.arg)) + self.GLYPHS["spectral norm"]
 
@@ -379,6 +382,8 @@ def spectral_word(e: t.Expr) -> str:
         return e.name
     if isinstance(e, t.Frechet):
         return f"L_{e.name}"
+    if isinstance(e, t.FrechetKron):
+        return f"K{'2' if e.directions else ''}_{e.name}"
     if isinstance(e, t.PolarFactor):
         return "polar"
     return SPECTRAL_WORDS[type(e), e.args()[1]]
