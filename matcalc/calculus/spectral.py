@@ -6,6 +6,8 @@ derivatives, and the adjoint of a Fréchet derivative, ⟨G, L_f(X, E)⟩ = ⟨L
 
 from __future__ import annotations
 
+import sympy
+
 from .. import expr as t
 from ..errors import UnsupportedError
 from .adjoint import transpose_rule
@@ -28,16 +30,40 @@ def _nuclear_norm(e, d):
     return t.inner(t.PolarFactor(e.arg), d(e.arg))
 
 
-def _factor(what: str):
-    def unsupported(e, d):
-        raise UnsupportedError(f"the differential of {what} (a second derivative of a spectral function) is not available")
+def _symmetric_part(s: t.Expr, ds: t.Expr) -> t.Expr:
+    """dS, or ½(dS + dSᵀ) when S is not declared symmetric (λ is of the symmetric part of S)."""
+    if isinstance(s, t.Symbol) and s.assumptions & {"symmetric", "spd"}:
+        return ds
+    return t.scale(t.Number(sympy.Rational(1, 2)), t.add(ds, t.transpose(ds))) if not t.is_zero(ds) else ds
 
-    return unsupported
+
+@rule(t.EigenVector, "eigenvector perturbation dv = (λI − S)⁺ dS v (S symmetric, λ simple, ‖v‖ = 1)")
+def _eigenvector(e, d):
+    return t.matmul(t.Resolvent(e.arg, e.which), _symmetric_part(e.arg, d(e.arg)), e)
 
 
-for _cls, _what in ((t.EigenVector, "an eigenvector"), (t.SingularVector, "a singular vector"),
-                    (t.PolarFactor, "the polar factor UVᵀ")):
-    rule(_cls, f"{_what}: first derivatives only")(_factor(_what))
+@rule(t.SingularVector, "singular vectors as eigenvectors: dv₁ = (σ₁²I − XᵀX)⁺ d(XᵀX) v₁, "
+                        "du₁ = (σ₁²I − XXᵀ)⁺ d(XXᵀ) u₁ (σ₁ simple)")
+def _singular_vector(e, d):
+    x = e.arg
+    gram = t.matmul(t.transpose(x), x) if e.side == "right" else t.matmul(x, t.transpose(x))
+    return t.matmul(t.Resolvent(gram, "max"), d(gram), e)
+
+
+@rule(t.PolarFactor, "polar factor of a square X: UVᵀ = X sqrtm(XᵀX)⁻¹, differentiated as that product")
+def _polar_factor(e, d):
+    x = e.arg
+    if not t.same_dim(x.rows, x.cols):
+        raise UnsupportedError(f"the differential of the polar factor UVᵀ of the {t.show_shape(x.shape)} matrix "
+                               f"{x} is available for a square matrix only (UVᵀ = X sqrtm(XᵀX)⁻¹ needs XᵀX "
+                               "invertible, X of full column rank, which its shape does not say)")
+    return d(t.matmul(x, t.inverse(t.MatrixFunction("sqrtm", t.matmul(t.transpose(x), x)))))
+
+
+@rule(t.Resolvent, "(λI − S)⁺: derivatives of the second order only")
+def _resolvent(e, d):
+    raise UnsupportedError(f"the differential of pinv_{e.which}({e.arg}) (a third derivative of λ_{e.which}) "
+                           "is not available")
 
 
 @rule(t.MatrixFunction, "d f(X) = L_f(X, dX), the Fréchet derivative of the matrix function f; f′(X)dX when "

@@ -57,6 +57,9 @@ SPECTRAL = {
     "_eigenvector": ("def _eigenvector(a, which):\n    _, v = np.linalg.eigh((a + a.T) / 2)\n"
                      "    v = v[:, -1] if which == 'max' else v[:, 0]\n"
                      "    return v if v[np.argmax(np.abs(v))] >= 0 else -v\n"),
+    "_resolvent": ("def _resolvent(a, which):\n    # (lambda I - A)^+ over the other eigenpairs of the symmetric part of A\n"
+                   "    w, v = np.linalg.eigh((a + a.T) / 2)\n    k = len(w) - 1 if which == 'max' else 0\n"
+                   "    others = np.arange(len(w)) != k\n    return (v[:, others] / (w[k] - w[others])) @ v[:, others].T\n"),
     "_spectral_norm": "def _spectral_norm(a):\n    return np.linalg.svd(a, compute_uv=False)[0]\n",
     "_nuclear_norm": "def _nuclear_norm(a):\n    return np.sum(np.linalg.svd(a, compute_uv=False))\n",
     "_singular_vector": ("def _singular_vector(a, side):\n    u, _, vt = np.linalg.svd(a)\n"

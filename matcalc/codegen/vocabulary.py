@@ -76,6 +76,7 @@ EMIT = {
     t.TriangularPart: _triangular,
     t.EigenValue: _call("_eigenvalue", "which"),
     t.EigenVector: _call("_eigenvector", "which", vector=True),
+    t.Resolvent: _call("_resolvent", "which"),
     t.SpectralNorm: _call("_spectral_norm"),
     t.NuclearNorm: _call("_nuclear_norm"),
     t.SingularVector: _call("_singular_vector", "side", vector=True),

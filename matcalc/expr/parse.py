@@ -180,6 +180,8 @@ BUILD = {
     "nucnorm": lambda inf, n, k: t.NuclearNorm(k[0]),
     "eigvec_max": lambda inf, n, k: t.EigenVector(k[0], "max"),
     "eigvec_min": lambda inf, n, k: t.EigenVector(k[0], "min"),
+    "pinv_max": lambda inf, n, k: t.Resolvent(k[0], "max"),
+    "pinv_min": lambda inf, n, k: t.Resolvent(k[0], "min"),
     "svec_u": lambda inf, n, k: t.SingularVector(k[0], "left"),
     "svec_v": lambda inf, n, k: t.SingularVector(k[0], "right"),
     "polar": lambda inf, n, k: t.PolarFactor(k[0]),

@@ -44,6 +44,20 @@ class EigenVector(Expr):
 
 
 @node
+class Resolvent(Expr):
+    """(λ_max(S)I − S)⁺ (or of λ_min), the pseudo-inverse of λI − S for the symmetric part of S:
+    Σ_{j} vⱼvⱼᵀ/(λ − λⱼ) over the other eigenpairs; dv = (λI − S)⁺ dS v for a simple λ."""
+
+    arg: Expr
+    which: str = "max"
+
+    def _shape(self):
+        _need(self.which in WHICH, "a resolvent is of λ_max or λ_min")
+        n = _square(f"pinv_{self.which}", self.arg)
+        return (n, n)
+
+
+@node
 class SpectralNorm(Expr):
     """‖X‖₂ = σ_max(X), the largest singular value of a matrix X (of a vector, ‖x‖₂ is ``Norm``)."""
 

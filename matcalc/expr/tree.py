@@ -21,7 +21,7 @@ from .operations import (
 from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std, INF
 from .spectral import (
     MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
-    FrechetKron,
+    FrechetKron, Resolvent,
 )
 
 __all__ = [
@@ -35,6 +35,6 @@ __all__ = [
     "HadamardDiv", "HadamardPow", "Apply", "Kron", "Norm", "Call", "Grad", "DiagMat", "DiagVec",
     "Vec", "Unvec", "KronFactor", "Broadcast", "Commutation", "TriangularPart", "triangular",
     "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
-    "MatrixFunction", "Frechet", "FrechetKron", "MATRIX_FUNCTIONS", "derivative",
+    "MatrixFunction", "Frechet", "FrechetKron", "Resolvent", "MATRIX_FUNCTIONS", "derivative",
 ]
 __all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std", "INF"]

@@ -16,6 +16,7 @@ from .sympy_matrices import READERS, TO, _matrix
 SCALARS = {"λ_max": lambda a: t.EigenValue(a, "max"), "λ_min": lambda a: t.EigenValue(a, "min"),
            "σ_max": t.SpectralNorm, "norm_nuc": t.NuclearNorm}
 MATRICES = {"eigvec_max": lambda a: t.EigenVector(a, "max"), "eigvec_min": lambda a: t.EigenVector(a, "min"),
+            "pinv_max": lambda a: t.Resolvent(a, "max"), "pinv_min": lambda a: t.Resolvent(a, "min"),
             "svec_u": lambda a: t.SingularVector(a, "left"), "svec_v": lambda a: t.SingularVector(a, "right"),
             "polar": t.PolarFactor,
             **{f: (lambda f: lambda a: t.MatrixFunction(f, a))(f) for f in t.MATRIX_FUNCTIONS},
@@ -30,6 +31,8 @@ def _word(e: t.Expr) -> str:
         return "σ_max" if isinstance(e, t.SpectralNorm) else "norm_nuc"
     if isinstance(e, t.EigenVector):
         return f"eigvec_{e.which}"
+    if isinstance(e, t.Resolvent):
+        return f"pinv_{e.which}"
     if isinstance(e, t.SingularVector):
         return "svec_u" if e.side == "left" else "svec_v"
     if isinstance(e, t.PolarFactor):
@@ -48,7 +51,7 @@ def _matrix_node(e, k):
 
 
 TO.update({cls: _scalar for cls in (t.EigenValue, t.SpectralNorm, t.NuclearNorm)})
-TO.update({cls: _matrix_node for cls in (t.EigenVector, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet,
+TO.update({cls: _matrix_node for cls in (t.EigenVector, t.Resolvent, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet,
                                            t.FrechetKron)})
 READERS[n.Spectral] = lambda self, m: SCALARS[m.args[0].name](self.read(m.args[1]))
 READERS[n.SpectralMatrix] = lambda self, m: MATRICES[m.args[0].name](*self.all(m.args[1:-2]))

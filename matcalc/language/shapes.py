@@ -320,6 +320,12 @@ class ShapeInference:
 
     rule_eigvec_min = rule_eigvec_max
 
+    def rule_pinv_max(self, node, shapes):
+        self.square(node, shapes[0], "a resolvent")
+        return shapes[0]
+
+    rule_pinv_min = rule_pinv_max
+
     def rule_svec_u(self, node, shapes):
         return (shapes[0][0], 1)
 

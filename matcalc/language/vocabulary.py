@@ -15,6 +15,7 @@ SPECTRAL = {
     "λ_max": ("eigmax", 1), "lambda_max": ("eigmax", 1), "λ_min": ("eigmin", 1), "lambda_min": ("eigmin", 1),
     "σ_max": ("specnorm", 1), "sigma_max": ("specnorm", 1), "norm_nuc": ("nucnorm", 1),
     "eigvec_max": ("eigvec_max", 1), "eigvec_min": ("eigvec_min", 1),
+    "pinv_max": ("pinv_max", 1), "pinv_min": ("pinv_min", 1),
     "svec_u": ("svec_u", 1), "svec_v": ("svec_v", 1), "polar": ("polar", 1),
     "expm": ("expm", 1), "logm": ("logm", 1), "sqrtm": ("sqrtm", 1),
     "L_expm": ("L_expm", 2), "L_logm": ("L_logm", 2), "L_sqrtm": ("L_sqrtm", 2),

@@ -54,6 +54,14 @@ def _eigenvector(a: np.ndarray, which: str) -> np.ndarray:
     return _signed(v[:, -1] if which == "max" else v[:, 0])
 
 
+def _resolvent(a: np.ndarray, which: str) -> np.ndarray:
+    """(λI − A)⁺ = Σⱼ vⱼvⱼᵀ/(λ − λⱼ) over the eigenpairs other than λ's, of the symmetric part of A."""
+    w, v = _eigh(a)
+    k = len(w) - 1 if which == "max" else 0
+    others = np.arange(len(w)) != k
+    return (v[:, others] / (w[k] - w[others])) @ v[:, others].T
+
+
 def _singular_vector(a: np.ndarray, side: str) -> np.ndarray:
     u, _, vt = np.linalg.svd(a)
     left, right = u[:, 0], vt[0, :]
@@ -202,6 +210,7 @@ def _svd_values(a: np.ndarray) -> np.ndarray:
 RUNTIME_HELPERS.update({
     "_eigenvalue": _eigenvalue,
     "_eigenvector": _eigenvector,
+    "_resolvent": _resolvent,
     "_spectral_norm": lambda a: _svd_values(a)[0],
     "_nuclear_norm": lambda a: np.sum(_svd_values(a)),
     "_singular_vector": _singular_vector,
@@ -217,6 +226,7 @@ _RIGHT_HALF_PLANE = ("logm", "sqrtm")
 sampling.INFERRED.update({
     t.EigenValue: lambda n: [(n.arg, "symmetric")],
     t.EigenVector: lambda n: [(n.arg, "symmetric")],
+    t.Resolvent: lambda n: [(n.arg, "symmetric")],
     t.MatrixFunction: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],
     t.Frechet: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],
     t.FrechetKron: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],

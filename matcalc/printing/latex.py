@@ -57,7 +57,8 @@ class LatexPrinter(Printer):
              t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
              t.Var: r"\operatorname{var}", t.Std: r"\operatorname{std}"}
     SPECTRAL = {"λ_max": r"\lambda_{\max}", "λ_min": r"\lambda_{\min}", "eigvec_max": r"v_{\max}",
-                "eigvec_min": r"v_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
+                "eigvec_min": r"v_{\min}", "pinv_max": r"\operatorname{pinv}_{\max}",
+                "pinv_min": r"\operatorname{pinv}_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
                 "expm": r"\operatorname{expm}", "logm": r"\operatorname{logm}", "sqrtm": r"\operatorname{sqrtm}",
                 "L_expm": r"L_{\operatorname{expm}}", "L_logm": r"L_{\operatorname{logm}}",
                 "L_sqrtm": r"L_{\operatorname{sqrtm}}",

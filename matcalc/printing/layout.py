@@ -346,7 +346,7 @@ class Printer:
             return self.FACTOR_NAMES[self.factor_names[e]]
         return self._call(self.SPECTRAL[spectral_word(e)], e.arg)
 
-    _print_EigenValue = _print_EigenVector = _print_SingularVector = _spectral
+    _print_EigenValue = _print_EigenVector = _print_SingularVector = _print_Resolvent = _spectral
     _print_PolarFactor = _print_MatrixFunction = _spectral
 
     def _print_Frechet(self, e: t.Frechet) -> str:
@@ -373,6 +373,7 @@ class Printer:
 
 SPECTRAL_WORDS = {(t.EigenValue, "max"): "λ_max", (t.EigenValue, "min"): "λ_min",
                   (t.EigenVector, "max"): "eigvec_max", (t.EigenVector, "min"): "eigvec_min",
+                  (t.Resolvent, "max"): "pinv_max", (t.Resolvent, "min"): "pinv_min",
                   (t.SingularVector, "left"): "svec_u", (t.SingularVector, "right"): "svec_v"}
 
 
