@@ -1,5 +1,6 @@
 """The spectral nodes in SymPy: λ_max(S), ‖X‖₂, ‖X‖_*, the named factors, expm, logm, sqrtm
-and their Fréchet derivatives have no SymPy form of their own, so they travel as the classes
+and their Fréchet derivatives (and, the same way, softmax, logsoftmax, logsumexp, mean, var,
+std) have no SymPy form of their own, so they travel as the classes
 ``Spectral`` and ``SpectralMatrix`` of ``sympy_nodes`` (named by their matcalc word), entries
 of the two tables of ``sympy_matrices``; the round trip is exact.
 """
@@ -24,7 +25,17 @@ MATRICES = {"eigvec_max": lambda a: t.EigenVector(a, "max"), "eigvec_min": lambd
             **{f"K{o}_{f}": (lambda f: lambda a, *e: t.FrechetKron(f, a, e))(f) for f in t.MATRIX_FUNCTIONS for o in ("", "2")}}
 
 
+# the softmax family and the statistics of a vector or of each row of a matrix, by their words too
+REDUCTIONS = {"softmax": t.Softmax, "logsoftmax": t.LogSoftmax, "logsumexp": t.LogSumExp, "mean": t.Mean,
+              "var": t.Var, "std": t.Std}
+REDUCTION_WORDS = {cls: word for word, cls in REDUCTIONS.items()}
+SCALARS.update(REDUCTIONS)
+MATRICES.update(REDUCTIONS)
+
+
 def _word(e: t.Expr) -> str:
+    if type(e) in REDUCTION_WORDS:
+        return REDUCTION_WORDS[type(e)]
     if isinstance(e, t.EigenValue):
         return f"λ_{e.which}"
     if isinstance(e, (t.SpectralNorm, t.NuclearNorm)):
@@ -50,8 +61,13 @@ def _matrix_node(e, k):
     return n.SpectralMatrix(sympy.Symbol(_word(e)), *map(_matrix, k), *e.shape)
 
 
+def _reduction(e, k):
+    return (_scalar if e.is_scalar else _matrix_node)(e, k)
+
+
 TO.update({cls: _scalar for cls in (t.EigenValue, t.SpectralNorm, t.NuclearNorm)})
 TO.update({cls: _matrix_node for cls in (t.EigenVector, t.Resolvent, t.SingularVector, t.PolarFactor, t.MatrixFunction, t.Frechet,
                                            t.FrechetKron)})
+TO.update({cls: _reduction for cls in REDUCTION_WORDS})
 READERS[n.Spectral] = lambda self, m: SCALARS[m.args[0].name](self.read(m.args[1]))
 READERS[n.SpectralMatrix] = lambda self, m: MATRICES[m.args[0].name](*self.all(m.args[1:-2]))
