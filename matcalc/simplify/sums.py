@@ -296,9 +296,11 @@ def _absorb_minus(e):
 
 @rewrite(t.Scale, "the mean of a vector: 𝟙ᵀx/n = mean(x)")
 def _mean(e):
+    if not isinstance(e.operand, t.MatMul) and not isinstance(e.factor, t.Number):
+        return None
     c, core = coefficient(e)
-    if not (isinstance(core, t.MatMul) and len(core.factors) == 2 and core.factors[0] == t.transpose(t.ones(core.factors[1].rows))
-            and core.factors[1].cols == t.ONE):
+    if not (isinstance(core, t.MatMul) and len(core.factors) == 2 and isinstance(core.factors[0], t.Transpose)
+            and isinstance(core.factors[0].arg, t.Ones) and core.factors[1].cols == t.ONE):
         return None
     k = sympy.simplify(c * core.factors[1].rows)
     return with_coefficient(k, t.Mean(core.factors[1])) if k.is_Number else None
