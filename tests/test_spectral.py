@@ -158,6 +158,8 @@ SPECTRAL_HESSIANS = [
                                    "(K_{n,n} + I)(I ⊗ Xᵀ) where X = UΣVᵀ (σ₁ simple)"),
     ("‖X‖_*", {"shapes": "X: n×n"}, "sqrtm(XᵀX)⁻ᵀ ⊗ I − (sqrtm(XᵀX)⁻ᵀ ⊗ (X·sqrtm(XᵀX)⁻¹))K_sqrtm(XᵀX)(K_{n,n} + I)(I ⊗ Xᵀ)"),
     ("‖AXB‖₂ + λ_min(XᵀX)", {"shapes": "X: n×n"}, None),
+    ("‖X‖_*", {"shapes": "X: 4×3"}, None),  # tall: X sqrtm(XᵀX)⁻¹
+    ("‖X‖_*", {"shapes": "X: 3×4"}, None),  # wide: sqrtm(XXᵀ)⁻¹X
 ]
 
 
@@ -190,7 +192,7 @@ def test_the_hessian_of_lambda_max_is_the_eigenvalue_perturbation_sum():
 
 
 @pytest.mark.parametrize("call, fragment", [
-    (lambda: mc.hessian("‖X‖_*", "X", shapes="X: m×n"), "polar factor UVᵀ of the m×n matrix X is available for a square"),
+    (lambda: mc.hessian("‖X‖_*", "X", shapes="X: m×n"), "polar factor UVᵀ of the m×n matrix X needs to know whether it is tall or wide"),
     (lambda: mc.grad("tr(pinv_max(S))", "S"), "third derivative of λ_max"),
     (lambda: mc.grad("tr(K_expm(X))", "X"), "second-order Fréchet derivative of expm in Kronecker form"),
     (lambda: mc.grad("tr(K2_expm(X, E))", "X"), "third-order Fréchet derivative"),

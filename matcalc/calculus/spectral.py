@@ -50,14 +50,18 @@ def _singular_vector(e, d):
     return t.matmul(t.Resolvent(gram, "max"), d(gram), e)
 
 
-@rule(t.PolarFactor, "polar factor of a square X: UVᵀ = X sqrtm(XᵀX)⁻¹, differentiated as that product")
+@rule(t.PolarFactor, "polar factor of a full-rank X: UVᵀ = X sqrtm(XᵀX)⁻¹ (m ≥ n), sqrtm(XXᵀ)⁻¹X (m ≤ n), "
+                     "differentiated as that product")
 def _polar_factor(e, d):
     x = e.arg
-    if not t.same_dim(x.rows, x.cols):
-        raise UnsupportedError(f"the differential of the polar factor UVᵀ of the {t.show_shape(x.shape)} matrix "
-                               f"{x} is available for a square matrix only (UVᵀ = X sqrtm(XᵀX)⁻¹ needs XᵀX "
-                               "invertible, X of full column rank, which its shape does not say)")
-    return d(t.matmul(x, t.inverse(t.MatrixFunction("sqrtm", t.matmul(t.transpose(x), x)))))
+    rows, cols = x.rows, x.cols
+    if t.same_dim(rows, cols) or (rows.is_Integer and cols.is_Integer and rows > cols):
+        return d(t.matmul(x, t.inverse(t.MatrixFunction("sqrtm", t.matmul(t.transpose(x), x)))))
+    if rows.is_Integer and cols.is_Integer:
+        return d(t.matmul(t.inverse(t.MatrixFunction("sqrtm", t.matmul(x, t.transpose(x)))), x))
+    raise UnsupportedError(f"the differential of the polar factor UVᵀ of the {t.show_shape(x.shape)} matrix {x} "
+                           "needs to know whether it is tall or wide (UVᵀ = X sqrtm(XᵀX)⁻¹ needs XᵀX invertible, "
+                           "sqrtm(XXᵀ)⁻¹X needs XXᵀ invertible): give its dimensions as numbers or a square shape")
 
 
 @rule(t.Resolvent, "(λI − S)⁺: derivatives of the second order only")
