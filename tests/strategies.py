@@ -22,7 +22,9 @@ ONE = t.ONE
 MATRIX_NAMES = list("ABCDEFGHJKLMNPQRTUVWXYZ")
 VECTOR_NAMES = list("abcdhpquvwxyz")
 SCALAR_NAMES = ["α", "β", "γ", "δ", "λ", "μ"]
-SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sign", "g"]
+SAFE_FUNCTIONS = ["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sign", "g", "erf", "gelu",
+                  "softsign", "arctan", "log_sigmoid", "sinh", "cosh", "expm1"]
+GROWING = ("exp", "sinh", "cosh", "expm1")  # f(f(·)²) overflows: their argument stays shallow
 
 
 @dataclass
@@ -83,14 +85,16 @@ def gen(ctx: Context, shape, depth: int) -> t.Expr:
     if kind != "row":
         options.append("transpose")
     if kind in ("matrix", "square"):
-        options.append("broadcast")
+        options += ["broadcast", "softmax"]
+    if kind != "scalar":
+        options.append("extremum")
     if kind == "square":
         options += ["inverse", "matpow", "adj", "diagmat"]
     if kind == "vector":
-        options += ["diagvec"]
+        options += ["diagvec", "softmax", "rowwise"]
     if kind == "scalar":
         options += ["trace", "det", "logdet", "norm2", "normsq", "norm1", "sum", "call", "power", "kron", "vec",
-                    "spectral"]
+                    "spectral", "statistics"]
     op = draw(st.sampled_from(options))
     out = BUILD[op](ctx, shape, d)
     # A − A is the zero matrix, which prints as 0 and reads back as a number: draw a leaf.
@@ -160,14 +164,14 @@ def _hpow(ctx, shape, d):
 
 def _apply(ctx, shape, d):
     name = ctx.draw(st.sampled_from(SAFE_FUNCTIONS))
-    arg = gen(ctx, shape, min(d, 1 if name == "exp" else 3))  # exp(exp(·)²) overflows
+    arg = gen(ctx, shape, min(d, 1 if name in GROWING else 3))  # exp(exp(·)²) overflows
     if not arg.free_symbols:  # exp(exp(4)²) overflows at every point
         arg = ctx.symbol(shape)
     return t.Apply(name, arg)
 
 
 def _logsqrt(ctx, shape, d):
-    return t.Apply(ctx.draw(st.sampled_from(["log", "sqrt"])), positive(ctx, shape, d))
+    return t.Apply(ctx.draw(st.sampled_from(["log", "sqrt", "log1p"])), positive(ctx, shape, d))
 
 
 def _broadcast(ctx, shape, d):
@@ -194,14 +198,49 @@ def _spectral(ctx, shape, d):
     """λ_max of a symmetric positive definite matrix, the spectral norm of a matrix, the nuclear norm
     of a symbol (full rank), tr expm of a symbol: where each is differentiable."""
     n, k = _dim(ctx), _dim(ctx)
-    choice = ctx.draw(st.integers(0, 3))
-    if choice == 0:
-        return t.EigenValue(spd(ctx, n, min(d, 1)), "max")
+    choice = ctx.draw(st.integers(0, 6))
+    if choice in (0, 4):
+        return t.EigenValue(spd(ctx, n, min(d, 1)), "max" if choice == 0 else "min")
     if choice == 1:
         return t.SpectralNorm(gen(ctx, (n, k), min(d, 1)))
     if choice == 2:
         return t.NuclearNorm(ctx.symbol((n, k)))
+    if choice == 5:  # logm and sqrtm of a symmetric positive definite matrix
+        return t.trace(t.MatrixFunction(ctx.draw(st.sampled_from(["logm", "sqrtm"])), ctx.symbol((n, n), "spd")))
+    if choice == 6:  # ⟨G, expm(X)⟩
+        return t.inner(ctx.symbol((n, n)), t.MatrixFunction("expm", ctx.symbol((n, n))))
     return t.trace(t.MatrixFunction("expm", ctx.symbol((n, n))))
+
+
+def _statistics(ctx, shape, d):
+    """logsumexp(z), aᵀsoftmax(z), aᵀlogsoftmax(z), mean(z), var(z) and the max-norm ‖z‖_∞ of a vector."""
+    n = _dim(ctx)
+    z = gen(ctx, (n, ONE), min(d, 2))
+    choice = ctx.draw(st.integers(0, 5))
+    if choice in (1, 2):
+        return t.inner(gen(ctx, (n, ONE), min(d, 2)), (t.Softmax if choice == 1 else t.LogSoftmax)(z))
+    return {0: t.LogSumExp, 3: t.Mean, 4: t.Var, 5: lambda z: t.Norm(z, t.INF)}[choice](z)
+
+
+def _softmax(ctx, shape, d):
+    """softmax of a vector, or of a matrix row by row (log softmax too)."""
+    return ctx.draw(st.sampled_from([t.Softmax, t.LogSoftmax]))(gen(ctx, shape, min(d, 2)))
+
+
+def _rowwise(ctx, shape, d):
+    """logsumexp, mean and var of each row of a matrix: a vector."""
+    x = gen(ctx, (shape[0], _dim(ctx)), min(d, 2))
+    return ctx.draw(st.sampled_from([t.LogSumExp, t.Mean, t.Var]))(x)
+
+
+def _extremum(ctx, shape, d):
+    """max(a, b) = a + relu(b − a) and min(a, b) = a − relu(a − b), as the parser reads them."""
+    a, b = gen(ctx, shape, min(d, 2)), gen(ctx, shape, min(d, 2))
+    if a == b or t.is_zero(t.sub(b, a)) or not t.sub(b, a).free_symbols:  # a kink everywhere: max(a, a) = a
+        return a
+    if ctx.draw(st.booleans()):
+        return t.add(a, t.Apply("relu", t.sub(b, a)))
+    return t.sub(a, t.Apply("relu", t.sub(a, b)))
 
 
 def _any_shape(ctx):
@@ -240,6 +279,10 @@ BUILD = {
     "kron": _kron,
     "vec": _vec,
     "spectral": _spectral,
+    "statistics": _statistics,
+    "softmax": _softmax,
+    "rowwise": _rowwise,
+    "extremum": _extremum,
 }
 
 FUNCTIONS = {"g": "elementwise", "f": "scalar"}

@@ -30,7 +30,7 @@ CASES = [
     ("control character", "A\x07B", {}, ParseError, ["unexpected character", "column 2"]),
     ("emoji", "A + 🙂", {}, ParseError, ["unexpected character '🙂'", "column 5"]),
     ("dangling underscore", "x_", {}, ParseError, ["unexpected character '_'", "column 2"]),
-    ("bad norm subscript", "‖x‖_3", {}, ParseError, ["unexpected subscript '_3'", "a norm takes _F, _1 or _2", "column 4"]),
+    ("bad norm subscript", "‖x‖_3", {}, ParseError, ["unexpected subscript '_3'", "a norm takes _F, _1, _2, _* or _∞", "column 4"]),
     ("second line", "AB +\n  * C", {}, ParseError, ["line 2", "column 3"]),
     # -- brackets and bars --
     ("unclosed parenthesis", "(A + B", {}, ParseError, ["unbalanced '('", "column 1"]),

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from scipy import linalg as scipy_linalg
 from scipy import optimize as scipy_optimize
+from scipy import special as scipy_special
 
 import matcalc as mc
 from matcalc import expr as t
@@ -155,7 +156,23 @@ def test_compiled_hessian_agrees_with_the_symbolic_one_and_second_differences(te
 
 ELEMENTWISE = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
                "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "softplus": lambda x: np.log1p(np.exp(x)),
-               "relu": lambda x: np.maximum(x, 0), "abs": np.abs, "sign": np.sign}
+               "relu": lambda x: np.maximum(x, 0), "abs": np.abs, "sign": np.sign, "log1p": np.log1p,
+               "expm1": np.expm1, "erf": scipy_special.erf, "gelu": lambda x: x * (1 + scipy_special.erf(x / np.sqrt(2))) / 2,
+               "softsign": lambda x: x / (1 + np.abs(x)), "cosh": np.cosh, "sinh": np.sinh, "arctan": np.arctan,
+               "log_sigmoid": lambda x: -np.logaddexp(0, -x)}
+
+
+def _axis(a: np.ndarray) -> int:
+    """Over a vector's entries, a matrix's rows."""
+    return 0 if a.shape[1] == 1 else 1
+
+
+def _lse(a: np.ndarray) -> np.ndarray:
+    return scipy_special.logsumexp(a, axis=_axis(a), keepdims=True)
+
+
+def _stat(fn):
+    return lambda a: fn(a, axis=_axis(a), keepdims=True).reshape(-1, 1)
 
 
 def _size(d, dims):
@@ -204,15 +221,21 @@ def oracle(e: t.Expr, values: dict, dims: dict) -> np.ndarray:
         t.HadamardPow: lambda: v(e.base) ** _number(e.exponent, dims),
         t.Apply: lambda: ELEMENTWISE[e.name](v(e.arg)),
         t.Kron: lambda: np.kron(v(e.left), v(e.right)),
-        t.Norm: lambda: np.full((1, 1), np.abs(v(e.arg)).sum() if e.p == 1 else np.linalg.norm(v(e.arg))),
+        t.Norm: lambda: np.full((1, 1), np.abs(v(e.arg)).sum() if e.p == 1 else np.abs(v(e.arg)).max() if e.p == t.INF
+                                else np.linalg.norm(v(e.arg))),
         t.DiagMat: lambda: np.diag(v(e.arg)[:, 0]),
         t.DiagVec: lambda: _diag_vec(v(e.arg)),
         t.Vec: lambda: v(e.arg).reshape(-1, 1, order="F"),
         t.Broadcast: lambda: np.broadcast_to(v(e.arg), (_size(e.rows, dims), _size(e.cols, dims))),
-        t.EigenValue: lambda: np.full((1, 1), np.max(np.linalg.eigvals(v(e.arg)).real)),
+        t.EigenValue: lambda: np.full((1, 1), (np.max if e.which == "max" else np.min)(np.linalg.eigvals(v(e.arg)).real)),
+        t.Softmax: lambda: np.exp(v(e.arg) - _lse(v(e.arg))),
+        t.LogSoftmax: lambda: v(e.arg) - _lse(v(e.arg)),
+        t.LogSumExp: lambda: _lse(v(e.arg)).reshape(-1, 1),
+        t.Mean: lambda: _stat(np.mean)(v(e.arg)),
+        t.Var: lambda: _stat(np.var)(v(e.arg)),
         t.SpectralNorm: lambda: np.full((1, 1), np.linalg.norm(v(e.arg), 2)),
         t.NuclearNorm: lambda: np.full((1, 1), np.linalg.norm(v(e.arg), "nuc")),
-        t.MatrixFunction: lambda: scipy_linalg.expm(v(e.arg)),
+        t.MatrixFunction: lambda: {"expm": scipy_linalg.expm, "logm": scipy_linalg.logm, "sqrtm": scipy_linalg.sqrtm}[e.name](v(e.arg)),
     }
     return np.asarray(cases[type(e)](), dtype=float)
 

@@ -32,7 +32,7 @@ def test_every_elementwise_function_has_code_that_matches_numpy(name, backend):
 
 REDUCTIONS = ["𝟙ᵀsoftmax(X)b", "𝟙ᵀlogsoftmax(X)b", "𝟙ᵀlogsumexp(X)", "𝟙ᵀmean(X)", "𝟙ᵀvar(X)", "𝟙ᵀstd(X)",
               "aᵀsoftmax(Xb)", "logsumexp(Xb)", "var(Xb) + mean(Xb) + std(Xb)", "𝟙ᵀlogsoftmax(Xb)",
-              "tr(tril(Xᵀ X)) + 𝟙ᵀtriu(X)b"]
+              "tr(tril(Xᵀ X)) + 𝟙ᵀtriu(X)b", "‖Xb‖_∞ + ‖Xᵀa‖_∞"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -54,7 +54,8 @@ def test_the_softmax_family_does_not_overflow_in_generated_code():
 
 SPECTRAL = ["λ_max(S)", "λ_min(S)", "σ_max(X)", "norm_nuc(X)", "tr(expm(S))", "tr(Gᵀlogm(P))", "tr(Gᵀsqrtm(P))",
             "tr(Gᵀpolar(X))", "aᵀeigvec_max(S)", "aᵀsvec_u(X)", "tr(Gᵀ L_expm(S, G))", "tr(Gᵀ L_logm(P, G))",
-            "tr(Gᵀ L_sqrtm(P, G))"]
+            "tr(Gᵀ L_sqrtm(P, G))", "aᵀpinv_max(S)a + aᵀpinv_min(S)a", "tr(K_expm(X)) + tr(K2_expm(X, G))",
+            "tr(K_logm(P)) + tr(K2_logm(P, G))", "tr(K_sqrtm(P)) + tr(K2_sqrtm(P, G))"]
 
 
 @pytest.mark.parametrize("text", SPECTRAL)

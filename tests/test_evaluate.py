@@ -153,6 +153,31 @@ def _logm_frechet_quadrature(a, e, nodes=60):
     return out
 
 
+def _expm_frechet2_series(a, e1, e2, terms=40):
+    """Σₖ (1/k!) Σ_{i+j+l=k−2} (AⁱE₁AʲE₂Aˡ + AⁱE₂AʲE₁Aˡ)."""
+    powers = [np.eye(len(a))]
+    for _ in range(terms):
+        powers.append(powers[-1] @ a)
+    out, fact = np.zeros_like(a), 1.0
+    for k in range(1, terms):
+        fact *= k
+        for i in range(k - 1):
+            for j in range(k - 1 - i):
+                rest = powers[k - 2 - i - j]
+                out = out + (powers[i] @ e1 @ powers[j] @ e2 @ rest + powers[i] @ e2 @ powers[j] @ e1 @ rest) / fact
+    return out
+
+
+def _kronecker_form(linear, n):
+    """The matrix K with vec(linear(E)) = K vec(E), column by column."""
+    columns = []
+    for j in range(n * n):
+        unit = np.zeros(n * n)
+        unit[j] = 1.0
+        columns.append(linear(unit.reshape((n, n), order="F")).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)
+
+
 SYM_ = (S_ + S_.T) / 2
 _W, _V = np.linalg.eigh(SYM_)
 _U, _SV, _VT = np.linalg.svd(A_, full_matrices=False)
@@ -175,6 +200,11 @@ CASES += [
     ("MatrixFunction sqrtm", t.MatrixFunction("sqrtm", SPD), _VS @ np.diag(np.sqrt(_WS)) @ _VS.T),
     ("Frechet expm", t.Frechet("expm", SMALL, t.Transpose(S)), _expm_frechet_series(S_ / 4, S_.T)),
     ("Frechet logm", t.Frechet("logm", S, t.Transpose(S)), _logm_frechet_quadrature(S_, S_.T)),
+    ("Resolvent max", t.Resolvent(S, "max"), sum(np.outer(_V[:, j], _V[:, j]) / (_W[-1] - _W[j]) for j in range(2))),
+    ("FrechetKron expm", t.FrechetKron("expm", SMALL), _kronecker_form(lambda e: _expm_frechet_series(S_ / 4, e), 3)),
+    ("FrechetKron logm", t.FrechetKron("logm", S), _kronecker_form(lambda e: _logm_frechet_quadrature(S_, e), 3)),
+    ("FrechetKron2 expm", t.FrechetKron("expm", SMALL, (t.Transpose(S),)),
+     _kronecker_form(lambda e: _expm_frechet2_series(S_ / 4, S_.T, e), 3)),
 ]
 
 

@@ -61,6 +61,7 @@ ROWS = [
     (["norm2(x)", "‖x‖", "‖x‖₂", "‖x‖_2", "||x||", "‖x‖_{2}", "norm(x)"], None, t.Norm(x, 2)),
     (["norm2(A)", "‖A‖", "‖A‖_F", "||A||_F", "‖A‖_{F}"], None, t.Norm(A, 2)),
     (["norm1(x)", "‖x‖₁", "‖x‖_1", "||x||_1"], None, t.Norm(x, 1)),
+    (["norm_inf(x)", "‖x‖_∞", "‖x‖_{∞}", "‖x‖_inf", "||x||_inf", "‖xᵀ‖_∞"], None, t.Norm(x, t.INF)),
     (["norm2(A)^2", "‖A‖²_F", "‖A‖_F^2", "‖A‖_F²", "(‖A‖)^2"], None, t.power(t.Norm(A, 2), 2)),
     (["norm2(x)^2", "‖x‖²", "‖x‖^2", "‖x‖₂²", "‖x‖²₂"], None, t.power(t.Norm(x, 2), 2)),
     (["sigmoid(x)", "σ(x)", "sigma(x)"], None, t.Apply("sigmoid", x)),

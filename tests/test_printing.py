@@ -246,6 +246,9 @@ SPECTRAL_CASES = [
     (t.add(t.identity(n), Tr(t.MatrixFunction("logm", A))), "I + logm(A)ᵀ",
      r"I + \operatorname{logm}\left(A\right)^{\top}"),
     (t.Frechet("sqrtm", Tr(A), B), "L_sqrtm(Aᵀ, B)", r"L_{\operatorname{sqrtm}}\left(A^{\top}, B\right)"),
+    (t.Resolvent(A, "max"), "pinv_max(A)", r"\operatorname{pinv}_{\max}\left(A\right)"),
+    (t.FrechetKron("expm", A), "K_expm(A)", r"K_{\operatorname{expm}}\left(A\right)"),
+    (t.FrechetKron("logm", A, (B,)), "K2_logm(A, B)", r"K^{(2)}_{\operatorname{logm}}\left(A, B\right)"),
 ]
 CASES += SPECTRAL_CASES
 
@@ -268,7 +271,7 @@ NODE_CLASSES = [
 def test_cases_cover_every_node_class():
     seen = {type(n) for e, _, _ in CASES for n in t.walk(e)}
     assert set(NODE_CLASSES) <= seen, set(NODE_CLASSES) - seen
-    assert len(NODE_CLASSES) == 50
+    assert len(NODE_CLASSES) == 52
 
 
 @pytest.mark.parametrize("cls", NODE_CLASSES, ids=lambda c: c.__name__)

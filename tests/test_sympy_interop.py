@@ -102,3 +102,47 @@ def test_unknown_functions_and_complex_numbers_are_unsupported():
 def test_from_sympy_takes_only_sympy_expressions():
     with pytest.raises(TypeError, match="SymPy expression"):
         mc.from_sympy("X + Y")
+
+
+PRACTITIONER_WORDS = ["softmax(z)", "logsoftmax(X)", "logsumexp(z)", "logsumexp(X)", "mean(x)", "var(X)", "std(x)",
+                      "‖x‖_∞", "max(x, y)", "min(X, 0)", "erf(X) + gelu(X) + log_sigmoid(X)", "λ_min(S)",
+                      "K2_expm(X, E)", "pinv_max(S)", "aᵀsoftmax(z) + log(mean(x)²)", "tr(I_n)𝟙_n", "𝟙ᵀx/n + √n"]
+
+
+@pytest.mark.parametrize("text", PRACTITIONER_WORDS)
+def test_the_practitioners_words_and_their_gradients_round_trip(text):
+    e = mc.parse(text, shapes="x: n, y: n, z: n")
+    assert mc.from_sympy(e.to_sympy()) == e
+    for s in sorted(e.free_symbols, key=lambda s: s.name)[:1]:
+        try:
+            g = mc.grad(e, s) if e.is_scalar else mc.jacobian(e, s).matrix
+        except mc.UnsupportedError:
+            continue
+        assert mc.from_sympy(g.to_sympy()) == g, str(g)
+
+
+def test_a_dimension_used_as_a_number_reads_back_as_that_number_not_a_symbol():
+    e = mc.parse("tr(I_n)𝟙_n + x/n", shapes="x: n")
+    assert mc.from_sympy(e.to_sympy()) == e and not any(s.name == "n" for s in mc.from_sympy(e.to_sympy()).free_symbols)
+    declared = mc.parse("n·x", shapes="n: scalar, x: m")  # a declared scalar n stays a symbol
+    assert mc.from_sympy(declared.to_sympy(), shapes="n: scalar, x: m") == declared
+
+
+def test_sympys_derivative_of_a_user_function_at_an_expression_reads_back():
+    """SymPy writes g′(α²) as Subs(Derivative(g(ξ), ξ), ξ, α²)."""
+    f = mc.parse("g(α²) + g(g(α)β)", functions="g: elementwise")
+    alpha = next(s for s in f.to_sympy().free_symbols if s.name == "α")
+    theirs = mc.from_sympy(f.to_sympy().diff(alpha), functions="g: elementwise")
+    assert str(theirs) == "2αg′(α²) + βg′(α)g′(g(α)β)"
+    ours = mc.grad(f, "α")
+    values = {"α": 0.7, "β": -1.3}
+    functions = {"g": np.tanh}
+    assert np.isclose(theirs.evaluate(values, functions=functions), ours.evaluate(values, functions=functions))
+
+
+def test_an_array_expression_sympy_cannot_write_as_a_matrix_is_refused_clearly():
+    f = mc.parse("𝟙ᵀg(Ax)", functions="g: elementwise")
+    m = sympy.Trace(f.to_sympy().doit())
+    x = next(s for s in m.free_symbols if getattr(s, "name", None) == "x")
+    with pytest.raises(mc.UnsupportedError, match="no matrix form"):
+        mc.from_sympy(m.diff(x), functions="g: elementwise")

@@ -8,9 +8,11 @@ import math
 
 import numpy as np
 import pytest
+import sympy
 
 import matcalc as mc
 import matcalc.expr as t
+from matcalc.interop import from_sympy
 from matcalc.numeric.functions import NUMERIC
 
 # name → (the printed gradient of aᵀg(Xb) wrt X, the LaTeX of g)
@@ -212,8 +214,8 @@ def test_mean_var_std_of_a_vector_and_row_by_row():
 STATISTICS = [
     ("mean(x)", "x", "x: n", "𝟙_n/n"),
     ("𝟙ᵀx/n", "x", "x: n", "𝟙_n/n"),
-    ("var(x)", "x", "x: n", "2(x − mean(x)𝟙)/n"),
-    ("std(x)", "x", "x: n", "(x − mean(x)𝟙)/n/std(x)"),
+    ("var(x)", "x", "x: n", "2(x − mean(x))/n"),
+    ("std(x)", "x", "x: n", "(x − mean(x))/n/std(x)"),
     ("aᵀvar(X)", "X", "X: m×n", "2((a𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/n"),
     ("aᵀstd(X)", "X", "X: m×n", "(((a ⊘ std(X))𝟙ᵀ) ⊙ (X − mean(X)𝟙ᵀ))/n"),
     ("sum(mean(X))", "X", "X: m×n", "𝟙_m𝟙_nᵀ/n"),
@@ -228,13 +230,40 @@ def test_statistics_gradients_check(f, wrt, shapes, printed):
 
 
 def test_layer_norm_jacobian_and_vjp():
+    """With x̂ = (x − μ)/σ, σ = √(var(x) + ε): J = (I − 𝟙𝟙ᵀ/n − x̂x̂ᵀ/n)/σ and
+    vjp = (g − mean(g)𝟙 − mean(g ⊙ x̂)x̂)/σ, written with x − μ and σ² = var(x) + ε."""
     decl = "x: n, ε: scalar"
     j = mc.jacobian(LAYER_NORM, "x", shapes=decl)
-    assert str(j) == "((mean(x) − x)(xᵀ − mean(x)𝟙ᵀ)/n/(√(var(x) + ε))² + I − 1/n)/√(var(x) + ε)"
+    assert str(j) == "(I_n − 1/n − (x − mean(x))(x − mean(x))ᵀ/n/(var(x) + ε))/√(var(x) + ε)"
     assert j.check().ok
     v = mc.vjp(LAYER_NORM, "x", shapes=decl)
-    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x)𝟙)/n/(√(var(x) + ε))² + G − (𝟙ᵀG)𝟙/n)/√(var(x) + ε)"
+    assert str(v) == "((Gᵀ(mean(x) − x))(x − mean(x))/n/(var(x) + ε) + G − mean(G))/√(var(x) + ε)"
     assert mc.check(f"Gᵀ{LAYER_NORM}", "x", v, shapes=decl + ", G: n").ok
+    # the textbook form in x̂, evaluated against the printed one
+    rng = np.random.default_rng(3)
+    x, g, eps = rng.standard_normal(5), rng.standard_normal(5), 0.1
+    sigma = np.sqrt(np.var(x) + eps)
+    xhat = (x - x.mean()) / sigma
+    textbook_j = (np.eye(5) - np.ones((5, 5)) / 5 - np.outer(xhat, xhat) / 5) / sigma
+    textbook_v = (g - g.mean() - np.mean(g * xhat) * xhat) / sigma
+    assert np.allclose(j.evaluate({"x": x, "ε": eps}), textbook_j)
+    assert np.allclose(v.evaluate({"x": x, "ε": eps, "G": g}), textbook_v)
+
+
+def test_the_rules_behind_the_short_layer_norm_forms():
+    """(√s)² = s, s𝟙 in a sum is s broadcast, 𝟙ᵀx/n = mean(x): each keeps the value and never
+    makes the tree larger."""
+    from matcalc.simplify import simplify
+    from matcalc.simplify.rewriting import size
+
+    rng = np.random.default_rng(4)
+    values = {"x": rng.standard_normal(4), "a": 0.7, "G": rng.standard_normal(4)}
+    for text, printed in [("(√(a² + 1))²", "1 + a²"), ("x − a𝟙", "x − a"), ("𝟙ᵀG/n", "mean(G)"), ("G − (𝟙ᵀG)𝟙/n", "G − mean(G)"),
+                          ("(x − a𝟙)(xᵀ − a𝟙ᵀ)", "(x − a)(x − a)ᵀ")]:
+        e = mc.parse(text, shapes="x: n, G: n, a: scalar")
+        out = simplify(e)
+        assert str(out) == printed and size(out) <= size(e)
+        assert np.allclose(out.evaluate(values), e.evaluate(values))
 
 
 def test_the_statistics_derivations_name_their_rules():
@@ -281,6 +310,61 @@ def test_a_check_keeps_its_points_away_from_kinks():
     assert np.min(np.abs(values["X"] - values["Y"])) >= KINK_MARGIN
     assert [n.name for n in kinks([f])] == ["relu"]
     assert "kinks" not in str(mc.check("aᵀXb", "X"))
+
+
+MAX_NORM = ["‖x‖_∞", "‖x‖_{∞}", "‖x‖_inf", "||x||_inf", "‖x‖_{\\infty}", "norm_inf(x)"]
+
+
+@pytest.mark.parametrize("text", MAX_NORM)
+def test_the_max_norm_parses_prints_and_reads_back(text):
+    e = mc.parse(text)
+    assert e == t.Norm(t.symbol("x", "m"), t.INF) and str(e) == "‖x‖_∞"
+    assert e.latex() == r"\left\lVert x \right\rVert_\infty"
+    assert mc.parse(str(e)) == e
+    assert np.isclose(e.evaluate({"x": np.array([1.0, -3.0, 2.0])}), 3.0)
+
+
+def test_the_max_norm_of_a_row_is_of_its_transpose_and_of_a_matrix_is_refused():
+    assert mc.parse("‖xᵀ‖_∞") == mc.parse("‖x‖_∞")
+    with pytest.raises(mc.UnsupportedError, match=r"max-norm of a vector.*write ‖vec\(X\)‖_∞"):
+        mc.parse("‖X‖_∞")
+    assert np.isclose(mc.parse("‖vec(X)‖_∞").evaluate({"X": np.array([[1.0, -5.0], [2.0, 0.0]])}), 5.0)
+
+
+MAX_NORM_GRADIENTS = [
+    ("‖x‖_∞", "x", "sign(x) ⊙ (1 − step(‖x‖_∞ − abs(x)))"),
+    ("‖Ax − b‖_∞", "x", "Aᵀ(sign(Ax − b) ⊙ (1 − step(‖Ax − b‖_∞ − abs(Ax − b))))"),
+    ("‖Ax − b‖_∞", "A", "(sign(Ax − b) ⊙ (1 − step(‖Ax − b‖_∞ − abs(Ax − b))))xᵀ"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, printed", MAX_NORM_GRADIENTS, ids=[r[0] + " " + r[1] for r in MAX_NORM_GRADIENTS])
+def test_the_max_norm_subgradient_is_sign_at_the_arg_max_and_checks_away_from_ties(f, wrt, printed):
+    g = mc.grad(f, wrt)
+    assert str(g) == printed and mc.parse(printed) == g
+    report = mc.check(f, wrt, trials=5)
+    assert report.ok and "‖·‖_∞ (ties of the largest |xᵢ|)" in str(report)
+    assert not mc.check(f, wrt, printed.replace("1 − step", "step")).ok  # the indicator matters
+    assert "d‖x‖_∞ = sign(x_k)dx_k" in str(mc.derive(f, wrt))
+
+
+def test_the_max_norm_gradient_is_sign_x_k_e_k():
+    x = np.array([0.5, -3.0, 2.0, 1.0])
+    assert np.array_equal(mc.grad("‖x‖_∞", "x").evaluate({"x": x}), [0.0, -1.0, 0.0, 0.0])
+    assert mc.jacobian("‖x‖_∞x", "x").check().ok
+    v = mc.vjp("‖x‖_∞", "x")
+    assert str(v) == "G(sign(x) ⊙ (1 − step(‖x‖_∞ − abs(x))))"
+    assert mc.check("G‖x‖_∞", "x", v, shapes="G: scalar").ok
+
+
+def test_a_check_redraws_points_at_a_tie_of_the_max_norm():
+    from matcalc.numeric.check import KINK_MARGIN
+
+    report = mc.check("‖x‖_∞", "x", trials=8)
+    top = np.sort(np.abs(report.point["x"]))[::-1]
+    assert top[0] - top[1] >= KINK_MARGIN * max(1.0, top[0])
+    assert mc.parse("‖x‖_∞").to_sympy().args[1] == sympy.oo
+    assert from_sympy(mc.parse("‖x‖_∞").to_sympy()) == mc.parse("‖x‖_∞")
 
 
 def test_max_needs_two_operands_of_one_shape():

@@ -233,12 +233,22 @@ def _kron(e, d):
 # ---- scalar functions of matrices -----------------------------------------------------------
 
 
-@rule(t.Norm, "d‖A‖ = ⟨A, dA⟩/‖A‖, d‖x‖₁ = sign(x)ᵀdx")
+def argmax_indicator(e: t.Norm) -> t.Expr:
+    """eₖ for the arg-max k of |xᵢ| in ‖x‖_∞: 𝟙 − step(‖x‖_∞𝟙 − |x|) (step(0) = 0)."""
+    x = e.arg
+    return t.sub(t.ones(x.rows), t.Apply("step", t.sub(t.broadcast(e, x.shape), t.Apply("abs", x))))
+
+
+@rule(t.Norm, "d‖A‖ = ⟨A, dA⟩/‖A‖, d‖x‖₁ = sign(x)ᵀdx, d‖x‖_∞ = sign(x_k)dx_k (k the arg-max of |xᵢ|)")
 def _norm(e, d):
     if e.p == 1:
         if not t.is_real(e.arg):
             raise UnsupportedError("the 1-norm of a complex vector is not supported: write 𝟙ᵀabs(x)")
         return t.inner(t.Apply("sign", e.arg), d(e.arg))
+    if e.p == t.INF:
+        if not t.is_real(e.arg):
+            raise UnsupportedError("the max-norm ‖x‖_∞ of a complex vector is not supported")
+        return t.inner(t.hadamard(t.Apply("sign", e.arg), argmax_indicator(e)), d(e.arg))
     return t.scale(t.power(e, -1), real_inner(e.arg, d(e.arg)))
 
 

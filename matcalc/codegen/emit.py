@@ -314,6 +314,8 @@ def _norm(em: Emitter, n: t.Norm):
     a = em.value(em.negated.get(n, n.arg)).text
     if n.p == 1:
         return f"{em.b.xp}.sum({em.b.xp}.abs({a}))", True
+    if n.p == t.INF:
+        return f"{em.b.xp}.max({em.b.xp}.abs({a}))", True
     if n.arg.is_scalar:
         return f"{em.b.xp}.abs({a})", True
     return f"{em.b.xp}.linalg.norm({a})", True

@@ -33,7 +33,8 @@ REDUCTIONS = {
 
 # The helpers each one calls.
 DEPENDS = {"_log_softmax": ("_lse",), "_softmax": ("_log_softmax",), "_std": ("_var",), "_gelu": ("_erf",),
-           "_matrix_function": ("_expm", "_eigen_basis"), "_frechet": ("_expm", "_eigen_basis")}
+           "_matrix_function": ("_expm", "_eigen_basis"), "_frechet": ("_expm", "_eigen_basis"),
+           "_frechet2": ("_expm", "_eigen_basis"), "_frechet_kron": ("_frechet", "_frechet2")}
 
 TORCH_REDUCTIONS = {
     "_lse": "def _lse(x):\n    return torch.logsumexp(x, dim=-1)\n",
@@ -56,6 +57,9 @@ SPECTRAL = {
     "_eigenvector": ("def _eigenvector(a, which):\n    _, v = np.linalg.eigh((a + a.T) / 2)\n"
                      "    v = v[:, -1] if which == 'max' else v[:, 0]\n"
                      "    return v if v[np.argmax(np.abs(v))] >= 0 else -v\n"),
+    "_resolvent": ("def _resolvent(a, which):\n    # (lambda I - A)^+ over the other eigenpairs of the symmetric part of A\n"
+                   "    w, v = np.linalg.eigh((a + a.T) / 2)\n    k = len(w) - 1 if which == 'max' else 0\n"
+                   "    others = np.arange(len(w)) != k\n    return (v[:, others] / (w[k] - w[others])) @ v[:, others].T\n"),
     "_spectral_norm": "def _spectral_norm(a):\n    return np.linalg.svd(a, compute_uv=False)[0]\n",
     "_nuclear_norm": "def _nuclear_norm(a):\n    return np.sum(np.linalg.svd(a, compute_uv=False))\n",
     "_singular_vector": ("def _singular_vector(a, side):\n    u, _, vt = np.linalg.svd(a)\n"
@@ -90,4 +94,26 @@ SPECTRAL = {
                  "    close = np.abs(li - lj) <= 1e-8 * np.maximum(np.abs(li), np.abs(lj))\n"
                  "    divided = np.where(close, df((li + lj) / 2), (f(li) - f(lj)) / np.where(close, 1.0, li - lj))\n"
                  "    return np.real(v @ ((vinv @ e @ v) * divided) @ vinv)\n"),
+    "_frechet2": ("def _frechet2(name, a, e1, e2):\n"
+                  "    # L2_exp(A, E1, E2) is a block of exp of a 4n x 4n block matrix; logm, sqrtm by second divided differences\n"
+                  "    n = len(a)\n    if name == 'expm':\n        z = 0.0 * a\n"
+                  "        return _expm(np.block([[a, e1, e2, z], [z, a, z, e2], [z, z, a, e1], [z, z, z, a]]))[:n, 3 * n:]\n"
+                  "    w, v, vinv = _eigen_basis(a)\n"
+                  "    f, df, d2f = ((np.log, lambda z: 1 / z, lambda z: -1 / z ** 2) if name == 'logm' else\n"
+                  "                  (np.sqrt, lambda z: 0.5 / np.sqrt(z), lambda z: -0.25 / z ** 1.5))\n"
+                  "    li, lk, lj = w[:, None, None], w[None, :, None], w[None, None, :]\n"
+                  "    close = lambda x, y: np.abs(x - y) <= 1e-8 * np.maximum(np.abs(x), np.abs(y))\n"
+                  "    first = lambda x, y: np.where(close(x, y), df((x + y) / 2), (f(x) - f(y)) / np.where(close(x, y), 1.0, x - y))\n"
+                  "    fik, fkj, ij, ik = first(li, lk), first(lk, lj), close(li, lj), close(li, lk)\n"
+                  "    dd = np.where(~ij, (fik - fkj) / np.where(ij, 1.0, li - lj),\n"
+                  "                  np.where(~ik, (df(li) - fik) / np.where(ik, 1.0, li - lk), d2f(li) / 2))\n"
+                  "    x1, x2 = vinv @ e1 @ v, vinv @ e2 @ v\n"
+                  "    m = np.einsum('ik,kj,ikj->ij', x1, x2, dd) + np.einsum('ik,kj,ikj->ij', x2, x1, dd)\n"
+                  "    return np.real(v @ m @ vinv)\n"),
+    "_frechet_kron": ("def _frechet_kron(name, a, *d):\n"
+                      "    # K_f(A) or K2_f(A, E): column j is vec of the derivative along the j-th unit matrix\n"
+                      "    n, cols = len(a), []\n    for j in range(n * n):\n"
+                      "        u = np.zeros(n * n)\n        u[j] = 1.0\n        u = u.reshape((n, n), order='F')\n"
+                      "        cols.append((_frechet2(name, a, d[0], u) if d else _frechet(name, a, u)).reshape(-1, order='F'))\n"
+                      "    return np.stack(cols, axis=1)\n"),
 }

@@ -60,6 +60,12 @@ def _frechet(em, n: t.Frechet):
     return from_2d(em, text, n.shape), True
 
 
+def _frechet_kron(em, n: t.FrechetKron):
+    extra = "".join(f", {as_2d(em, d)}" for d in n.directions)
+    text = f"{_spectral(em, '_frechet_kron', n)}({n.name!r}, {as_2d(em, n.arg)}{extra})"
+    return from_2d(em, text, n.shape), True
+
+
 EMIT = {
     t.Softmax: _reduction("_softmax", "1.0 + 0.0 * {a}"),
     t.LogSoftmax: _reduction("_log_softmax", "0.0 * {a}"),
@@ -70,10 +76,12 @@ EMIT = {
     t.TriangularPart: _triangular,
     t.EigenValue: _call("_eigenvalue", "which"),
     t.EigenVector: _call("_eigenvector", "which", vector=True),
+    t.Resolvent: _call("_resolvent", "which"),
     t.SpectralNorm: _call("_spectral_norm"),
     t.NuclearNorm: _call("_nuclear_norm"),
     t.SingularVector: _call("_singular_vector", "side", vector=True),
     t.PolarFactor: _call("_polar"),
     t.MatrixFunction: _matrix_function,
     t.Frechet: _frechet,
+    t.FrechetKron: _frechet_kron,
 }

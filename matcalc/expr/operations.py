@@ -5,11 +5,15 @@ Each checks the shapes of its operands at construction.
 
 from __future__ import annotations
 
+import math
+
 import sympy
 
 from ..language.dims import ONE, SCALAR, Shape, same_dim, show_dim, show_shape
 from ..language.formula import Formula, parse_formula
 from .nodes import Differential, Expr, _need, _square, node
+
+INF = math.inf  # the p of the max-norm ‖x‖_∞
 
 # ---- linear structure -----------------------------------------------------------------------
 
@@ -237,15 +241,15 @@ class Kron(Expr):
 @node
 class Norm(Expr):
     """‖A‖ₚ: p = 2 is the Euclidean norm of a vector or the Frobenius norm of a matrix;
-    p = 1 is the 1-norm of a vector."""
+    p = 1 is the 1-norm of a vector, p = ∞ (``INF``) its max-norm maxᵢ |xᵢ|."""
 
     arg: Expr
     p: int = 2
 
     def _shape(self):
-        _need(self.p in (1, 2), "only the 1-norm and the 2-norm are supported")
-        if self.p == 1:
-            _need(self.arg.cols == ONE, lambda: f"the 1-norm needs a vector, got {show_shape(self.arg.shape)}")
+        _need(self.p in (1, 2, INF), "only the 1-norm, the 2-norm and the max-norm are supported")
+        if self.p != 2:
+            _need(self.arg.cols == ONE, lambda: f"the {'∞' if self.p == INF else self.p}-norm needs a vector, got {show_shape(self.arg.shape)}")
         return SCALAR
 
 

@@ -82,10 +82,13 @@ def _norm(inf: ShapeInference, node: Node, a: t.Expr) -> t.Expr:
         return t.SpectralNorm(a)
     if node.data == "*":
         return t.NuclearNorm(a)
-    text = inf.src(*node.kids[0].span)
+    text, p = inf.src(*node.kids[0].span), t.INF if node.data == "∞" else 1
+    if not vector and p == t.INF:
+        raise UnsupportedError(f"‖{text}‖_∞ of the matrix {text} ({t.show_shape(a.shape)}) is not supported: ‖·‖_∞ is the "
+                               f"max-norm of a vector, maxᵢ |xᵢ|; for the largest |entry| of a matrix write ‖vec({text})‖_∞")
     if not vector:
         raise UnsupportedError(f"‖{text}‖₁ of the matrix {text} ({t.show_shape(a.shape)}) is not supported; the 1-norm is for vectors")
-    return t.Norm(a if a.cols == t.ONE else t.transpose(a), 1)
+    return t.Norm(a if a.cols == t.ONE else t.transpose(a), p)
 
 
 def _apply(inf, node, kids):
@@ -185,12 +188,16 @@ BUILD = {
     "nucnorm": lambda inf, n, k: t.NuclearNorm(k[0]),
     "eigvec_max": lambda inf, n, k: t.EigenVector(k[0], "max"),
     "eigvec_min": lambda inf, n, k: t.EigenVector(k[0], "min"),
+    "pinv_max": lambda inf, n, k: t.Resolvent(k[0], "max"),
+    "pinv_min": lambda inf, n, k: t.Resolvent(k[0], "min"),
     "svec_u": lambda inf, n, k: t.SingularVector(k[0], "left"),
     "svec_v": lambda inf, n, k: t.SingularVector(k[0], "right"),
     "polar": lambda inf, n, k: t.PolarFactor(k[0]),
     "epow": lambda inf, n, k: t.Apply("exp", k[0]) if inf.plan[id(n)] == "exp" else t.MatrixFunction("expm", k[0]),
     **{name: (lambda name: lambda inf, n, k: t.MatrixFunction(name, k[0]))(name) for name in t.MATRIX_FUNCTIONS},
     **{f"L_{name}": (lambda name: lambda inf, n, k: t.Frechet(name, k[0], k[1]))(name) for name in t.MATRIX_FUNCTIONS},
+    **{f"K{o}_{name}": (lambda name: lambda inf, n, k: t.FrechetKron(name, k[0], tuple(k[1:])))(name)
+       for name in t.MATRIX_FUNCTIONS for o in ("", "2")},
 }
 
 

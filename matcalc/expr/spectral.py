@@ -44,6 +44,20 @@ class EigenVector(Expr):
 
 
 @node
+class Resolvent(Expr):
+    """(λ_max(S)I − S)⁺ (or of λ_min), the pseudo-inverse of λI − S for the symmetric part of S:
+    Σ_{j} vⱼvⱼᵀ/(λ − λⱼ) over the other eigenpairs; dv = (λI − S)⁺ dS v for a simple λ."""
+
+    arg: Expr
+    which: str = "max"
+
+    def _shape(self):
+        _need(self.which in WHICH, "a resolvent is of λ_max or λ_min")
+        n = _square(f"pinv_{self.which}", self.arg)
+        return (n, n)
+
+
+@node
 class SpectralNorm(Expr):
     """‖X‖₂ = σ_max(X), the largest singular value of a matrix X (of a vector, ‖x‖₂ is ``Norm``)."""
 
@@ -117,6 +131,26 @@ class Frechet(Expr):
               lambda: f"L_{self.name}(X, E) needs E of the shape of X, got {show_shape(self.direction.shape)} "
               f"and {show_shape(self.arg.shape)}")
         return (n, n)
+
+
+@node
+class FrechetKron(Expr):
+    """K_f(X), the n²×n² Kronecker form of the Fréchet derivative, vec L_f(X, E) = K_f(X) vec(E)
+    (Higham, Functions of Matrices, 3.2); with a direction E, K²_f(X, E), that of the second
+    Fréchet derivative: vec L²_f(X, E, E′) = K²_f(X, E) vec(E′), L²_f(X, E, E′) the
+    derivative of L_f(X, E) along E′."""
+
+    name: str
+    arg: Expr
+    directions: tuple = ()
+
+    def _shape(self):
+        _need(self.name in MATRIX_FUNCTIONS, lambda: f"no matrix function {self.name}")
+        n = _square(f"K_{self.name}", self.arg)
+        for d in self.directions:
+            _need(same_dim(d.rows, n) and same_dim(d.cols, n),
+                  lambda: f"K2_{self.name}(X, E) needs E of the shape of X, got {show_shape(d.shape)}")
+        return (n * n, n * n)
 
 
 def derivative(name: str, a: Expr) -> Expr:

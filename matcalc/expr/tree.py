@@ -19,9 +19,10 @@ from .operations import (
     HadamardDiv, HadamardPow, Apply, Kron, Norm, Call, Grad, DiagMat, DiagVec, Vec, Unvec,
     KronFactor, Broadcast, Commutation, TriangularPart, Conj, Real, Imag,
 )
-from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std
+from .operations import Softmax, LogSoftmax, LogSumExp, Mean, Var, Std, INF
 from .spectral import (
     MATRIX_FUNCTIONS, derivative,    EigenValue, EigenVector, SpectralNorm, NuclearNorm, SingularVector, PolarFactor, MatrixFunction, Frechet,
+    FrechetKron, Resolvent,
 )
 
 __all__ = [
@@ -38,6 +39,6 @@ __all__ = [
     "COMPLEX_DOMAINS", "REAL_COEFFICIENTS", "conj", "ctranspose", "imag_part", "is_real", "real_part",
     "refuse_complex",
     "EigenValue", "EigenVector", "SpectralNorm", "NuclearNorm", "SingularVector", "PolarFactor",
-    "MatrixFunction", "Frechet", "MATRIX_FUNCTIONS", "derivative",
+    "MatrixFunction", "Frechet", "FrechetKron", "Resolvent", "MATRIX_FUNCTIONS", "derivative",
 ]
-__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std"]
+__all__ += ["Softmax", "LogSoftmax", "LogSumExp", "Mean", "Var", "Std", "INF"]

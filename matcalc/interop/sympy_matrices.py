@@ -175,7 +175,11 @@ class _Reader:
             if method is not None:
                 return method(self, m)
         if _is_array(m):  # what SymPy's diff returns: read as a matrix, where it is one
-            matrix = convert_array_to_matrix(m)
+            try:
+                matrix = convert_array_to_matrix(m)
+            except Exception as exc:  # SymPy's conversion asserts on contractions it cannot write
+                raise UnsupportedError(f"the SymPy array expression {m} has no matrix form that SymPy can "
+                                       f"give ({type(exc).__name__} in convert_array_to_matrix)") from None
             if not _is_array(matrix):
                 return self.read(matrix)
         raise UnsupportedError(f"the SymPy expression {m} ({type(m).__name__}) has no matcalc form")
@@ -190,6 +194,8 @@ class _Reader:
         return t.Number(m)
 
     def sym(self, m):
+        if m == t.dim(m.name) and m.name not in self.decl.symbols:  # a dimension used as a number: n𝟙, 1/n
+            return t.Number(m)
         return self.symbol(m.name, t.SCALAR)
 
     def matrix_symbol(self, m):
@@ -249,6 +255,17 @@ class _Reader:
             raise UnsupportedError(f"{m} is not a derivative of an elementwise function")
         return self._apply(g.func.__name__, self.read(g.args[0]), sum(int(v[1]) for v in variables))
 
+    def subs(self, m):
+        """Subs(Derivative(g(ξ), ξ), ξ, s), SymPy's g′(s) at an expression s, is g′(s)."""
+        body, variables, points = m.args
+        if isinstance(body, sympy.Derivative) and len(variables) == 1:
+            g, *wrt = body.args
+            if isinstance(g, AppliedUndef) and g.args == variables and all(v[0] == variables[0] for v in wrt):
+                return self._apply(g.func.__name__, self.read(points[0]), sum(int(v[1]) for v in wrt))
+        if not body.has(sympy.Derivative):
+            return self.read(body.xreplace(dict(zip(variables, points))))
+        raise UnsupportedError(f"{m} is not a derivative of an elementwise function at a point")
+
     def _apply(self, name: str, arg: t.Expr, order: int) -> t.Expr:
         formula = self.decl.functions.get(name, (None, None))[1]
         return t.Apply(name, arg, order, formula)
@@ -293,10 +310,11 @@ READERS: dict[type, Callable] = {
     DiagonalOf: lambda self, m: t.DiagVec(self.read(m.args[0])),
     ElementwiseApplyFunction: _Reader.elementwise,
     sympy.Derivative: _Reader.derivative,
+    sympy.Subs: _Reader.subs,
     AppliedUndef: _Reader.function,
     sympy.Function: _Reader.function,
     n.ScalarOf: lambda self, m: self.read(m.args[0]),
-    n.MatrixNorm: lambda self, m: t.Norm(self.read(m.args[0]), int(m.args[1])),
+    n.MatrixNorm: lambda self, m: t.Norm(self.read(m.args[0]), t.INF if m.args[1] == sympy.oo else int(m.args[1])),
     n.MatrixFunction: lambda self, m: t.Call(m.args[0].name, self.read(m.args[1])),
     n.Gradient: lambda self, m: t.Grad(m.args[0].name, self.read(m.args[1])),
     n.Adjugate: lambda self, m: t.Adj(self.read(m.args[0])),

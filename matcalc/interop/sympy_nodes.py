@@ -116,14 +116,15 @@ class Gradient(_Matrix):
 
 
 class MatrixNorm(sympy.Expr):
-    """‖A‖ₚ (args A, p): p = 2 the Frobenius (Euclidean) norm, p = 1 the 1-norm of a vector."""
+    """‖A‖ₚ (args A, p): p = 2 the Frobenius (Euclidean) norm, p = 1 the 1-norm, p = ∞ (oo)
+    the max-norm of a vector."""
 
     is_commutative = True
     is_real = True
     is_nonnegative = True
 
     def __new__(cls, arg, p):
-        return Basic.__new__(cls, arg, sympy.Integer(p))
+        return Basic.__new__(cls, arg, sympy.oo if p == sympy.oo else sympy.Integer(p))
 
     def doit(self, **hints):
         a, p = self.args

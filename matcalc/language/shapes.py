@@ -325,6 +325,12 @@ class ShapeInference:
 
     rule_eigvec_min = rule_eigvec_max
 
+    def rule_pinv_max(self, node, shapes):
+        self.square(node, shapes[0], "a resolvent")
+        return shapes[0]
+
+    rule_pinv_min = rule_pinv_max
+
     def rule_svec_u(self, node, shapes):
         return (shapes[0][0], 1)
 
@@ -357,6 +363,16 @@ class ShapeInference:
         return shapes[0]
 
     rule_L_logm = rule_L_sqrtm = rule_L_expm
+
+    def rule_K_expm(self, node, shapes):
+        """K_f(X), K2_f(X, E): the n²×n² Kronecker forms of the first and second Fréchet derivatives."""
+        self.square(node, shapes[0], "the Kronecker form of a Fréchet derivative")
+        if len(shapes) > 1:
+            self.rule_L_expm(node, shapes)
+        nn = self.dims.mul(shapes[0][0], shapes[0][0])
+        return (nn, nn)
+
+    rule_K_logm = rule_K_sqrtm = rule_K2_expm = rule_K2_logm = rule_K2_sqrtm = rule_K_expm
 
     def rule_bars(self, node, shapes):
         s = shapes[0]

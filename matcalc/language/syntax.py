@@ -294,7 +294,8 @@ class ToSyntax(Transformer_NonRecursive):
     def norm(self, meta, ch):
         kind = "default"
         if ch[3] is not None:
-            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2", "*": "*"}[ch[3].value.strip("_{} ")]
+            kind = {"F": "F", "1": "1", "₁": "1", "2": "2", "₂": "2", "*": "*", "∞": "∞", "inf": "∞",
+                    r"\infty": "∞"}[ch[3].value.strip("_{} ")]
         return Node("norm", (_value(ch[1]),), kind, self.span(meta))
 
     def norm_power(self, meta, ch):
@@ -403,8 +404,8 @@ class ToSyntax(Transformer_NonRecursive):
             raise self.error(f"{word} takes {arity} {plural}, got {len(args)}", tok.start_pos)
         if op == "kron":
             return Node("elem", tuple(args), ("⊗",), span)
-        if op in ("norm", "norm1"):
-            return Node("norm", tuple(args), "1" if op == "norm1" else "default", span)
+        if op in ("norm", "norm1", "norminf"):
+            return Node("norm", tuple(args), {"norm1": "1", "norminf": "∞"}.get(op, "default"), span)
         return Node(op, tuple(args), data, span)
 
     def split(self, tok: Token) -> list:
@@ -461,7 +462,7 @@ def _syntax_error(exc: LarkError, text: str) -> ParseError:
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
         if tok.type == "DIMSUB":
-            return ParseError(f"unexpected subscript {tok.value!r}: a norm takes _F, _1 or _2, and sizes are written "
+            return ParseError(f"unexpected subscript {tok.value!r}: a norm takes _F, _1, _2, _* or _∞, and sizes are written "
                               "I_n, 𝟙_n, 𝟙_{m×n}, 0_{m×n}, K_{m,n}, vec⁻¹_{m×n}(v)", text, tok.line, tok.column)
         return ParseError(f"unexpected {tok.value!r}", text, tok.line, tok.column)
     return ParseError(f"cannot read the expression: {exc}", text)

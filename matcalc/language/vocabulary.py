@@ -15,9 +15,12 @@ SPECTRAL = {
     "λ_max": ("eigmax", 1), "lambda_max": ("eigmax", 1), "λ_min": ("eigmin", 1), "lambda_min": ("eigmin", 1),
     "σ_max": ("specnorm", 1), "sigma_max": ("specnorm", 1), "norm_nuc": ("nucnorm", 1),
     "eigvec_max": ("eigvec_max", 1), "eigvec_min": ("eigvec_min", 1),
+    "pinv_max": ("pinv_max", 1), "pinv_min": ("pinv_min", 1),
     "svec_u": ("svec_u", 1), "svec_v": ("svec_v", 1), "polar": ("polar", 1),
     "expm": ("expm", 1), "logm": ("logm", 1), "sqrtm": ("sqrtm", 1),
     "L_expm": ("L_expm", 2), "L_logm": ("L_logm", 2), "L_sqrtm": ("L_sqrtm", 2),
+    "K_expm": ("K_expm", 1), "K_logm": ("K_logm", 1), "K_sqrtm": ("K_sqrtm", 1),
+    "K2_expm": ("K2_expm", 2), "K2_logm": ("K2_logm", 2), "K2_sqrtm": ("K2_sqrtm", 2),
 }
 
 # Built-in functions: name → (syntax-tree op, number of arguments).
@@ -35,6 +38,7 @@ BUILTINS = {
     "norm": ("norm", 1),
     "norm2": ("norm", 1),
     "norm1": ("norm1", 1),
+    "norm_inf": ("norminf", 1),
     "tril": ("tril", 1),
     "triu": ("triu", 1),
     "conj": ("conj", 1),

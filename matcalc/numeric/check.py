@@ -45,6 +45,7 @@ NOISE = 1000.0
 LATEX_MARKS = {"✓": r"\checkmark", "✗": r"\times", "?": "?"}
 MAX_TRIES = 20
 KINKED = ("relu", "abs", "sign", "step")  # functions with a kink (or a jump) at 0
+MAX_NORM_KINK = "‖·‖_∞ (ties of the largest |xᵢ|)"
 KINK_MARGIN = 0.02  # a point whose kink argument is this close to 0 (relative) is redrawn
 
 
@@ -187,16 +188,33 @@ def _norm(a: np.ndarray) -> float:
 
 
 def kinks(exprs) -> list:
-    """The arguments of the functions with a kink at 0 (relu, |·|, sign, step) in ``exprs``."""
+    """The nodes with a kink in ``exprs``: relu, |·|, sign, step (at 0 of their argument) and
+    the max-norm ‖x‖_∞ (at a tie of the largest |xᵢ|)."""
     return [n for e in exprs for n in t.walk(e)
-            if isinstance(n, t.Apply) and n.formula is None and n.order == 0 and n.name in KINKED]
+            if (isinstance(n, t.Apply) and n.formula is None and n.order == 0 and n.name in KINKED)
+            or (isinstance(n, t.Norm) and n.p == t.INF)]
+
+
+def kink_name(n: t.Expr) -> str:
+    """How a check's report names the kink of ``n``."""
+    return MAX_NORM_KINK if isinstance(n, t.Norm) else n.name
 
 
 def _near_a_kink(ev: Evaluator, nodes) -> bool:
-    """Whether an entry of a kinked function's argument is within KINK_MARGIN of its kink."""
+    """Whether an entry of a kinked function's argument is within KINK_MARGIN of its kink, or
+    the two largest |xᵢ| of a max-norm are that close.  The step of the arg-max indicator
+    𝟙 − step(‖x‖_∞𝟙 − |x|) is 0 at the arg-max by construction: its other entries are the gaps."""
     for n in nodes:
-        a = ev.matrix(n.arg)
-        if np.any(np.abs(a) < KINK_MARGIN * np.maximum(1.0, np.max(np.abs(a)))):
+        a = np.abs(ev.matrix(n.arg))
+        scale = KINK_MARGIN * np.maximum(1.0, np.max(a))
+        if isinstance(n, t.Norm):
+            top = np.sort(a, axis=None)[::-1]
+            if top.size > 1 and top[0] - top[1] < scale:
+                return True
+            continue
+        if any(isinstance(m, t.Norm) and m.p == t.INF for m in t.walk(n.arg)):
+            a = a[a != 0]
+        if np.any(a < scale):
             return True
     return False
 
@@ -280,7 +298,7 @@ def check_gradient(
         rtol=rtol,
         along=_along(space),
         steps=lambda: sweep("gradient", f, wrt, gradient, worst[1], worst[5], functions, space=space),
-        kinks=tuple(sorted({n.name for n in kinks([f, gradient])})),
+        kinks=tuple(sorted({kink_name(n) for n in kinks([f, gradient])})),
     )
 
 

@@ -54,6 +54,14 @@ def _eigenvector(a: np.ndarray, which: str) -> np.ndarray:
     return _signed(v[:, -1] if which == "max" else v[:, 0])
 
 
+def _resolvent(a: np.ndarray, which: str) -> np.ndarray:
+    """(λI − A)⁺ = Σⱼ vⱼvⱼᵀ/(λ − λⱼ) over the eigenpairs other than λ's, of the symmetric part of A."""
+    w, v = _eigh(a)
+    k = len(w) - 1 if which == "max" else 0
+    others = np.arange(len(w)) != k
+    return (v[:, others] / (w[k] - w[others])) @ v[:, others].T
+
+
 def _singular_vector(a: np.ndarray, side: str) -> np.ndarray:
     u, _, vt = np.linalg.svd(a)
     left, right = u[:, 0], vt[0, :]
@@ -136,6 +144,57 @@ def daleckii_krein(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
     return _real(v @ ((vinv @ e @ v) * divided) @ vinv)
 
 
+SECOND_DERIVATIVES = {"logm": lambda z: -1 / z**2, "sqrtm": lambda z: -0.25 / z**1.5}
+
+
+def _close(x, y):
+    return np.abs(x - y) <= CLOSE * np.maximum(np.abs(x), np.abs(y))
+
+
+def daleckii_krein2(name: str, a: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    """L²_f(A, E₁, E₂) = V M V⁻¹, Mᵢⱼ = Σₖ f[λᵢ, λₖ, λⱼ](Ẽ₁ᵢₖẼ₂ₖⱼ + Ẽ₂ᵢₖẼ₁ₖⱼ) with Ẽ = V⁻¹EV and
+    the second divided differences f[a, b, c] = (f[a, b] − f[b, c])/(a − c), f[a, a, b] =
+    (f′(a) − f[a, b])/(a − b), f[a, a, a] = f″(a)/2."""
+    f, df = SCALAR_FUNCTIONS[name]
+    w, v, vinv = _eigenbasis(name, a)
+    z = w.astype(complex)
+    li, lk, lj = z[:, None, None], z[None, :, None], z[None, None, :]
+
+    def first(x, y):
+        close = _close(x, y)
+        return np.where(close, df((x + y) / 2), (f(x) - f(y)) / np.where(close, 1.0, x - y))
+
+    fik, fkj = first(li, lk), first(lk, lj)
+    ij, ik = _close(li, lj), _close(li, lk)
+    second = np.where(~ij, (fik - fkj) / np.where(ij, 1.0, li - lj),
+                      np.where(~ik, (df(li) - fik) / np.where(ik, 1.0, li - lk), SECOND_DERIVATIVES[name](li) / 2))
+    x1, x2 = vinv @ e1 @ v, vinv @ e2 @ v
+    m = np.einsum("ik,kj,ikj->ij", x1, x2, second) + np.einsum("ik,kj,ikj->ij", x2, x1, second)
+    return _real(v @ m @ vinv)
+
+
+def expm_frechet2(a: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    """L²_exp(A, E₁, E₂): the upper-right block of exp([[A, E₁, E₂, 0], [0, A, 0, E₂], [0, 0, A, E₁], [0, 0, 0, A]])."""
+    n, z = len(a), np.zeros_like(a)
+    return expm(np.block([[a, e1, e2, z], [z, a, z, e2], [z, z, a, e1], [z, z, z, a]]))[:n, 3 * n:]
+
+
+def frechet_kron(name: str, a: np.ndarray, *directions: np.ndarray) -> np.ndarray:
+    """K_f(A) (no direction) or K2_f(A, E): column j is vec of the derivative along the j-th unit matrix."""
+    n = len(a)
+    out = np.empty((n * n, n * n))
+    for j in range(n * n):
+        unit = np.zeros(n * n)
+        unit[j] = 1.0
+        unit = unit.reshape((n, n), order="F")
+        if directions:
+            d = expm_frechet2(a, directions[0], unit) if name == "expm" else daleckii_krein2(name, a, directions[0], unit)
+        else:
+            d = _frechet(name, a, unit)
+        out[:, j] = d.reshape(-1, order="F")
+    return out
+
+
 def _matrix_function(name: str, a: np.ndarray) -> np.ndarray:
     return expm(a) if name == "expm" else eigen_function(name, a)
 
@@ -151,12 +210,14 @@ def _svd_values(a: np.ndarray) -> np.ndarray:
 RUNTIME_HELPERS.update({
     "_eigenvalue": _eigenvalue,
     "_eigenvector": _eigenvector,
+    "_resolvent": _resolvent,
     "_spectral_norm": lambda a: _svd_values(a)[0],
     "_nuclear_norm": lambda a: np.sum(_svd_values(a)),
     "_singular_vector": _singular_vector,
     "_polar": _polar,
     "_matrix_function": _matrix_function,
     "_frechet": _frechet,
+    "_frechet_kron": frechet_kron,
 })
 
 # logm and sqrtm need no eigenvalue on the closed negative real axis: points are drawn with
@@ -165,6 +226,8 @@ _RIGHT_HALF_PLANE = ("logm", "sqrtm")
 sampling.INFERRED.update({
     t.EigenValue: lambda n: [(n.arg, "symmetric")],
     t.EigenVector: lambda n: [(n.arg, "symmetric")],
+    t.Resolvent: lambda n: [(n.arg, "symmetric")],
     t.MatrixFunction: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],
     t.Frechet: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],
+    t.FrechetKron: lambda n: [(n.arg, "positive det")] if n.name in _RIGHT_HALF_PLANE else [],
 })

@@ -45,7 +45,7 @@ class LatexPrinter(Printer):
     minus = "-"
     GLYPHS = {"transpose": r"^{\top}", "inverse": "^{-1}", "inverse transpose": r"^{-\top}",
               "hermitian": r"^{\mathsf{H}}", "inverse hermitian": r"^{-\mathsf{H}}",
-              "nabla": r"\nabla ", "d": r"\mathrm{d}", "1-norm": "_1", "slot": r"\cdot",
+              "nabla": r"\nabla ", "d": r"\mathrm{d}", "max-norm": r"_\infty", "1-norm": "_1", "slot": r"\cdot",
               "spectral norm": "_2", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: r"\odot", t.HadamardDiv: r"\oslash", t.Kron: r"\otimes"}
     CONSTANTS = {t.Identity: "I", t.Ones: r"\mathbf{1}", t.Zero: "0", t.Commutation: "K"}
@@ -59,10 +59,13 @@ class LatexPrinter(Printer):
              t.LogSumExp: r"\operatorname{logsumexp}", t.Mean: r"\operatorname{mean}",
              t.Var: r"\operatorname{var}", t.Std: r"\operatorname{std}"}
     SPECTRAL = {"λ_max": r"\lambda_{\max}", "λ_min": r"\lambda_{\min}", "eigvec_max": r"v_{\max}",
-                "eigvec_min": r"v_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
+                "eigvec_min": r"v_{\min}", "pinv_max": r"\operatorname{pinv}_{\max}",
+                "pinv_min": r"\operatorname{pinv}_{\min}", "svec_u": "u_1", "svec_v": "v_1", "polar": r"\operatorname{polar}",
                 "expm": r"\operatorname{expm}", "logm": r"\operatorname{logm}", "sqrtm": r"\operatorname{sqrtm}",
                 "L_expm": r"L_{\operatorname{expm}}", "L_logm": r"L_{\operatorname{logm}}",
-                "L_sqrtm": r"L_{\operatorname{sqrtm}}"}
+                "L_sqrtm": r"L_{\operatorname{sqrtm}}",
+                **{f"K_{f}": rf"K_{{\operatorname{{{f}}}}}" for f in ("expm", "logm", "sqrtm")},
+                **{f"K2_{f}": rf"K^{{(2)}}_{{\operatorname{{{f}}}}}" for f in ("expm", "logm", "sqrtm")}}
     FACTOR_NAMES = {"u_1": "u_{1}", "v_1": "v_{1}", "UV": r"UV^{\top}", "v": "v", "w": "w"}
     FUNCTIONS = LATEX_FUNCTIONS  # with σ a symbol, the sigmoid is \operatorname{sigmoid}, as in Unicode
 

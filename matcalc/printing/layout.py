@@ -351,7 +351,7 @@ class Printer:
         return self.GLYPHS["d"] + self.paren(self.doprint(e.arg))
 
     def _print_Norm(self, e: t.Norm) -> str:
-        suffix = self.GLYPHS["1-norm"] if e.p == 1 else ("_F" if e.arg.cols != 1 else "")
+        suffix = {1: self.GLYPHS["1-norm"], t.INF: self.GLYPHS["max-norm"]}.get(e.p, "_F" if e.arg.cols != 1 else "")
         return self._bars(self.doprint(e.arg)) + suffix
 
     # ---- spectral words: λ_max(S), ‖X‖₂, ‖X‖_*, expm(X), L_expm(X, E), the named factors
@@ -360,11 +360,14 @@ class Printer:
             return self.FACTOR_NAMES[self.factor_names[e]]
         return self._call(self.SPECTRAL[spectral_word(e)], e.arg)
 
-    _print_EigenValue = _print_EigenVector = _print_SingularVector = _spectral
+    _print_EigenValue = _print_EigenVector = _print_SingularVector = _print_Resolvent = _spectral
     _print_PolarFactor = _print_MatrixFunction = _spectral
 
     def _print_Frechet(self, e: t.Frechet) -> str:
         return self.SPECTRAL[spectral_word(e)] + self.paren(f"{self.doprint(e.arg)}, {self.doprint(e.direction)}")
+
+    def _print_FrechetKron(self, e: t.FrechetKron) -> str:
+        return self.SPECTRAL[spectral_word(e)] + self.paren(", ".join(map(self.doprint, e.children())))
 
     def _print_SpectralNorm(self, e: t.SpectralNorm) -> str:
         return self._bars(self.doprint(e.arg)) + self.GLYPHS["spectral norm"]
@@ -405,6 +408,7 @@ def _one_letter(name: str) -> bool:
 
 SPECTRAL_WORDS = {(t.EigenValue, "max"): "λ_max", (t.EigenValue, "min"): "λ_min",
                   (t.EigenVector, "max"): "eigvec_max", (t.EigenVector, "min"): "eigvec_min",
+                  (t.Resolvent, "max"): "pinv_max", (t.Resolvent, "min"): "pinv_min",
                   (t.SingularVector, "left"): "svec_u", (t.SingularVector, "right"): "svec_v"}
 
 
@@ -414,6 +418,8 @@ def spectral_word(e: t.Expr) -> str:
         return e.name
     if isinstance(e, t.Frechet):
         return f"L_{e.name}"
+    if isinstance(e, t.FrechetKron):
+        return f"K{'2' if e.directions else ''}_{e.name}"
     if isinstance(e, t.PolarFactor):
         return "polar"
     return SPECTRAL_WORDS[type(e), e.args()[1]]

@@ -300,6 +300,7 @@ RULES = {
     t.MatrixFunction: _square,
     t.EigenValue: _scalar_of_square,
     t.EigenVector: lambda run, node, kids: ((run.square(kids[0][0])[0], t.ONE), None),
+    t.Resolvent: _square,
 }
 
 

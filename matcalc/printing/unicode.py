@@ -44,7 +44,7 @@ class UnicodePrinter(Printer):
     minus = "−"
     GLYPHS = {"transpose": "ᵀ", "inverse": "⁻¹", "inverse transpose": "⁻ᵀ", "hermitian": "ᴴ",
               "inverse hermitian": "⁻ᴴ", "nabla": "∇", "d": "d",
-              "1-norm": "₁", "slot": "·", "spectral norm": "₂", "nuclear norm": "_*"}
+              "max-norm": "_∞", "1-norm": "₁", "slot": "·", "spectral norm": "₂", "nuclear norm": "_*"}
     OPERATORS = {t.Hadamard: "⊙", t.HadamardDiv: "⊘", t.Kron: "⊗"}
     CONSTANTS = {t.Identity: "I", t.Ones: "𝟙", t.Zero: "0", t.Commutation: "K"}
     NAMED = {t.Trace: "tr", t.Det: "det", t.LogDet: "log det", t.Adj: "adj", t.DiagMat: "diag",

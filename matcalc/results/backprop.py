@@ -214,7 +214,7 @@ def _stationary_point(f: t.Expr, w: t.Symbol) -> t.Expr:
         return simplify(t.scale(t.power(m, -1), t.neg(c)))
     vector = w.cols == t.ONE
     try:
-        terms = linear_terms(dg, dw, vector)
+        terms = linear_terms(_as_products(dg), dw, vector)
     except NotInvertible as why:
         raise UnsupportedError(
             f"no closed-form stationary point: the gradient is affine in {w.name}, but its linear "
@@ -223,6 +223,20 @@ def _stationary_point(f: t.Expr, w: t.Symbol) -> t.Expr:
     if vector:
         terms = [_vector_form(s) for s in terms]
     return identity_last(simplify(_solve_terms(terms, c, w, dg)))
+
+
+def _as_products(e: t.Expr) -> t.Expr:
+    """e with the short forms of the simplifier written as products again: a scalar s
+    broadcast to a column is s𝟙, and mean(v) of a vector is 𝟙ᵀv/n."""
+    memo: dict[t.Expr, t.Expr] = {}
+    for node in t.postorder(e):
+        n = t.rebuild(node, memo.__getitem__)
+        if isinstance(n, t.Broadcast) and n.arg.is_scalar and n.dims[1] == t.ONE and not isinstance(n.arg, t.Number):
+            n = t.scale(n.arg, t.ones(n.dims[0]))
+        elif isinstance(n, t.Mean) and n.arg.cols == t.ONE:
+            n = t.scale(t.Number(1 / n.arg.rows), t.matmul(t.transpose(t.ones(n.arg.rows)), n.arg))
+        memo[node] = n
+    return memo[e]
 
 
 def _linear_part(dg: t.Expr, w: t.Symbol) -> str:

@@ -95,3 +95,11 @@ def _scalar_powers(e):
         return None
     new = merged if e.is_scalar else t.scale(merged, e.operand)
     return new if (size(new), _nodes(new)) < (size(e), _nodes(e)) else None
+
+
+@rewrite(t.Power, "square of a square root: (√s)² = s, (√s)⁻² = 1/s (s ≥ 0 where √s is defined)")
+def _square_of_root(e):
+    k = e.exponent
+    if not (known_function(e.base, "sqrt") and e.base.is_scalar and k.is_Integer and k % 2 == 0):
+        return None
+    return t.power(e.base.arg, k / 2)

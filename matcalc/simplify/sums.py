@@ -235,8 +235,9 @@ def signed_terms(e: t.Expr, sign: int = 1) -> Counter:
 
 
 def _oriented(s: t.Add) -> bool:
-    """Whether the first term of s, as sums are ordered, is positive (x − μ, not μ − x)."""
-    c, _ = min((coefficient(x) for x in s.terms), key=lambda p: total_key(p[1]))
+    """Whether the first term of s, as sums are ordered, is positive (x − μ, not μ − x); a
+    scalar broadcast (the centre of x − mean(x)) comes after the other terms."""
+    c, _ = min((coefficient(x) for x in s.terms), key=lambda p: (isinstance(p[1], t.Broadcast), total_key(p[1])))
     return not is_negative(c)
 
 
@@ -293,11 +294,36 @@ def _absorb_minus(e):
     return None
 
 
+@rewrite(t.Scale, "the mean of a vector: 𝟙ᵀx/n = mean(x)")
+def _mean(e):
+    if not isinstance(e.operand, t.MatMul) and not isinstance(e.factor, t.Number):
+        return None
+    c, core = coefficient(e)
+    if not (isinstance(core, t.MatMul) and len(core.factors) == 2 and isinstance(core.factors[0], t.Transpose)
+            and isinstance(core.factors[0].arg, t.Ones) and core.factors[1].cols == t.ONE):
+        return None
+    k = sympy.simplify(c * core.factors[1].rows)
+    return with_coefficient(k, t.Mean(core.factors[1])) if k.is_Number else None
+
+
 def _negatives(s: t.Add) -> int:
     return sum(1 for x in s.terms if is_negative(coefficient(x)[0]))
 
 
 # ---- transposed sums ------------------------------------------------------------------------
+
+
+@rewrite(t.Add, "a scalar times 𝟙 in a sum is the scalar broadcast: x − μ𝟙 = x − μ")
+def _broadcast_ones(e):
+    terms, changed = [], False
+    for term in e.terms:
+        c, core = coefficient(term)
+        scalar, body = t.split_scale(core)
+        ones = isinstance(body, t.Ones) or (isinstance(body, t.Transpose) and isinstance(body.arg, t.Ones))
+        if ones and not isinstance(scalar, t.Number) and scalar.is_scalar:
+            term, changed = with_coefficient(c, t.broadcast(scalar, e.shape)), True
+        terms.append(term)
+    return t.add(*terms) if changed else None
 
 
 def is_plain(e: t.Expr) -> bool:
@@ -312,9 +338,14 @@ def untransposed(s: t.Expr) -> t.Expr | None:
     inner = []
     for term in s.terms:
         c, core = coefficient(term)
+        if isinstance(core, t.Broadcast) and core.arg.is_scalar:  # a broadcast scalar is its own transpose
+            inner.append(with_coefficient(c, t.broadcast(core.arg, (core.dims[1], core.dims[0]))))
+            continue
         if not (isinstance(core, t.Transpose) and is_plain(core.arg)):
             return None
         inner.append(with_coefficient(c, core.arg))
+    if all(isinstance(coefficient(x)[1], t.Broadcast) for x in s.terms):
+        return None
     return t.add(*inner)
 
 
