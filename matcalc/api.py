@@ -218,11 +218,10 @@ def hessian(f, wrt, *, structure=None, as_tensor=False, shapes=None, domains=Non
 @public
 def derive(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
-    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``);
+    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``;
+    for a complex X, through df = 2 Re tr(Gᵀ dX̄) to G = ∂f/∂X̄);
     with ``structure``, a last step projects G and names the projection."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, scalar=True)
-    for s in [x] + sorted(e.free_symbols, key=lambda s: s.name):  # a complex intermediate has no steps yet
-        _real_variable(s, "a derivation")
     g = grad(e, x)
     d = _derive(e, x, g)
     if structure is None:
