@@ -104,10 +104,10 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
 
 
 def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
-    """x, when it is real: the complex variables have gradients (grad, differential, check, solve) only."""
+    """x, when it is real: a complex variable has no Hessian here."""
     if x.assumptions & t.COMPLEX_DOMAINS:
         raise UnsupportedError(f"{what} with the complex variable {x.name} is not supported; "
-                               f"grad, differential, check and solve take complex variables")
+                               f"grad, differential, check, solve, derive, jacobian and vjp take complex variables")
     return x
 
 
@@ -169,9 +169,10 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, structure=No
 
 @public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
-    """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
+    """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩;
+    for a complex F, G = ∂L/∂F̄ and the answer ∂L/∂X̄ (PyTorch's convention; docs/structure.md)."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _backprop.vjp(e, _real_variable(x, "vjp"), upstream)
+    return _backprop.vjp(e, x, upstream)
 
 
 @public
@@ -181,25 +182,28 @@ def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
 
 
 def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hessian: bool,
-            structure: str | None = None) -> Jacobian:
+            structure: str | None = None, conjugate: bool = False) -> Jacobian:
     """The ``Jacobian`` of e with its random points: seed → (values, dims) respecting the domains
     (and the structure of x)."""
     space = SPACES[structure] if structure else None
-    return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian,
+    return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian, bool(conjugate),
                     sampler=lambda seed: _point([e, matrix, x], seed, structures={x.name: space} if space else None),
                     space=space)
 
 
 @public
-def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
+def jacobian(F, wrt, layout="numerator", as_tensor=False, *, conjugate=None, shapes=None, domains=None,
              functions=None) -> Jacobian:
     """∂vec(F)/∂vec(X)ᵀ in closed form: J with vec(dF) = J vec(dX) (``layout="denominator"``:
     Jᵀ).  A scalar F gives the gradient as a row, vec(G)ᵀ.  Returns a ``Jacobian``: ``str``
     and ``latex()`` print J, ``.matrix`` is the expression, ``.evaluate(values)`` the 2-D array
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
-    layout), ``.check()`` compares with finite differences."""
+    layout), ``.check()`` compares with finite differences.  For a complex X, F must be
+    holomorphic, or ``conjugate`` says which part of vec(dF) = J vec(dX) + J̄ vec(dX̄) to give:
+    False J = ∂vec(F)/∂vec(X)ᵀ, True J̄ = ∂vec(F)/∂vec(X̄)ᵀ."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _result(e, x, jacobian_matrix(e, _real_variable(x, "the Jacobian"), layout), layout, as_tensor, hessian=False)
+    return _result(e, x, jacobian_matrix(e, x, layout, conjugate), layout, as_tensor, hessian=False,
+                   conjugate=conjugate)
 
 
 @public

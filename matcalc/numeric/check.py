@@ -317,15 +317,24 @@ def finite_difference_jacobian(F, x, values, dims=None, functions=None) -> tuple
     return _jacobian_differences(Evaluator([F, x], values, dims, functions), F, x)
 
 
-def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol, conjugate: bool = False) -> tuple[np.ndarray, float]:
+    """Central differences in each entry of vec(X); for a complex X, in its real and its imaginary
+    direction, combined as the Wirtinger derivatives ½(∂/∂Re − i∂/∂Im), or ½(∂/∂Re + i∂/∂Im)
+    (the part in dX̄) with ``conjugate``."""
+    complex_x = bool(x.assumptions & t.COMPLEX_DOMAINS)
+    if complex_x:
+        ev = ev.at(x.name, np.asarray(ev.matrix(x), dtype=complex))
     xv = _vec(ev.matrix(x))
     cols, gaps = [], []
     for k in range(xv.size):
-        def d(h):
-            return (_vec(_moved(ev, x, (k, h)).matrix(F)) - _vec(_moved(ev, x, (k, -h)).matrix(F))) / (2 * h)
+        def d(h, unit=1):
+            return (_vec(_moved(ev, x, (k, unit * h)).matrix(F)) - _vec(_moved(ev, x, (k, -unit * h)).matrix(F))) / (2 * h)
 
         h = STEP * max(1.0, abs(xv[k]))
         fine, gap = richardson(d, (h, h / 4))
+        if complex_x:
+            along_imag, gap_imag = richardson(lambda h: d(h, 1j), (h, h / 4))
+            fine, gap = (fine + (1j if conjugate else -1j) * along_imag) / 2, (gap + gap_imag) / 2
         cols.append(fine)
         gaps.append(gap)
     j = np.column_stack(cols) if cols else np.zeros((0, 0))
@@ -388,18 +397,20 @@ class JacobianCheck(CheckReport):
 
 def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: str = "numerator",
                    hessian: bool = False, trials: int = 3, rtol: float = 1e-6,
-                   functions: dict | None = None, space=None) -> JacobianCheck:
+                   functions: dict | None = None, space=None, conjugate: bool = False) -> JacobianCheck:
     """Compare the closed form ``matrix`` (J of F, or H of a scalar F when ``hessian``) with
     finite differences at the first ``trials`` of ``points`` (an iterable of (values, dims))
     where both are finite and finite differences resolve (the others are passed over); a
-    Hessian with a ``space`` (a linear structure), by second differences inside it."""
+    Hessian with a ``space`` (a linear structure), by second differences inside it; for a
+    complex X, along the real and the imaginary direction of each entry (``conjugate``: the
+    matrix is ∂vec(F)/∂vec(X̄)ᵀ)."""
     if trials < 1:
         raise DomainError(f"a check needs at least one trial, not {trials}")
     errors, verdicts, worst, tried = [], [], None, 0
     for values, dims in points:
         tried += 1
         result = _compare_jacobian(F, wrt, matrix, layout, hessian, Evaluator([F, wrt, matrix], values, dims, functions),
-                                   rtol, space)
+                                   rtol, space, conjugate)
         if result is not None:
             errors.append(result[0])
             verdicts.append(result[1])
@@ -415,20 +426,24 @@ def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: 
                          steps=lambda: sweep(kind, F, wrt, matrix, worst[4], worst[5], functions, layout, space=space))
 
 
-def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool, space=None) -> tuple[np.ndarray, float]:
+def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool, space=None,
+                         conjugate: bool = False) -> tuple[np.ndarray, float]:
     """(the numerator-layout Jacobian of F, or the Hessian of a scalar F, by finite differences;
-    its error estimate) at the point of ``ev``; a Hessian with a ``space``, inside it."""
+    its error estimate) at the point of ``ev``; a Hessian with a ``space``, inside it; for a
+    complex X, ∂vec(F)/∂vec(X)ᵀ, or ∂vec(F)/∂vec(X̄)ᵀ with ``conjugate``."""
     if hessian and space is not None:
         return _hessian_differences(ev, F, wrt, space.vectors(ev.matrix(wrt)))
-    return (_hessian_differences if hessian else _jacobian_differences)(ev, F, wrt)
+    if hessian:
+        return _hessian_differences(ev, F, wrt)
+    return _jacobian_differences(ev, F, wrt, conjugate)
 
 
-def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol, space=None):
+def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol, space=None, conjugate=False):
     """(relative error, verdict, finite differences, closed form) at one point, or None."""
     try:
         j = ev.matrix(matrix)
         level = np.max(np.abs(ev.matrix(F)))  # F's values that X leaves alone are kept
-        fd, fd_error = jacobian_differences(ev, F, wrt, hessian, space)
+        fd, fd_error = jacobian_differences(ev, F, wrt, hessian, space, conjugate)
     except DomainError:
         return None
     if layout == "denominator":
