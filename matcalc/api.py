@@ -9,7 +9,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import MatcalcError, ShapeError, UnsupportedError, did_you_mean
+from .errors import MatcalcError, ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -101,14 +101,6 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
         raise ArgumentValueError(f"wrt: {name} is not a symbol of the expression{did_you_mean(name, symbols)} "
                                  f"(its symbols: {known})")
     return symbols[name]
-
-
-def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
-    """x, when it is real: a complex variable has no Hessian here."""
-    if x.assumptions & t.COMPLEX_DOMAINS:
-        raise UnsupportedError(f"{what} with the complex variable {x.name} is not supported; "
-                               f"grad, differential, check, solve, derive, jacobian and vjp take complex variables")
-    return x
 
 
 def _scalar(e: t.Expr) -> None:
@@ -207,16 +199,19 @@ def jacobian(F, wrt, layout="numerator", as_tensor=False, *, conjugate=None, sha
 
 
 @public
-def hessian(f, wrt, *, structure=None, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
+def hessian(f, wrt, *, structure=None, as_tensor=False, conjugate=None, shapes=None, domains=None,
+            functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f.  With a
     linear ``structure`` (symmetric, skew, diagonal, lower, upper), PHP for the projection P
-    of vec(X) onto it; on a manifold, an ``UnsupportedError``."""
+    of vec(X) onto it; on a manifold, an ``UnsupportedError``.  For a complex Z, the Jacobian of
+    G = ∂f/∂Z̄: H = ∂vec(G)/∂vec(Z)ᵀ when G does not depend on Z̄, else ``conjugate`` False (H)
+    or True (H̃ = ∂vec(G)/∂vec(Z̄)ᵀ); d²f = 2 vec(dZ)ᴴ H vec(dZ) + 2 Re(vec(dZ)ᴴ H̃ vec(dZ̄))."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, prefer_scalar=True)
-    h = hessian_matrix(e, _real_variable(x, "the Hessian"))
+    h = hessian_matrix(e, x, conjugate)
     if structure is not None:
         h = t.with_origin(project_hessian(h, x, structure), e)
-    return _result(e, x, h, "numerator", as_tensor, True, structure)
+    return _result(e, x, h, "numerator", as_tensor, True, structure, conjugate)
 
 
 @public

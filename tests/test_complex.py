@@ -136,10 +136,9 @@ def test_bad_complex_declarations(shapes, error):
         mc.parse("‖U‖²_F" if "U" in shapes else "‖z‖²" if "z" in shapes else "tr(S)", shapes=shapes)
 
 
-def test_the_hessian_refuses_a_complex_variable():
-    with pytest.raises(UnsupportedError, match="the Hessian with the complex variable z is not supported; "
-                                               "grad, differential, check, solve, derive, jacobian and vjp take"):
-        mc.hessian("‖Az − b‖²", "z", shapes=SHAPES)
+def test_the_hessian_of_a_complex_variable_is_the_jacobian_of_the_cogradient():
+    h = mc.hessian("‖Az − b‖²", "z", shapes=SHAPES)
+    assert str(h) == "AᴴA" and h.check()
 
 
 

@@ -186,3 +186,81 @@ def test_the_command_line_vjp_checks_a_complex_map(capsys):
                  "--check"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "AᴴGBᴴ" and "✓" in out
+
+
+HESSIAN_SHAPES = ("z: n complex, A: m×n complex, b: m complex, R: n×n hermitian, H: m×n complex, Z: n×n complex, "
+                  "c: scalar complex, a: n complex")
+# (f, Z, H = ∂vec(G)/∂vec(Z)ᵀ of G = ∂f/∂Z̄, H̃ = ∂vec(G)/∂vec(Z̄)ᵀ, as printed)
+HESSIANS = [
+    ("‖Az − b‖²", "z", "AᴴA", "0_{n×n}"),
+    ("zᴴRz", "z", "R", "0_{n×n}"),
+    ("abs(aᴴz)²", "z", "aaᴴ", "0_{n×n}"),
+    ("‖Z‖²_F", "Z", "I_{n²}", "0_{n²×n²}"),
+    ("real(zᵀz)", "z", "0_{n×n}", "I_n"),
+    ("abs(c)⁴", "c", "2(abs(c)² + c̄c)", "2c²"),
+]
+
+
+def _second_differences(f, z, values, dims, u, v, h=1e-4):
+    """∂²f/∂s∂t of f(Z + sU + tV) at 0, by central differences."""
+    ev = Evaluator([f, z], values, dims)
+    base = np.asarray(ev.matrix(z), dtype=complex)
+    u, v = (np.reshape(w, base.shape, order="F") for w in (u, v))
+    total = 0.0
+    for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+        total += si * sj * float(np.real(ev.at(z.name, base + si * h * u + sj * h * v).matrix(f)[0, 0]))
+    return total / (4 * h * h)
+
+
+@pytest.mark.parametrize("text, wrt, printed, printed_bar", HESSIANS, ids=[f"{f} wrt {z}" for f, z, _, _ in HESSIANS])
+def test_complex_hessian_gives_the_second_differential(text, wrt, printed, printed_bar):
+    """d²f along D, E = 2 Re(Eᴴ H D) + 2 Re(Eᵀ H̃ᴴ D), the polarised d²f = 2 dZᴴ H dZ + 2 Re(dZᴴ H̃ dZ̄),
+    for D and E real and imaginary."""
+    h = mc.hessian(text, wrt, shapes=HESSIAN_SHAPES, conjugate=False)
+    h_bar = mc.hessian(text, wrt, shapes=HESSIAN_SHAPES, conjugate=True)
+    assert (str(h), str(h_bar)) == (printed, printed_bar)
+    assert h.check() and h_bar.check()
+    values, dims = point([h.F, h.matrix, h_bar.matrix], 1)
+    hv, hbv = np.asarray(h.evaluate(values, dims)), np.asarray(h_bar.evaluate(values, dims))
+    assert np.allclose(hv, np.conj(hv).T) and np.allclose(hbv, hbv.T)  # H Hermitian, H̃ symmetric
+    rng = np.random.default_rng(2)
+    e1, e2 = rng.standard_normal(hv.shape[0]), rng.standard_normal(hv.shape[0])
+    for d, e in ((e1, e2), (1j * e1, e2), (e1, 1j * e2), (1j * e1, 1j * e2)):
+        want = _second_differences(h.F, h.wrt, values, dims, d, e)
+        got = 2 * np.real(np.conj(e) @ hv @ d) + 2 * np.real(e @ np.conj(hbv) @ d)
+        assert abs(got - want) <= 1e-5 * (1 + abs(want)), (d, e, got, want)
+
+
+def test_complex_hessian_of_a_gradient_free_of_the_conjugate_needs_no_keyword():
+    h = mc.hessian("‖Az − b‖²", "z", shapes=HESSIAN_SHAPES)
+    assert str(h) == "AᴴA" and h.check()
+    assert h.lhs_latex().endswith(r"{\partial \bar{z}\,\partial z^{\top}}")
+
+
+def test_complex_hessian_with_two_parts_says_so():
+    with pytest.raises(UnsupportedError) as info:
+        mc.hessian("real(zᵀz)", "z", shapes=HESSIAN_SHAPES)
+    assert str(info.value) == (
+        "the Hessian of real(zᵀz) in z has two parts: its gradient G = ∂f/∂z̄ = z̄ depends on z̄ through z̄, "
+        "so vec(dG) = H vec(dz) + H̃ vec(dz̄): conjugate=False gives H = ∂vec(G)/∂vec(z)ᵀ, "
+        "conjugate=True H̃ = ∂vec(G)/∂vec(z̄)ᵀ")
+    with pytest.raises(ArgumentValueError, match="conjugate: x is real"):
+        mc.hessian("‖Ax − b‖²", "x", shapes="A: m×n complex, b: m complex", conjugate=True)
+
+
+def test_the_hessian_check_tells_the_two_parts_apart():
+    h = mc.hessian("abs(c)⁴", "c", shapes=HESSIAN_SHAPES, conjugate=False)
+    h_bar = mc.hessian("abs(c)⁴", "c", shapes=HESSIAN_SHAPES, conjugate=True)
+    assert not dataclasses.replace(h, conjugate=True).check()
+    assert not dataclasses.replace(h_bar, conjugate=False).check()
+
+
+def test_compiled_hessian_of_a_complex_variable_is_h():
+    fn = mc.compile("‖Az − b‖²", "z", shapes="z: n complex, A: m×n complex, b: m complex", hessian=True)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))
+    b, z = rng.standard_normal(3) + 0j, rng.standard_normal(2) + 1j * rng.standard_normal(2)
+    value, g, h = fn(z, a, b)
+    assert np.allclose(h, a.conj().T @ a) and np.allclose(g, a.conj().T @ (a @ z - b))
+    with pytest.raises(UnsupportedError, match="the Hessian of real\\(zᵀz\\) in z has two parts"):
+        mc.compile("real(zᵀz)", "z", shapes="z: n complex", hessian=True)

@@ -347,10 +347,23 @@ def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[
     return _hessian_differences(Evaluator([f, x], values, dims, functions), f, x)
 
 
-def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def _wirtinger_hessian(ev: Evaluator, f: t.Expr, z: t.Symbol, conjugate: bool) -> tuple[np.ndarray, float]:
+    """H = ∂vec(G)/∂vec(Z)ᵀ (or H̃ = ∂vec(G)/∂vec(Z̄)ᵀ with ``conjugate``) of G = ∂f/∂Z̄, from the
+    real Hessian [[A, B], [Bᵀ, C]] of f in (Re vec Z, Im vec Z) by second differences:
+    H = ¼(A + C + i(Bᵀ − B)), H̃ = ¼(A − C + i(B + Bᵀ))."""
+    ev = ev.at(z.name, np.asarray(ev.matrix(z), dtype=complex))
+    n = ev.matrix(z).size
+    real, gap = _hessian_differences(ev, f, z, np.hstack([np.eye(n), 1j * np.eye(n)]), project=False)
+    a, b, c = real[:n, :n], real[:n, n:], real[n:, n:]
+    h = (a - c + 1j * (b + b.T)) / 4 if conjugate else (a + c + 1j * (b.T - b)) / 4
+    return h, gap / 2
+
+
+def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarray | None = None,
+                         project: bool = True) -> tuple[np.ndarray, float]:
     """Second differences in each pair of entries of vec(X); with ``basis`` (orthonormal
     columns B, the vec'd directions of a subspace), in each pair of its directions, giving
-    B H_B Bᵀ: the Hessian on the subspace."""
+    B H_B Bᵀ: the Hessian on the subspace (H_B itself unless ``project``)."""
     xv = _vec(ev.matrix(x))
     directions = list(range(xv.size)) if basis is None else [basis[:, k] for k in range(basis.shape[1])]
     n = len(directions)
@@ -361,7 +374,7 @@ def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarra
                 total = 0.0
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
                     moved = _moved(ev, x, (directions[i], si * h), (directions[j], sj * h))
-                    total += si * sj * float(moved.matrix(f)[0, 0])
+                    total += si * sj * float(np.real(moved.matrix(f)[0, 0]))
                 return total / (4 * h * h)
 
             near = (abs(xv[i]), abs(xv[j])) if basis is None else (float(np.max(np.abs(xv))),)
@@ -369,7 +382,7 @@ def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarra
             fine, gap[i, j] = richardson(second, (h, h / 4))
             h_fd[i, j] = h_fd[j, i] = fine
             gap[j, i] = gap[i, j]
-    if basis is not None:
+    if basis is not None and project:
         h_fd, gap = basis @ h_fd @ basis.T, basis @ gap @ basis.T
     return h_fd, float(np.linalg.norm(gap))
 
@@ -433,6 +446,8 @@ def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool,
     complex X, ∂vec(F)/∂vec(X)ᵀ, or ∂vec(F)/∂vec(X̄)ᵀ with ``conjugate``."""
     if hessian and space is not None:
         return _hessian_differences(ev, F, wrt, space.vectors(ev.matrix(wrt)))
+    if hessian and wrt.assumptions & t.COMPLEX_DOMAINS:
+        return _wirtinger_hessian(ev, F, wrt, conjugate)
     if hessian:
         return _hessian_differences(ev, F, wrt)
     return _jacobian_differences(ev, F, wrt, conjugate)

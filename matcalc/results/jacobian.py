@@ -40,8 +40,7 @@ def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator", conjugate
     if is_complex(x):
         j = wirtinger(F, x, conjugate)
     elif conjugate is not None:
-        raise ArgumentValueError(f"conjugate: {x.name} is real (dX̄ = dX): its Jacobian has one part; "
-                                 "conjugate is for a complex variable")
+        raise _one_part(x, "Jacobian")
     elif F.is_scalar:
         j = closed_form(t.transpose(t.vec(gradient(F, x))))
     else:
@@ -49,10 +48,11 @@ def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator", conjugate
     return t.with_origin(closed_form(t.transpose(j)) if layout == "denominator" else j, F)
 
 
-def wirtinger(F: t.Expr, z: t.Symbol, conjugate: bool | None) -> t.Expr:
+def wirtinger(F: t.Expr, z: t.Symbol, conjugate: bool | None, hessian_of: t.Expr | None = None) -> t.Expr:
     """∂vec(F)/∂vec(Z)ᵀ (``conjugate`` False, or None for a holomorphic F: UnsupportedError
     naming where F depends on Z̄ otherwise) or ∂vec(F)/∂vec(Z̄)ᵀ (True), with
-    vec(dF) = J vec(dZ) + J̄ vec(dZ̄) (dZ and dZ̄ independent)."""
+    vec(dF) = J vec(dZ) + J̄ vec(dZ̄) (dZ and dZ̄ independent).  F is the gradient of
+    ``hessian_of`` when a Hessian is asked for (the refusal says so)."""
     d = Differentiator(z)
     df = d(F)
     parts = {}
@@ -62,11 +62,23 @@ def wirtinger(F: t.Expr, z: t.Symbol, conjugate: bool | None) -> t.Expr:
         else:
             parts[bar] = closed_form(vec_jacobian(df, z, conjugate=bar))
     if conjugate is None and not t.is_zero(parts[True]):
+        zbar = to_unicode(t.conj(z))
+        if hessian_of is not None:
+            raise UnsupportedError(
+                f"the Hessian of {to_unicode(hessian_of)} in {z.name} has two parts: its gradient G = ∂f/∂{zbar} = "
+                f"{to_unicode(F)} depends on {zbar} through {_antiholomorphic(F, d)}, so "
+                f"vec(dG) = H vec(d{z.name}) + H̃ vec(d{zbar}): conjugate=False gives H = ∂vec(G)/∂vec({z.name})ᵀ, "
+                f"conjugate=True H̃ = ∂vec(G)/∂vec({zbar})ᵀ")
         raise UnsupportedError(
-            f"{to_unicode(F)} is not holomorphic in {z.name}: it depends on {to_unicode(t.conj(z))} through "
-            f"{_antiholomorphic(F, d)}, so vec(dF) = J vec(d{z.name}) + J̄ vec(d{to_unicode(t.conj(z))}) has two parts: "
-            f"conjugate=False gives ∂vec(F)/∂vec({z.name})ᵀ, conjugate=True ∂vec(F)/∂vec({to_unicode(t.conj(z))})ᵀ")
+            f"{to_unicode(F)} is not holomorphic in {z.name}: it depends on {zbar} through "
+            f"{_antiholomorphic(F, d)}, so vec(dF) = J vec(d{z.name}) + J̄ vec(d{zbar}) has two parts: "
+            f"conjugate=False gives ∂vec(F)/∂vec({z.name})ᵀ, conjugate=True ∂vec(F)/∂vec({zbar})ᵀ")
     return parts[bool(conjugate)]
+
+
+def _one_part(x: t.Symbol, what: str) -> ArgumentValueError:
+    return ArgumentValueError(f"conjugate: {x.name} is real (dX̄ = dX): its {what} has one part; "
+                              "conjugate is for a complex variable")
 
 
 def _antiholomorphic(F: t.Expr, d: Differentiator) -> str:
@@ -84,14 +96,21 @@ def _antiholomorphic(F: t.Expr, d: Differentiator) -> str:
 STRUCTURE = frozenset({"symmetric", "spd"})
 
 
-def hessian_matrix(f: t.Expr, x: t.Symbol) -> t.Expr:
+def hessian_matrix(f: t.Expr, x: t.Symbol, conjugate: bool | None = None) -> t.Expr:
     """H with d²f = vec(dX)ᵀ H vec(dX): the Jacobian of vec of the gradient.
 
     The gradient is taken with respect to the unstructured X (a symmetric declaration would let
     the simplifier write Xᵀ as X and change the derivative); the declaration returns afterwards.
+    For a complex Z, the Jacobian of vec of G = ∂f/∂Z̄ (``wirtinger``): H = ∂vec(G)/∂vec(Z)ᵀ,
+    Hermitian, and H̃ = ∂vec(G)/∂vec(Z̄)ᵀ with ``conjugate``, so that
+    d²f = 2 vec(dZ)ᴴ H vec(dZ) + 2 Re(vec(dZ)ᴴ H̃ vec(dZ̄)).
     """
     if not f.is_scalar:
         raise ShapeError(f"only a scalar function has a Hessian, got a {t.show_shape(f.shape)} one")
+    if is_complex(x):
+        return t.with_origin(wirtinger(gradient(f, x), x, conjugate, hessian_of=f), f)
+    if conjugate is not None:
+        raise _one_part(x, "Hessian")
     free = t.Symbol(x.name, x.dims, x.assumptions - STRUCTURE) if x.assumptions & STRUCTURE else x
     g = gradient(t.substitute(f, x, free), free)
     h = closed_form(vec_jacobian(differential(g, free), free))
@@ -135,7 +154,8 @@ class Jacobian(TextRepr):
         (denominator layout) or ∂²f/∂vec(X)∂vec(X)ᵀ (a Hessian), with F and X written out."""
         x = to_latex(t.vec(t.conj(self.wrt) if self.conjugate else self.wrt))
         if self.hessian:
-            return rf"\frac{{\partial^{{2}} \left({to_latex(self.F)}\right)}}{{\partial {x}\,\partial {x}^{{\top}}}}"
+            first = to_latex(t.vec(t.conj(self.wrt))) if is_complex(self.wrt) else x  # ∂/∂vec(Z̄) of ∂f/∂Z̄
+            return rf"\frac{{\partial^{{2}} \left({to_latex(self.F)}\right)}}{{\partial {first}\,\partial {x}^{{\top}}}}"
         f = to_latex(t.vec(self.F))
         if self.layout == "denominator":
             return rf"\frac{{\partial {f}^{{\top}}}}{{\partial {x}}}"
