@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 import unicodedata
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import matcalc as mc
 from matcalc import expr as t
@@ -20,6 +25,7 @@ from matcalc.numeric import point
 from matcalc.numeric.evaluate import Evaluator
 
 from latex_render import mathjax  # noqa: F401  (the fixture)
+from test_complex import complex_functions, complex_matrix_functions
 
 SHAPES = ("z: n complex, w: n complex, A: m×n complex, b: m complex, R: n×n hermitian, H: m×n complex, "
           "X: n×k complex, Y: m×k complex, Z: n×n complex, r: n, c: scalar complex, a: n complex, "
@@ -64,7 +70,7 @@ def assert_steps_hold(d, seed: int = 0) -> None:
     values, dims = point(exprs, seed)
     rng = np.random.default_rng(seed + 1)
     base = rng.standard_normal(np.shape(values[d.wrt]) if d.wrt in values else Evaluator(exprs, values, dims).shape(d.wrt))
-    for direction in ((base, 1j * base) if complex_variable else (base,)):
+    for direction in ((base + 0j, 1j * base) if complex_variable else (base,)):
         values[dx] = direction
         ev = Evaluator(exprs, values, dims)
         f, df = _entry(ev, d.f), _entry(ev, reference)
@@ -167,3 +173,37 @@ def test_the_step_check_fails_on_a_conjugated_gradient():
     wrong = dataclasses.replace(d.steps[-1], expr=t.conj(d.steps[-1].expr))
     with pytest.raises(AssertionError, match="step 9"):
         assert_steps_hold(dataclasses.replace(d, steps=d.steps[:-1] + (wrong,)))
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(complex_functions())
+def test_random_complex_derivation_holds_step_by_step(mathjax, f):
+    shapes = "z: n complex, c: n complex, A: n×n complex, B: n×n complex, R: n×n hermitian"
+    d = mc.derive(f.replace("Az'", "Az"), "z", shapes=shapes)
+    assert d.gradient == mc.grad(d.f, d.wrt)
+    assert_steps_hold(d)
+    assert mathjax([d.latex()]) == [None]
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(complex_matrix_functions())
+def test_random_complex_matrix_derivation_holds_step_by_step(mathjax, f):
+    d = mc.derive(f, "W", shapes="W: n×n complex, B: n×n complex, R: n×n hermitian, c: n complex")
+    assert d.gradient == mc.grad(d.f, d.wrt)
+    assert_steps_hold(d)
+    assert mathjax([d.latex()]) == [None]
+
+
+@pytest.mark.slow
+def test_python_m_matcalc_derive_prints_the_complex_steps():
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "matcalc", "derive", "wᴴRw", "--wrt", "w", "--shapes",
+                           "w: n complex, R: n×n hermitian"], capture_output=True, cwd=root, env=env,
+                          stdin=subprocess.DEVNULL, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert lines[-1].split("[")[0].strip() == "9. ∂f/∂w̄ = Rw"
+    assert any("[a real f: df = 2 Re(…), the dw part being the conjugate of the dw̄ part]" in line for line in lines)
