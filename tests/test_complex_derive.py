@@ -207,3 +207,9 @@ def test_python_m_matcalc_derive_prints_the_complex_steps():
     lines = done.stdout.decode("utf-8").splitlines()
     assert lines[-1].split("[")[0].strip() == "9. ∂f/∂w̄ = Rw"
     assert any("[a real f: df = 2 Re(…), the dw part being the conjugate of the dw̄ part]" in line for line in lines)
+
+
+def test_a_function_free_of_the_variable_has_a_zero_cogradient():
+    d = mc.derive("‖b‖²", "z", shapes=SHAPES)
+    assert [f"{s.lhs()} = {s.expr}" for s in d.steps] == ["f = ‖b‖²", "df = d(‖b‖²)", "df = 0", "∂f/∂z̄ = 0_n"]
+    assert_steps_hold(d)

@@ -23,7 +23,8 @@ symbols is derived without intermediate variables.
 
 Contract: every step is an identity — with the names expanded (``Derivation.expand``), each
 "f = …" line has the value of f, each "df = …" line the directional derivative of f along dX,
-and each "∂f/∂V = G" line satisfies df = tr(Gᵀ dV); the last step's G is ``matcalc.grad(f, X)``.
+and each "∂f/∂V = G" line satisfies df = tr(Gᵀ dV) (a "∂f/∂Z̄ = G" line df = 2 Re tr(Gᴴ dZ));
+the last step's G is ``matcalc.grad(f, X)``.
 """
 
 from __future__ import annotations
@@ -336,6 +337,8 @@ class _Deriver:
 
     def conjugate_pair(self, df: t.Expr, dv: t.Differential) -> t.Expr:
         """The dV̄ part of df, which is df = 2 Re(it) for a real f (its dV part is the conjugate)."""
+        if t.is_zero(df):  # f does not depend on V
+            return df
         part = substitute(df, {dv: t.zero(dv.shape), t.Conj(dv): t.Conj(dv)})
         v = to_unicode(dv)
         self.step("df", _twice_real(part),
