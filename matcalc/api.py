@@ -9,7 +9,7 @@ variable wrt among f's symbols) and runs the pipeline of the differential method
 from __future__ import annotations
 
 from . import expr as t
-from .errors import MatcalcError, ShapeError, UnsupportedError, did_you_mean
+from .errors import MatcalcError, ShapeError, did_you_mean
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -103,14 +103,6 @@ def _variable(e: t.Expr, wrt) -> t.Symbol:
     return symbols[name]
 
 
-def _real_variable(x: t.Symbol, what: str) -> t.Symbol:
-    """x, when it is real: the complex variables have gradients (grad, differential, check, solve) only."""
-    if x.assumptions & t.COMPLEX_DOMAINS:
-        raise UnsupportedError(f"{what} with the complex variable {x.name} is not supported; "
-                               f"grad, differential, check and solve take complex variables")
-    return x
-
-
 def _scalar(e: t.Expr) -> None:
     if not e.is_scalar:
         raise ShapeError(
@@ -169,9 +161,10 @@ def check(f, wrt, expected=None, trials: int = 3, seed: int = 0, *, structure=No
 
 @public
 def vjp(F, wrt, upstream="G", *, shapes=None, domains=None, functions=None) -> t.Expr:
-    """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩."""
+    """∂L/∂X for the upstream symbol G = ∂L/∂F of F's shape (backprop): the gradient of ⟨G, F⟩;
+    for a complex F, G = ∂L/∂F̄ and the answer ∂L/∂X̄ (PyTorch's convention; docs/structure.md)."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _backprop.vjp(e, _real_variable(x, "vjp"), upstream)
+    return _backprop.vjp(e, x, upstream)
 
 
 @public
@@ -181,48 +174,53 @@ def solve(f, wrt, *, shapes=None, domains=None, functions=None) -> t.Expr:
 
 
 def _result(e: t.Expr, x: t.Symbol, matrix: t.Expr, layout: str, as_tensor, hessian: bool,
-            structure: str | None = None) -> Jacobian:
+            structure: str | None = None, conjugate: bool = False) -> Jacobian:
     """The ``Jacobian`` of e with its random points: seed → (values, dims) respecting the domains
     (and the structure of x)."""
     space = SPACES[structure] if structure else None
-    return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian,
+    return Jacobian(e, x, matrix, layout, bool(as_tensor), hessian, bool(conjugate),
                     sampler=lambda seed: _point([e, matrix, x], seed, structures={x.name: space} if space else None),
                     space=space)
 
 
 @public
-def jacobian(F, wrt, layout="numerator", as_tensor=False, *, shapes=None, domains=None,
+def jacobian(F, wrt, layout="numerator", as_tensor=False, *, conjugate=None, shapes=None, domains=None,
              functions=None) -> Jacobian:
     """∂vec(F)/∂vec(X)ᵀ in closed form: J with vec(dF) = J vec(dX) (``layout="denominator"``:
     Jᵀ).  A scalar F gives the gradient as a row, vec(G)ᵀ.  Returns a ``Jacobian``: ``str``
     and ``latex()`` print J, ``.matrix`` is the expression, ``.evaluate(values)`` the 2-D array
     (with ``as_tensor=True`` the array with F's axes then X's, X's first in the denominator
-    layout), ``.check()`` compares with finite differences."""
+    layout), ``.check()`` compares with finite differences.  For a complex X, F must be
+    holomorphic, or ``conjugate`` says which part of vec(dF) = J vec(dX) + J̄ vec(dX̄) to give:
+    False J = ∂vec(F)/∂vec(X)ᵀ, True J̄ = ∂vec(F)/∂vec(X̄)ᵀ."""
     e, x = _read(F, wrt, shapes, domains, functions)
-    return _result(e, x, jacobian_matrix(e, _real_variable(x, "the Jacobian"), layout), layout, as_tensor, hessian=False)
+    return _result(e, x, jacobian_matrix(e, x, layout, conjugate), layout, as_tensor, hessian=False,
+                   conjugate=conjugate)
 
 
 @public
-def hessian(f, wrt, *, structure=None, as_tensor=False, shapes=None, domains=None, functions=None) -> Jacobian:
+def hessian(f, wrt, *, structure=None, as_tensor=False, conjugate=None, shapes=None, domains=None,
+            functions=None) -> Jacobian:
     """∂²f/∂vec(X)∂vec(X)ᵀ in closed form: the symmetric H with d²f = vec(dX)ᵀ H vec(dX), the
     Jacobian of vec of the gradient.  Returns a ``Jacobian`` (see ``jacobian``) of f.  With a
     linear ``structure`` (symmetric, skew, diagonal, lower, upper), PHP for the projection P
-    of vec(X) onto it; on a manifold, an ``UnsupportedError``."""
+    of vec(X) onto it; on a manifold, an ``UnsupportedError``.  For a complex Z, the Jacobian of
+    G = ∂f/∂Z̄: H = ∂vec(G)/∂vec(Z)ᵀ when G does not depend on Z̄, else ``conjugate`` False (H)
+    or True (H̃ = ∂vec(G)/∂vec(Z̄)ᵀ); d²f = 2 vec(dZ)ᴴ H vec(dZ) + 2 Re(vec(dZ)ᴴ H̃ vec(dZ̄))."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, prefer_scalar=True)
-    h = hessian_matrix(e, _real_variable(x, "the Hessian"))
+    h = hessian_matrix(e, x, conjugate)
     if structure is not None:
         h = t.with_origin(project_hessian(h, x, structure), e)
-    return _result(e, x, h, "numerator", as_tensor, True, structure)
+    return _result(e, x, h, "numerator", as_tensor, True, structure, conjugate)
 
 
 @public
 def derive(f, wrt, *, structure=None, shapes=None, domains=None, functions=None) -> Derivation:
     """The derivation of ∂f/∂X a student can follow: numbered steps, each naming its rule,
-    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``);
+    from f through df = tr(Gᵀ dX) to G, which is ``grad(f, wrt)`` (see ``matcalc.results.derivation``;
+    for a complex X, through df = 2 Re tr(Gᵀ dX̄) to G = ∂f/∂X̄);
     with ``structure``, a last step projects G and names the projection."""
     e, x = _read_in(f, wrt, structure, shapes, domains, functions, scalar=True)
-    for s in [x] + sorted(e.free_symbols, key=lambda s: s.name):  # a complex intermediate has no steps yet
-        _real_variable(s, "a derivation")
     g = grad(e, x)
     d = _derive(e, x, g)
     if structure is None:

@@ -497,3 +497,13 @@ def test_matcalc_works_without_the_extra_and_serve_says_how_to_install_it():
     assert r.returncode == 2, r.stderr
     assert "serve: the web page needs the extra matcalc[web]" in r.stdout and "pip install 'matcalc[web]'" in r.stdout
     assert r.stderr.startswith("error: the web page needs the extra matcalc[web]")
+
+
+def test_the_derivation_panel_takes_a_complex_variable(client):
+    body = {"expr": "‖Az − b‖²", "wrt": "z", "shapes": "z: n complex, A: m×n complex, b: m complex"}
+    answer = client.post("/api/derive", json=body).json()
+    assert answer["gradient"] == "Aᴴ(Az − b)"
+    assert answer["text"].splitlines()[-1].split("[")[0].strip() == "9. ∂f/∂z̄ = Aᴴ(Az − b)"
+    assert answer["steps"][-1]["latex"] == r"\frac{\partial f}{\partial \bar{z}} = A^{\mathsf{H}}\left(Az - b\right)"
+    with_steps = client.post("/api/grad", json={**body, "steps": True}).json()
+    assert with_steps["gradient"] == "Aᴴ(Az − b)" and len(with_steps["steps"]) == 9

@@ -38,14 +38,15 @@ def vec_rule(cls: type, identity: str):
     return register
 
 
-def vec_jacobian(df: t.Expr, wrt: t.Symbol) -> t.Expr:
-    """J with vec(df) = J vec(dX), for df linear in dX (raw: not yet simplified)."""
-    target = t.Differential(wrt)
+def vec_jacobian(df: t.Expr, wrt: t.Symbol, conjugate: bool = False) -> t.Expr:
+    """J with vec(df) = J vec(dX), for df linear in dX (raw: not yet simplified); for a complex
+    X, df = J vec(dX) + J̄ vec(dX̄) in the Wirtinger pair, and ``conjugate`` gives the part in dX̄."""
+    target = t.Conj(t.Differential(wrt)) if conjugate else t.Differential(wrt)
     n = wrt.rows * wrt.cols
     depends: dict[t.Expr, bool] = {}
     jac: dict[t.Expr, t.Expr] = {}
-    for node in t.postorder(df):
-        depends[node] = node == target or any(depends[c] for c in node.children())
+    for node in t.postorder(df):  # dX̄ is a leaf of its own, apart from dX
+        depends[node] = node == target or (not isinstance(node, t.Conj) and any(depends[c] for c in node.children()))
         if not depends[node]:
             continue
         if node == target:

@@ -335,15 +335,24 @@ def finite_difference_jacobian(F, x, values, dims=None, functions=None) -> tuple
     return _jacobian_differences(Evaluator([F, x], values, dims, functions), F, x)
 
 
-def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol) -> tuple[np.ndarray, float]:
+def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol, conjugate: bool = False) -> tuple[np.ndarray, float]:
+    """Central differences in each entry of vec(X); for a complex X, in its real and its imaginary
+    direction, combined as the Wirtinger derivatives ½(∂/∂Re − i∂/∂Im), or ½(∂/∂Re + i∂/∂Im)
+    (the part in dX̄) with ``conjugate``."""
+    complex_x = bool(x.assumptions & t.COMPLEX_DOMAINS)
+    if complex_x:
+        ev = ev.at(x.name, np.asarray(ev.matrix(x), dtype=complex))
     xv = _vec(ev.matrix(x))
     cols, gaps = [], []
     for k in range(xv.size):
-        def d(h):
-            return (_vec(_moved(ev, x, (k, h)).matrix(F)) - _vec(_moved(ev, x, (k, -h)).matrix(F))) / (2 * h)
+        def d(h, unit=1):
+            return (_vec(_moved(ev, x, (k, unit * h)).matrix(F)) - _vec(_moved(ev, x, (k, -unit * h)).matrix(F))) / (2 * h)
 
         h = STEP * max(1.0, abs(xv[k]))
         fine, gap = richardson(d, (h, h / 4))
+        if complex_x:
+            along_imag, gap_imag = richardson(lambda h: d(h, 1j), (h, h / 4))
+            fine, gap = (fine + (1j if conjugate else -1j) * along_imag) / 2, (gap + gap_imag) / 2
         cols.append(fine)
         gaps.append(gap)
     j = np.column_stack(cols) if cols else np.zeros((0, 0))
@@ -356,10 +365,23 @@ def finite_difference_hessian(f, x, values, dims=None, functions=None) -> tuple[
     return _hessian_differences(Evaluator([f, x], values, dims, functions), f, x)
 
 
-def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def _wirtinger_hessian(ev: Evaluator, f: t.Expr, z: t.Symbol, conjugate: bool) -> tuple[np.ndarray, float]:
+    """H = ∂vec(G)/∂vec(Z)ᵀ (or H̃ = ∂vec(G)/∂vec(Z̄)ᵀ with ``conjugate``) of G = ∂f/∂Z̄, from the
+    real Hessian [[A, B], [Bᵀ, C]] of f in (Re vec Z, Im vec Z) by second differences:
+    H = ¼(A + C + i(Bᵀ − B)), H̃ = ¼(A − C + i(B + Bᵀ))."""
+    ev = ev.at(z.name, np.asarray(ev.matrix(z), dtype=complex))
+    n = ev.matrix(z).size
+    real, gap = _hessian_differences(ev, f, z, np.hstack([np.eye(n), 1j * np.eye(n)]), project=False)
+    a, b, c = real[:n, :n], real[:n, n:], real[n:, n:]
+    h = (a - c + 1j * (b + b.T)) / 4 if conjugate else (a + c + 1j * (b.T - b)) / 4
+    return h, gap / 2
+
+
+def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarray | None = None,
+                         project: bool = True) -> tuple[np.ndarray, float]:
     """Second differences in each pair of entries of vec(X); with ``basis`` (orthonormal
     columns B, the vec'd directions of a subspace), in each pair of its directions, giving
-    B H_B Bᵀ: the Hessian on the subspace."""
+    B H_B Bᵀ: the Hessian on the subspace (H_B itself unless ``project``)."""
     xv = _vec(ev.matrix(x))
     directions = list(range(xv.size)) if basis is None else [basis[:, k] for k in range(basis.shape[1])]
     n = len(directions)
@@ -370,7 +392,7 @@ def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarra
                 total = 0.0
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
                     moved = _moved(ev, x, (directions[i], si * h), (directions[j], sj * h))
-                    total += si * sj * float(moved.matrix(f)[0, 0])
+                    total += si * sj * float(np.real(moved.matrix(f)[0, 0]))
                 return total / (4 * h * h)
 
             near = (abs(xv[i]), abs(xv[j])) if basis is None else (float(np.max(np.abs(xv))),)
@@ -378,7 +400,7 @@ def _hessian_differences(ev: Evaluator, f: t.Expr, x: t.Symbol, basis: np.ndarra
             fine, gap[i, j] = richardson(second, (h, h / 4))
             h_fd[i, j] = h_fd[j, i] = fine
             gap[j, i] = gap[i, j]
-    if basis is not None:
+    if basis is not None and project:
         h_fd, gap = basis @ h_fd @ basis.T, basis @ gap @ basis.T
     return h_fd, float(np.linalg.norm(gap))
 
@@ -406,18 +428,20 @@ class JacobianCheck(CheckReport):
 
 def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: str = "numerator",
                    hessian: bool = False, trials: int = 3, rtol: float = 1e-6,
-                   functions: dict | None = None, space=None) -> JacobianCheck:
+                   functions: dict | None = None, space=None, conjugate: bool = False) -> JacobianCheck:
     """Compare the closed form ``matrix`` (J of F, or H of a scalar F when ``hessian``) with
     finite differences at the first ``trials`` of ``points`` (an iterable of (values, dims))
     where both are finite and finite differences resolve (the others are passed over); a
-    Hessian with a ``space`` (a linear structure), by second differences inside it."""
+    Hessian with a ``space`` (a linear structure), by second differences inside it; for a
+    complex X, along the real and the imaginary direction of each entry (``conjugate``: the
+    matrix is ∂vec(F)/∂vec(X̄)ᵀ)."""
     if trials < 1:
         raise DomainError(f"a check needs at least one trial, not {trials}")
     errors, verdicts, worst, tried = [], [], None, 0
     for values, dims in points:
         tried += 1
         result = _compare_jacobian(F, wrt, matrix, layout, hessian, Evaluator([F, wrt, matrix], values, dims, functions),
-                                   rtol, space)
+                                   rtol, space, conjugate)
         if result is not None:
             errors.append(result[0])
             verdicts.append(result[1])
@@ -433,20 +457,26 @@ def check_jacobian(F: t.Expr, wrt: t.Symbol, matrix: t.Expr, points, *, layout: 
                          steps=lambda: sweep(kind, F, wrt, matrix, worst[4], worst[5], functions, layout, space=space))
 
 
-def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool, space=None) -> tuple[np.ndarray, float]:
+def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool, space=None,
+                         conjugate: bool = False) -> tuple[np.ndarray, float]:
     """(the numerator-layout Jacobian of F, or the Hessian of a scalar F, by finite differences;
-    its error estimate) at the point of ``ev``; a Hessian with a ``space``, inside it."""
+    its error estimate) at the point of ``ev``; a Hessian with a ``space``, inside it; for a
+    complex X, ∂vec(F)/∂vec(X)ᵀ, or ∂vec(F)/∂vec(X̄)ᵀ with ``conjugate``."""
     if hessian and space is not None:
         return _hessian_differences(ev, F, wrt, space.vectors(ev.matrix(wrt)))
-    return (_hessian_differences if hessian else _jacobian_differences)(ev, F, wrt)
+    if hessian and wrt.assumptions & t.COMPLEX_DOMAINS:
+        return _wirtinger_hessian(ev, F, wrt, conjugate)
+    if hessian:
+        return _hessian_differences(ev, F, wrt)
+    return _jacobian_differences(ev, F, wrt, conjugate)
 
 
-def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol, space=None):
+def _compare_jacobian(F, wrt, matrix, layout, hessian, ev: Evaluator, rtol, space=None, conjugate=False):
     """(relative error, verdict, finite differences, closed form) at one point, or None."""
     try:
         j = ev.matrix(matrix)
         level = np.max(np.abs(ev.matrix(F)))  # F's values that X leaves alone are kept
-        fd, fd_error = jacobian_differences(ev, F, wrt, hessian, space)
+        fd, fd_error = jacobian_differences(ev, F, wrt, hessian, space, conjugate)
     except DomainError:
         return None
     if layout == "denominator":

@@ -27,7 +27,7 @@ FUNCTIONS = {
     "sigmoid": r"\operatorname{sigmoid}", "relu": r"\operatorname{relu}",
     "softplus": r"\operatorname{softplus}", "sqrt": r"\operatorname{sqrt}", "abs": r"\operatorname{abs}",
     "logdet": r"\log\det", "tril": r"\operatorname{tril}", "triu": r"\operatorname{triu}",
-    "sym": r"\operatorname{sym}", "skew": r"\operatorname{skew}",
+    "sym": r"\operatorname{sym}", "skew": r"\operatorname{skew}", "Re": r"\operatorname{Re}", "Im": r"\operatorname{Im}",
 }
 # Words that are English unless a "(" follows at once: "sum rule" but sum(X).
 CALLS = {"sum": r"\operatorname{sum}", "sign": r"\operatorname{sign}", "trace": r"\operatorname{trace}", "step": r"\operatorname{step}",
@@ -49,6 +49,7 @@ SIGNS.update({ch: rf"\tfrac{{{p}}}{{{q}}}" for (p, q), ch in VULGAR.items()})
 SIGNS.update(LATEX_GREEK)
 
 PUNCTUATION = set(",.:;!?")
+BAR = frozenset("\u0304\u0305")  # the combining macron and overline: z̄, the conjugate
 ACCENTED = re.compile("[àáâäçèéêëìíîïñòóôöùúûüÀÁÂÄÇÈÉÊËÌÍÎÏÑÒÓÔÖÙÚÛÜ]")  # written by their letter in LaTeX
 TOKEN = re.compile(r"(?P<word>[A-Za-z]+(?:-[a-z]{2,}(?![A-Za-z]))*)|(?P<space>\s+)|(?P<other>.)", re.S)
 
@@ -117,7 +118,7 @@ def _sides(tokens: list) -> list[bool]:
 
 
 def _script_latex(kind: str, run: str, missing: list | None) -> str:
-    body = "".join(r"\top " if c == "ᵀ" else _sign(unicodedata.normalize("NFKC", c), missing) for c in run)
+    body = "".join(r"\top " if c == "ᵀ" else r"\mathsf{H} " if c == "ᴴ" else _sign(unicodedata.normalize("NFKC", c), missing) for c in run)
     return ("^{" if kind == "sup" else "_{") + body.strip() + "}"
 
 
@@ -127,6 +128,9 @@ def _sign(ch: str, missing: list | None) -> str:
         return SIGNS[ch]
     if ch.isascii():
         return ch
+    letter, *marks = unicodedata.normalize("NFD", ch)
+    if letter.isascii() and letter.isalpha() and marks and set(marks) <= BAR:  # Ā, the conjugate of A
+        return rf"\bar{{{letter}}}"
     ascii_form = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
     if missing is not None:
         missing.append(ch)
@@ -146,6 +150,8 @@ def _math(tokens: list, missing: list | None) -> str:
                 piece = text
         elif kind == "space":
             piece = " "
+        elif text in BAR:  # Z̄ written as Z and its mark: \bar{Z}
+            out, piece = re.sub(r"([A-Za-z])$", r"\\bar{\1}", out), ""
         elif kind in ("sup", "sub"):
             piece = ("{}" if kind == "sup" and out.endswith("}") and re.search(r"\^\{[^{}]*\}$", out) else "")
             piece += _script_latex(kind, text, missing)

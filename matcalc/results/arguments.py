@@ -156,6 +156,11 @@ def _structure(name: str, value) -> None:
         raise ArgumentValueError(f"{name} must be one of {known}, not {value!r}{did_you_mean(value, SPACES)}")
 
 
+def _optional_flag(name: str, value) -> None:
+    if value is not None:
+        _flag(name, value)
+
+
 def _points(name: str, value) -> None:
     if value is not None and not isinstance(value, Iterable):
         raise ArgumentTypeError(f"{name} must be an iterable of (values, dims) pairs, not {_kind(value)}")
@@ -175,6 +180,7 @@ CHECKS: dict[str, Callable[[str, object], None]] = {
     "seed": _seed,
     "layout": _layout,
     "as_tensor": _flag,
+    "conjugate": _optional_flag,
     "scalar": _flag,
     "values": _values,
     "dims": _dims,

@@ -6,6 +6,8 @@ loss seen by F is L = ⟨G, F⟩ = tr(GᵀF), so ∂L/∂X is the gradient of th
     WX ↦ GXᵀ (wrt W), WᵀG (wrt X)      g(Z) ↦ G ⊙ g′(Z)      Z + 𝟙bᵀ ↦ Gᵀ𝟙 (wrt b)
     AXB ↦ AᵀGBᵀ                         X⁻¹ ↦ −X⁻ᵀGX⁻ᵀ
 
+A complex F: G = ∂L/∂F̄ (L real), L = 2 Re tr(GᴴF), and ∂L/∂X̄ for a complex X: AZB ↦ AᴴGBᴴ.
+
 ``stationary_point(f, w)``: where ∇f is affine in w — d(∇f) = ℒ(dw) free of w — split
 ∇f = ℒ(w) + C (C = ∇f at w = 0) and invert ℒ when it is Σ cᵢMᵢw, Σ cᵢwNᵢ or one cAwB:
 
@@ -22,7 +24,7 @@ from ..errors import DomainError, MatcalcError, ShapeError, UnsupportedError
 from ..expr import parse as _parse
 from ..expr import substitute
 from ..simplify import simplify, sort_sums
-from .gradient import gradient
+from .gradient import gradient, real_valued
 
 
 # --------------------------------------------------------------------------------------------
@@ -30,7 +32,8 @@ from .gradient import gradient
 
 
 def upstream_symbol(F: t.Expr, name) -> t.Symbol:
-    """The symbol ``name`` (= ∂L/∂F) with F's shape; it must be one fresh symbol name."""
+    """The symbol ``name`` (= ∂L/∂F) with F's shape, complex when F's values are; it must be one
+    fresh symbol name."""
     if isinstance(name, t.Symbol):
         if not (t.same_dim(name.rows, F.rows) and t.same_dim(name.cols, F.cols)):
             raise ShapeError(
@@ -51,7 +54,7 @@ def upstream_symbol(F: t.Expr, name) -> t.Symbol:
             f"the upstream name {parsed.name} is already a symbol of the expression "
             f"(its symbols: {', '.join(taken)}); choose another, e.g. upstream=\"Δ\""
         )
-    return t.Symbol(parsed.name, F.shape)
+    return t.Symbol(parsed.name, F.shape, frozenset() if real_valued(F) else frozenset({"complex"}))
 
 
 def _symbol_named(text: str) -> t.Symbol | None:
@@ -75,12 +78,17 @@ def _symbol_named(text: str) -> t.Symbol | None:
 
 
 def pairing(F: t.Expr, upstream: t.Symbol) -> t.Expr:
-    """The loss seen through F: L = ⟨G, F⟩ = tr(GᵀF) (gᵀf for vectors, gf for scalars)."""
-    return t.inner(upstream, F)
+    """The loss seen through F: L = ⟨G, F⟩ = tr(GᵀF) (gᵀf for vectors, gf for scalars); for a
+    complex F and G = ∂L/∂F̄, L = 2 Re tr(GᴴF), whose differential is dL = 2 Re tr(Gᴴ dF)."""
+    if not upstream.assumptions & t.COMPLEX_DOMAINS:
+        return t.inner(upstream, F)
+    return t.scale(t.number(2), t.real_part(t.inner(t.conj(upstream), F)))
 
 
 def vjp(F: t.Expr, wrt: t.Symbol, upstream="G") -> t.Expr:
-    """∂L/∂X in closed form, given the upstream symbol G = ∂L/∂F: the gradient of ⟨G, F⟩."""
+    """∂L/∂X in closed form, given the upstream symbol G = ∂L/∂F: the gradient of ⟨G, F⟩.  For
+    a complex F or X, G = ∂L/∂F̄ and the answer ∂L/∂X̄ (the conjugate cogradients of the real
+    loss L, PyTorch's convention): AZB ↦ AᴴGBᴴ."""
     return t.with_origin(gradient(pairing(F, upstream_symbol(F, upstream)), wrt), F)
 
 

@@ -15,9 +15,16 @@ composite f(WX)) or a repeated subexpression, when all of f's dependence on X pa
 (Y = σ(Z), Z = WX).  Each gets a stage of the chain rule, df = tr((∂f/∂Y)ᵀ dY) = tr((∂f/∂Y)ᵀ
 d(σ(Z))) = …, and the names are substituted back at the end.
 
+A complex variable Z (Wirtinger calculus, docs/structure.md): dZ and dZ̄ are independent; the
+conjugates are carried to the leaves, and since f is real its dZ part is the conjugate of its dZ̄
+part, df = 2 Re(the dZ̄ part); the trace tricks work on that part, df = 2 Re tr(Gᵀ dZ̄) =
+2 Re tr(Gᴴ dZ), and identify G = ∂f/∂Z̄, the conjugate cogradient.  A function of complex
+symbols is derived without intermediate variables.
+
 Contract: every step is an identity — with the names expanded (``Derivation.expand``), each
 "f = …" line has the value of f, each "df = …" line the directional derivative of f along dX,
-and each "∂f/∂V = G" line satisfies df = tr(Gᵀ dV); the last step's G is ``matcalc.grad(f, X)``.
+and each "∂f/∂V = G" line satisfies df = tr(Gᵀ dV) (a "∂f/∂Z̄ = G" line df = 2 Re tr(Gᴴ dZ));
+the last step's G is ``matcalc.grad(f, X)``.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from ..expr.structure import TextRepr
 from ..printing import to_latex, to_unicode
 from ..printing.prose import prose_latex
 from ..simplify import pushed_transpose, simplify
+from .gradient import is_complex
 
 NAMED_ARGUMENT = (t.Norm, t.Apply, t.Call, t.Det, t.LogDet)  # g(U): U becomes a variable
 NAMES = {"matrix": "YZUVEHPQST", "vector": "zuvrhpqst", "scalar": "φψθηξζ"}
@@ -48,7 +56,7 @@ class Step(TextRepr):
     kind: str
     expr: t.Expr
     rule: str
-    var: t.Symbol | None = None
+    var: t.Expr | None = None  # the variable V, or V̄ in ∂f/∂V̄ (a complex V)
 
     def lhs(self, latex: bool = False) -> str:
         if self.kind == "projected":  # the gradient inside a structure, written grad f as Manopt does
@@ -160,9 +168,23 @@ def _form(g: t.Expr, dv: t.Expr) -> t.Expr:
     return body if dv.cols == t.ONE else t.Trace(body)
 
 
-def _core(var: t.Symbol) -> str:
-    """The core relationship for var: df = tr(Gᵀ dX), gᵀdx or g dx."""
-    return "df = " + to_unicode(_form(t.Symbol(_letter(var), var.shape), t.Differential(var)))
+def _core(var: t.Symbol, hermitian: bool = False) -> str:
+    """The core relationship for var: df = tr(Gᵀ dX), gᵀdx or g dx; for a complex var,
+    df = 2 Re tr(Gᵀ dZ̄) (with ``hermitian``, 2 Re tr(Gᴴ dZ))."""
+    g, dv = t.Symbol(_letter(var), var.shape), t.Differential(var)
+    if not is_complex(var):
+        return "df = " + to_unicode(_form(g, dv))
+    pair = _form(t.Conj(g), dv) if hermitian else _form(g, t.Conj(dv))
+    return f"df = 2 Re({to_unicode(pair)})"
+
+
+def _twice_real(e: t.Expr) -> t.Expr:
+    """2 Re(e), kept as written."""
+    return t.Scale(t.number(2), t.Real(e))
+
+
+def _identity(e: t.Expr) -> t.Expr:
+    return e
 
 
 def _letter(var: t.Symbol) -> str:
@@ -203,6 +225,8 @@ class _Deriver:
         """[(V, U)], outermost first: U is a subexpression through which all dependence on X
         passes (a dominator), the argument of a function or repeated; each searched inside the last."""
         taken = {s.name for s in self.f.free_symbols}
+        if any(is_complex(s) for s in self.f.free_symbols):  # a name for a complex U: not yet
+            return []
         out, body = [], self.f
         while (u := self._intermediate(body)) is not None:
             pool = NAMES[_kind(u.shape)]
@@ -273,22 +297,53 @@ class _Deriver:
             self.step("df", df, rule.name)
 
     def identify(self, df: t.Expr, var: t.Symbol) -> None:
-        """The trace tricks (the adjoint pass, observed), df = tr(Gᵀ dV), and ∂f/∂V = G."""
+        """The trace tricks (the adjoint pass, observed), df = tr(Gᵀ dV), and ∂f/∂V = G; for a
+        complex V, df = 2 Re tr(Gᵀ dV̄) and ∂f/∂V̄ = G (``conjugate_pair``)."""
         dv = t.Differential(var)
-        frontier = _Frontier(self, df, dv)
+        df = self.conjugates_to_leaves(df)
+        conjugate = is_complex(var)
+        outer = _twice_real if conjugate else _identity
+        if conjugate:
+            df = self.conjugate_pair(df, dv)
+        target = t.Conj(dv) if conjugate else dv
+        frontier = _Frontier(self, df, target, outer)
         if _kind(var.shape) == "matrix":
             traced = frontier.traced(df)
             if to_unicode(traced) != to_unicode(df):
-                self.step("df", traced, "a scalar is its own trace: a = tr(a)")
+                self.step("df", outer(traced), "a scalar is its own trace: a = tr(a)")
             frontier.wrap = True
-        raw = pull_back(df, var, observe=frontier)
+        raw = pull_back(df, var, observe=frontier, conjugate=conjugate)
         names: list = []
         g = _simplify(raw, names)
         collect = "collecting terms, " if frontier.pieces > 1 else ""
         if not t.is_zero(g):
-            self.step("df", _form(g, dv), f"{collect}written as {_core(var)}{_said(names)}")
-        self.step("grad", g, f"identification: {_core(var)} ⇒ ∂f/∂{to_unicode(var)} = {_letter(var)}", var)
+            self.step("df", outer(_form(g, target)), f"{collect}written as {_core(var)}{_said(names)}")
+        if conjugate:
+            lhs, said = t.Conj(var), f"{_core(var)} = {_core(var, hermitian=True)[5:]} ⇒ "
+            said += f"∂f/∂{to_unicode(lhs)} = {_letter(var)}, the conjugate cogradient"
+        else:
+            lhs, said = var, f"{_core(var)} ⇒ ∂f/∂{to_unicode(var)} = {_letter(var)}"
+        self.step("grad", g, f"identification: {said}", lhs)
         self.partials[var], self.raw[var] = g, raw
+
+    def conjugates_to_leaves(self, df: t.Expr) -> t.Expr:
+        """df with each conjugate carried down to the symbols and differentials."""
+        mapping = {n: t.conj(n.arg) for n in t.walk(df) if isinstance(n, t.Conj) and not isinstance(n.arg, LEAVES)}
+        if not mapping:
+            return df
+        df = substitute(df, mapping)
+        self.step("df", df, "the conjugate of a product and of a sum: conj(AB) = ĀB̄, conj(A + B) = Ā + B̄")
+        return df
+
+    def conjugate_pair(self, df: t.Expr, dv: t.Differential) -> t.Expr:
+        """The dV̄ part of df, which is df = 2 Re(it) for a real f (its dV part is the conjugate)."""
+        if t.is_zero(df):  # f does not depend on V
+            return df
+        part = substitute(df, {dv: t.zero(dv.shape), t.Conj(dv): t.Conj(dv)})
+        v = to_unicode(dv)
+        self.step("df", _twice_real(part),
+                  f"a real f: df = 2 Re(…), the {v} part being the conjugate of the {to_unicode(t.Conj(dv))} part")
+        return part
 
     def back_substitute(self, chain: list, names: dict) -> t.Expr:
         """∂f/∂X with the ∂f/∂V and then the names substituted; the engine's closed form."""
@@ -312,8 +367,8 @@ class _Frontier:
     """The observer of the adjoint pass: df = Σ ⟨C, M⟩ over the pending cotangents, in the
     order the terms print (each keyed by its path from the root)."""
 
-    def __init__(self, deriver: _Deriver, df: t.Expr, target: t.Differential):
-        self.deriver, self.target = deriver, target
+    def __init__(self, deriver: _Deriver, df: t.Expr, target: t.Expr, outer=_identity):
+        self.deriver, self.target, self.outer = deriver, target, outer
         self.keys: dict = {df: [()]}
         self.wrap = False
         self.pieces = 1
@@ -330,7 +385,7 @@ class _Frontier:
         )
         self.pieces = len(pending.get(self.target, ()))
         expr = t.add(*(self.term(n, piece) for _, n, piece in terms))
-        self.deriver.step("df", expr, name)
+        self.deriver.step("df", self.outer(expr), name)
 
     def term(self, n: t.Expr, c: t.Expr) -> t.Expr:
         """⟨C, M⟩ as a textbook writes it: tr(CᵀM) rotated, cᵀm for vectors, c·m for scalars."""

@@ -105,19 +105,19 @@ class Differential(TextRepr):
         return f"${self.latex()}$"
 
 
-def real_valued(f: t.Expr, gradient: t.Expr, partial: t.Expr | None) -> bool:
-    """Whether f is real-valued: by construction, else at random points (¯∂f/∂X̄ = ∂f/∂X
-    decides where f has no finite value at any point tried)."""
+def real_valued(f: t.Expr, gradient: t.Expr | None = None, partial: t.Expr | None = None) -> bool:
+    """Whether f (a scalar or a matrix) is real-valued: by construction, else at random points
+    (for a scalar, ¯∂f/∂X̄ = ∂f/∂X decides where f has no finite value at any point tried)."""
     if t.is_real(f):
         return True
     for seed in range(REAL_POINTS):
         try:
             values, dims = point(f, seed)
-            value = complex(Evaluator([f], values, dims).matrix(f)[0, 0])
+            value = np.asarray(Evaluator([f], values, dims).matrix(f), dtype=complex)
         except MatcalcError:
             continue
-        if np.isfinite(value):
-            return abs(value.imag) <= REAL_TOLERANCE * (1 + abs(value))
+        if np.all(np.isfinite(value)):
+            return bool(np.max(np.abs(value.imag), initial=0) <= REAL_TOLERANCE * (1 + np.max(np.abs(value), initial=0)))
     return partial is not None and simplify(t.conj(gradient)) == partial
 
 

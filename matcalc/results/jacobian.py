@@ -16,41 +16,101 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .. import expr as t
-from ..calculus.differential import differential
+from ..calculus.adjoint import gradient as pull_back
+from ..calculus.differential import Differentiator, differential
 from ..calculus.vec import vec_jacobian
 from ..errors import MatcalcError, ShapeError, UnsupportedError
 from ..expr.structure import TextRepr
 from ..numeric.check import MAX_TRIES, JacobianCheck, check_jacobian, jacobian_differences
 from ..numeric.evaluate import Evaluator, user_axes
 from ..printing import to_latex, to_unicode
-from ..simplify import closed_form
-from .arguments import LAYOUTS, NUMERIC, public
-from .gradient import gradient
+from ..simplify import closed_form, simplify
+from .arguments import LAYOUTS, NUMERIC, ArgumentValueError, public
+from .gradient import gradient, is_complex
 from .compiled import compile_expression
 
 
-def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator") -> t.Expr:
-    """∂vec(F)/∂vec(X)ᵀ (numerator layout) or its transpose (denominator layout), closed form."""
+def jacobian_matrix(F: t.Expr, x: t.Symbol, layout: str = "numerator", conjugate: bool | None = None) -> t.Expr:
+    """∂vec(F)/∂vec(X)ᵀ (numerator layout) or its transpose (denominator layout), closed form.
+
+    For a complex X (``wirtinger``), ∂vec(F)/∂vec(X)ᵀ of a holomorphic F; with ``conjugate``
+    False or True, the part in dX or in dX̄ of any F."""
     if layout not in LAYOUTS:
         raise MatcalcError(f"the layout is 'numerator' or 'denominator', not {layout!r}")
-    if F.is_scalar:
+    if is_complex(x):
+        j = wirtinger(F, x, conjugate)
+    elif conjugate is not None:
+        raise _one_part(x, "Jacobian")
+    elif F.is_scalar:
         j = closed_form(t.transpose(t.vec(gradient(F, x))))
     else:
         j = closed_form(vec_jacobian(differential(F, x), x))
     return t.with_origin(closed_form(t.transpose(j)) if layout == "denominator" else j, F)
 
 
+def wirtinger(F: t.Expr, z: t.Symbol, conjugate: bool | None, hessian_of: t.Expr | None = None) -> t.Expr:
+    """∂vec(F)/∂vec(Z)ᵀ (``conjugate`` False, or None for a holomorphic F: UnsupportedError
+    naming where F depends on Z̄ otherwise) or ∂vec(F)/∂vec(Z̄)ᵀ (True), with
+    vec(dF) = J vec(dZ) + J̄ vec(dZ̄) (dZ and dZ̄ independent).  F is the gradient of
+    ``hessian_of`` when a Hessian is asked for (the refusal says so)."""
+    d = Differentiator(z)
+    df = d(F)
+    parts = {}
+    for bar in ((False, True) if conjugate is None else (conjugate,)):
+        if F.is_scalar:
+            parts[bar] = closed_form(t.transpose(t.vec(simplify(pull_back(df, z, conjugate=bar)))))
+        else:
+            parts[bar] = closed_form(vec_jacobian(df, z, conjugate=bar))
+    if conjugate is None and not t.is_zero(parts[True]):
+        zbar = to_unicode(t.conj(z))
+        if hessian_of is not None:
+            raise UnsupportedError(
+                f"the Hessian of {to_unicode(hessian_of)} in {z.name} has two parts: its gradient G = ∂f/∂{zbar} = "
+                f"{to_unicode(F)} depends on {zbar} through {_antiholomorphic(F, d)}, so "
+                f"vec(dG) = H vec(d{z.name}) + H̃ vec(d{zbar}): conjugate=False gives H = ∂vec(G)/∂vec({z.name})ᵀ, "
+                f"conjugate=True H̃ = ∂vec(G)/∂vec({zbar})ᵀ")
+        raise UnsupportedError(
+            f"{to_unicode(F)} is not holomorphic in {z.name}: it depends on {zbar} through "
+            f"{_antiholomorphic(F, d)}, so vec(dF) = J vec(d{z.name}) + J̄ vec(d{zbar}) has two parts: "
+            f"conjugate=False gives ∂vec(F)/∂vec({z.name})ᵀ, conjugate=True ∂vec(F)/∂vec({zbar})ᵀ")
+    return parts[bool(conjugate)]
+
+
+def _one_part(x: t.Symbol, what: str) -> ArgumentValueError:
+    return ArgumentValueError(f"conjugate: {x.name} is real (dX̄ = dX): its {what} has one part; "
+                              "conjugate is for a complex variable")
+
+
+def _antiholomorphic(F: t.Expr, d: Differentiator) -> str:
+    """The smallest subexpressions of F whose differential has a part in dZ̄ (Zᴴ for Z̄ under a transpose)."""
+    bar = t.Conj(t.Differential(d.wrt))
+    has_bar = {n: bar in set(t.walk(dn)) for n, dn in d.memo.items()}
+    found = []
+    for n in t.postorder(F):
+        if has_bar.get(n) and not any(has_bar.get(c) for c in n.children()):
+            parents = [p for p in t.walk(F) if isinstance(p, t.Transpose) and p.arg == n]
+            found.append(to_unicode(parents[0] if parents else n))
+    return ", ".join(dict.fromkeys(found))
+
+
 STRUCTURE = frozenset({"symmetric", "spd"})
 
 
-def hessian_matrix(f: t.Expr, x: t.Symbol) -> t.Expr:
+def hessian_matrix(f: t.Expr, x: t.Symbol, conjugate: bool | None = None) -> t.Expr:
     """H with d²f = vec(dX)ᵀ H vec(dX): the Jacobian of vec of the gradient.
 
     The gradient is taken with respect to the unstructured X (a symmetric declaration would let
     the simplifier write Xᵀ as X and change the derivative); the declaration returns afterwards.
+    For a complex Z, the Jacobian of vec of G = ∂f/∂Z̄ (``wirtinger``): H = ∂vec(G)/∂vec(Z)ᵀ,
+    Hermitian, and H̃ = ∂vec(G)/∂vec(Z̄)ᵀ with ``conjugate``, so that
+    d²f = 2 vec(dZ)ᴴ H vec(dZ) + 2 Re(vec(dZ)ᴴ H̃ vec(dZ̄)).
     """
     if not f.is_scalar:
         raise ShapeError(f"only a scalar function has a Hessian, got a {t.show_shape(f.shape)} one")
+    if is_complex(x):
+        return t.with_origin(wirtinger(gradient(f, x), x, conjugate, hessian_of=f), f)
+    if conjugate is not None:
+        raise _one_part(x, "Hessian")
     free = t.Symbol(x.name, x.dims, x.assumptions - STRUCTURE) if x.assumptions & STRUCTURE else x
     g = gradient(t.substitute(f, x, free), free)
     h = closed_form(vec_jacobian(differential(g, free), free))
@@ -75,6 +135,7 @@ class Jacobian(TextRepr):
     layout: str = "numerator"
     as_tensor: bool = False
     hessian: bool = False
+    conjugate: bool = False  # for a complex X: the matrix is ∂vec(F)/∂vec(X̄)ᵀ
     sampler: Callable | None = field(default=None, compare=False, repr=False)  # seed → (values, dims)
     space: object = field(default=None, compare=False, repr=False)  # a Hessian's structure (matcalc.numeric.structures)
 
@@ -91,9 +152,10 @@ class Jacobian(TextRepr):
     def lhs_latex(self) -> str:
         """What the matrix is: ∂vec(F)/∂vec(X)ᵀ (numerator layout), ∂vec(F)ᵀ/∂vec(X)
         (denominator layout) or ∂²f/∂vec(X)∂vec(X)ᵀ (a Hessian), with F and X written out."""
-        x = to_latex(t.vec(self.wrt))
+        x = to_latex(t.vec(t.conj(self.wrt) if self.conjugate else self.wrt))
         if self.hessian:
-            return rf"\frac{{\partial^{{2}} \left({to_latex(self.F)}\right)}}{{\partial {x}\,\partial {x}^{{\top}}}}"
+            first = to_latex(t.vec(t.conj(self.wrt))) if is_complex(self.wrt) else x  # ∂/∂vec(Z̄) of ∂f/∂Z̄
+            return rf"\frac{{\partial^{{2}} \left({to_latex(self.F)}\right)}}{{\partial {first}\,\partial {x}^{{\top}}}}"
         f = to_latex(t.vec(self.F))
         if self.layout == "denominator":
             return rf"\frac{{\partial {f}^{{\top}}}}{{\partial {x}}}"
@@ -124,7 +186,8 @@ class Jacobian(TextRepr):
     @public(**NUMERIC)
     def finite_differences(self, values: dict, dims=None, functions=None) -> tuple[np.ndarray, float]:
         """(the numerator-layout matrix by finite differences, its error estimate)."""
-        return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian, self.space)
+        return jacobian_differences(self._evaluator(values, dims, functions), self.F, self.wrt, self.hessian, self.space,
+                                    self.conjugate)
 
     @public(**NUMERIC)
     def check(self, trials: int = 3, seed: int = 0, *, points: Iterable | None = None,
@@ -137,4 +200,4 @@ class Jacobian(TextRepr):
                 raise UnsupportedError("no random points: pass points=[(values, dims), …]")
             points = (self.sampler(s) for s in range(seed, seed + MAX_TRIES * max(trials, 1)))
         return check_jacobian(self.F, self.wrt, self.matrix, points, layout=self.layout, hessian=self.hessian,
-                              trials=trials, rtol=rtol, functions=functions, space=self.space)
+                              trials=trials, rtol=rtol, functions=functions, space=self.space, conjugate=self.conjugate)
