@@ -1,6 +1,6 @@
 """The code of complex entries, entries of ``emit.EMIT``: the conjugate, the real and the
-imaginary part, each the backend's function of the same name (``conj()`` as a method, so that
-Aᴴ = Āᵀ reads ``A.conj().T``); complex numbers are Python complex literals (``numbers``)."""
+imaginary part, each the backend's function of the same name (``np.conj(A).T`` for Aᴴ; on PyTorch
+the method ``A.conj()`` of a tensor); complex numbers are Python complex literals (``numbers``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ REAL_HELPERS = frozenset({"sigmoid", "softplus"})
 
 
 def _conj(em, n: t.Conj):
-    return f"{em.operand(n.arg)}.conj()", True
+    """NumPy's and JAX's conj also take a Python complex (1j·x of a NumPy float is one)."""
+    if em.b.name == "torch":
+        return f"{em.operand(n.arg)}.conj()", True
+    return f"{em.b.xp}.conj({em.value(n.arg).text})", True
 
 
 EMIT = {
