@@ -348,8 +348,76 @@ def test_kronecker_and_commutation_factors_are_applied_not_formed():
 
 def test_log_det_of_an_spd_matrix_by_the_cholesky_diagonal():
     source = mc.compile("log det Σ", "Σ", domains={"Σ": "spd"}).source
-    assert "cholesky" in source
+    assert "_cho_logdet(" in source and "slogdet" not in source
     assert "slogdet" in mc.compile("log det X", "X").source
+
+
+SPD_OBJECTIVES = [("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", ["μ", "Σ"]),  # solves, the inverse formed, log det
+                  ("tr(AΣ⁻¹B) + aᵀΣ⁻¹a + log det Σ", ["Σ", "a"]),
+                  ("(x − μ)ᵀΣ⁻¹(x − μ) + log det Σ", ["x", "μ"])]  # only solves and log det: never an inverse
+
+
+def _spd_point(rng, m=4):
+    a = rng.standard_normal((m, m))
+    return {"Σ": a @ a.T / m + np.eye(m), "x": rng.standard_normal(m), "μ": rng.standard_normal(m),
+            "a": rng.standard_normal(m), "A": rng.standard_normal((3, m)), "B": rng.standard_normal((m, 3))}
+
+
+def _spd_backends():
+    return ["numpy", "jax"] + (["torch"] if torch is not None else [])
+
+
+def _as_numpy(v):
+    return np.asarray(v.detach() if hasattr(v, "detach") else v, dtype=float)
+
+
+@pytest.mark.parametrize("backend", _spd_backends())
+@pytest.mark.parametrize("text, wrt", SPD_OBJECTIVES)
+def test_an_spd_matrix_is_factored_once_for_every_solve_inverse_and_log_det(text, wrt, backend):
+    f = mc.parse(text, scalar=True, domains={"Σ": "spd"})
+    fn = mc.compile(f, wrt, backend=backend)
+    body = "\n".join(_lines(fn.source))
+    assert body.count("_cho_factor(") == 1 and "_inv(" not in body and "slogdet" not in body
+    assert ("_cho_inverse(" in body) == (wrt != ["x", "μ"])
+    rng = np.random.default_rng(11)
+    point = _spd_point(rng)
+    args = {k: (torch.tensor(v) if backend == "torch" else v) for k, v in point.items() if k in fn._by_name}
+    value, grads = fn(**args)
+    _close(_as_numpy(value), f.evaluate(point))
+    for x, g in zip(wrt, grads):
+        symmetric = x == "Σ"
+        _close(_as_numpy(g), mc.grad(f, x).evaluate(point))
+        slope, d = _directional(lambda p: f.evaluate(p), point, x, rng, symmetric)
+        assert abs(slope - float(np.sum(_as_numpy(g) * d))) <= 1e-6 * max(1.0, abs(slope))
+
+
+def test_a_point_outside_the_spd_domain_is_a_numeric_error_naming_the_matrix():
+    fn = mc.compile("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", ["μ", "Σ"], domains={"Σ": "spd"})
+    with pytest.raises(mc.DomainError, match="Sigma is not positive definite"):
+        fn(np.zeros(2), np.diag([1.0, -1.0]), np.ones(2))
+    jfn = mc.compile("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", ["μ", "Σ"], domains={"Σ": "spd"}, backend="jax")
+    assert np.isnan(float(jfn(np.zeros(2), np.diag([1.0, -1.0]), np.ones(2))[0]))  # jax.jit cannot raise
+    if torch is not None:
+        tfn = mc.compile("log det Σ + (x − μ)ᵀΣ⁻¹(x − μ)", ["μ", "Σ"], domains={"Σ": "spd"}, backend="torch")
+        with pytest.raises(mc.DomainError, match="Sigma is not positive definite"):
+            tfn(torch.zeros(2, dtype=torch.float64), torch.diag(torch.tensor([1.0, -1.0], dtype=torch.float64)),
+                torch.ones(2, dtype=torch.float64))
+    with pytest.raises(mc.DomainError):  # matcalc's own evaluation: the domain error of log det
+        mc.parse("log det Σ", domains={"Σ": "spd"}).evaluate({"Σ": np.diag([1.0, -1.0])})
+
+
+def test_without_scipy_the_spd_solves_are_plain_solves(monkeypatch):
+    fn = mc.compile("tr(AΣ⁻¹B) + aᵀΣ⁻¹a + log det Σ", ["Σ", "a"], domains={"Σ": "spd"})
+    point = _spd_point(np.random.default_rng(12))
+    args = {k: v for k, v in point.items() if k in fn._by_name}
+    with_lapack = fn(**args)
+    monkeypatch.setitem(fn._function.__globals__, "_lapack", None)
+    without = fn(**args)
+    _close(without[0], with_lapack[0])
+    for a, b in zip(without[1], with_lapack[1]):
+        _close(a, b)
+    with pytest.raises(mc.DomainError, match="Sigma is not positive definite"):
+        fn(**dict(args, Σ=-point["Σ"]))
 
 
 # ---- backends -----------------------------------------------------------------------------------
@@ -412,7 +480,9 @@ def test_generated_modules_compile_import_no_matcalc_and_pass_their_check(tmp_pa
     py_compile.compile(str(path), doraise=True)
     imported = {a.name.split(".")[0] for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import) for a in n.names}
     assert not any(isinstance(n, ast.ImportFrom) for n in ast.walk(ast.parse(source)))
-    assert imported <= {"numpy", "jax", "torch"} and "matcalc" not in source.split('"""')[2]
+    assert imported <= {"numpy", "jax", "torch", "scipy"} and "matcalc" not in source.split('"""')[2]
+    if "scipy" in imported:  # SciPy's LAPACK for the Cholesky solves, optional
+        assert "except ImportError:\n    _lapack = None" in source
     assert f"f = {mc.parse(text, scalar=True, **decl)}" in source
     run = subprocess.run([sys.executable, "-c", "import sys, generated; assert 'matcalc' not in sys.modules; "
                           "print(generated.check_gradient())"], cwd=tmp_path, capture_output=True, text=True,

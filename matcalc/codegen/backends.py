@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UnsupportedError
+from . import factors
 from .helpers import JAX_HELPERS, REDUCTIONS, SPECTRAL, TORCH_REDUCTIONS
 
 # Helper functions, as source templates ({xp} is the module alias).  Each is emitted once into a
@@ -109,13 +110,13 @@ HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
 HELPERS.update(REDUCTIONS)
 HELPERS.update(SPECTRAL)
 
-NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))
+NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE), helpers={**HELPERS, **factors.NUMPY})
 
 JAX = Backend(
     "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
     dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu",
          log_sigmoid="jax.nn.log_sigmoid"),
-    helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS}.items() if k not in SPECTRAL},
+    helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS, **factors.JAX}.items() if k not in SPECTRAL},
     converts="{xp}.asarray({v})",
 )
 
@@ -143,7 +144,7 @@ class TorchBackend(Backend):
 TORCH = TorchBackend(
     "torch", "torch", ("import torch",),
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
-    helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS}.items() if k not in SPECTRAL},
+    helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS, **factors.TORCH}.items() if k not in SPECTRAL},
     converts="_tensor({v})",
 )
 TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"

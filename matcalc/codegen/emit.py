@@ -25,7 +25,7 @@ from ..language.traversal import postorder
 from .backends import Backend
 from .formulas import formula_code
 from .stable import kind, negated_norms, shifted_exponentials
-from . import products, vocabulary
+from . import factors, products, vocabulary
 
 MAX_INLINE_DEPTH = 12
 
@@ -294,12 +294,6 @@ def _of_a_matrix(template: str):
     return rule
 
 
-def _inverse(em: Emitter, n: t.Inverse):
-    if n.is_scalar:
-        return f"1.0 / {em.operand(n.arg)}", False
-    return f"{em.helper('_inv')}({em.value(n.arg).text})", True
-
-
 def _power(em: Emitter, n, base: str):
     p = n.exponent
     if p.is_Integer and 0 <= int(p) <= 4:
@@ -327,15 +321,6 @@ def _trace(em: Emitter, n: t.Trace):
     if n.arg.is_scalar:
         return _same(em, n.arg)
     return f"{em.b.xp}.trace({em.value(n.arg).text})", True
-
-
-def _logdet(em: Emitter, n: t.LogDet):
-    if n.arg.is_scalar:
-        return f"{em.b.xp}.log({em.value(n.arg).text})", True
-    arg = n.arg
-    if isinstance(arg, t.Symbol) and "spd" in arg.assumptions:
-        return f"{em.helper('_logdet_spd')}({em.value(arg).text})", True
-    return f"{em.helper('_logdet')}({em.value(arg).text})", True
 
 
 def _hadamard(em: Emitter, n: t.Hadamard):
@@ -470,12 +455,12 @@ EMIT = {
     t.Scale: _scale,
     t.MatMul: products.emit_matmul,
     t.Transpose: _of_a_matrix("{a}.T"),
-    t.Inverse: _inverse,
+    t.Inverse: factors.inverse_rule,
     t.MatPow: lambda em, n: (f"{em.b.xp}.linalg.matrix_power({em.value(n.arg).text}, {n.exponent})", True),
     t.Power: _power_rule,
     t.Trace: _trace,
     t.Det: lambda em, n: (em.operand(n.arg), False) if n.arg.is_scalar else (f"{em.b.xp}.linalg.det({em.value(n.arg).text})", True),
-    t.LogDet: _logdet,
+    t.LogDet: factors.logdet_rule,
     t.Adj: lambda em, n: (f"1.0 + 0.0 * {em.operand(n.arg)}", False) if n.arg.is_scalar else (f"{em.helper('_adj')}({em.value(n.arg).text})", True),
     t.Hadamard: _hadamard,
     t.HadamardDiv: lambda em, n: (f"{em.operand(n.num)} / {em.operand(n.den)}", False),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import expr as t
+from . import factors
 
 LARGE = 1000  # the size an unknown dimension counts as, when choosing the order of a chain
 
@@ -183,14 +184,20 @@ def _inverse_arg(em, item) -> tuple[str, bool]:
     return em.operand(inverse.arg), transposed
 
 
-def _solve(em, a: str, dense: Dense, transposed: bool) -> Dense:
-    """A⁻¹X (or A⁻ᵀX)."""
+def _solve(em, a: str, dense: Dense, transposed: bool, matrix=None) -> Dense:
+    """A⁻¹X (or A⁻ᵀX); by A's Cholesky factor when A is factored (``matrix``: A's node)."""
+    if matrix is not None and factors.factored(em, matrix):
+        return Dense(factors.solve(em, matrix, dense.text), dense.shape, True)
     m = f"{a}.T" if transposed else a
     return Dense(f"{em.b.xp}.linalg.solve({m}, {dense.text})", dense.shape, True)
 
 
-def _solve_right(em, dense: Dense, a: str, transposed: bool, symmetric: bool) -> Dense:
-    """X A⁻¹ = (A⁻ᵀXᵀ)ᵀ (or X A⁻ᵀ = (A⁻¹Xᵀ)ᵀ)."""
+def _solve_right(em, dense: Dense, a: str, transposed: bool, symmetric: bool, matrix=None) -> Dense:
+    """X A⁻¹ = (A⁻ᵀXᵀ)ᵀ (or X A⁻ᵀ = (A⁻¹Xᵀ)ᵀ); by A's Cholesky factor when A is factored."""
+    if matrix is not None and factors.factored(em, matrix):
+        if dense.kind == "r":
+            return Dense(factors.solve(em, matrix, dense.text), dense.shape, True)
+        return Dense(f"{factors.solve(em, matrix, dense.op + '.T')}.T", dense.shape, True)
     m = a if (transposed or symmetric) else f"{a}.T"
     if dense.kind == "r":
         return Dense(f"{em.b.xp}.linalg.solve({m}, {dense.text})", dense.shape, True)
@@ -210,9 +217,9 @@ def _apply(em, op: tuple, dense: Dense, right: bool) -> Dense | None:
     if tag == "inv":
         a, transposed = _inverse_arg(em, op)
         if right:
-            return _solve(em, a, dense, transposed)
+            return _solve(em, a, dense, transposed, f.arg)
         sym = isinstance(f.arg, t.Symbol) and bool(f.arg.assumptions & {"symmetric", "spd"})
-        return _solve_right(em, dense, a, transposed, sym)
+        return _solve_right(em, dense, a, transposed, sym, f.arg)
     if tag == "ones_row" and right:
         text = f"{dense.op}.sum(0)" if dense.kind == "m" else f"{dense.op}.sum()"
         return Dense(text, (t.ONE, dense.shape[1]), True)
@@ -256,6 +263,8 @@ def _materialize(em, op: tuple) -> Dense:
         return Dense(f"{em.b.xp}.diag({op[2] or em.value(f.arg).text})", f.shape, True)
     if tag == "inv":
         a, transposed = _inverse_arg(em, op)
+        if factors.factored(em, f.arg):  # symmetric: A⁻ᵀ = A⁻¹
+            return Dense(factors.inverse(em, f.arg), f.shape, True)
         text = f"{em.helper('_inv')}({a})"
         return Dense(f"{text}.T" if transposed else text, f.shape, True)
     if tag == "ones_col":

@@ -66,6 +66,10 @@ class Compiled:
             raise NumericError(f"{self.program.name}: {exc}") from None
         except (ValueError, TypeError, IndexError) as exc:
             raise ShapeError(f"{self.program.name}: {_named(str(exc), self.names)}") from None
+        except RuntimeError as exc:  # torch.linalg.LinAlgError: a matrix without a factor
+            if type(exc).__name__.lstrip("_") != "LinAlgError":
+                raise
+            raise NumericError(f"{self.program.name}: {exc}") from None
 
 
 def _named(message: str, names: dict) -> str:
