@@ -310,10 +310,12 @@ def _squared_norm(n: t.Expr) -> bool:
 
 
 def _power_rule(em: Emitter, n: t.Power):
-    """‖A‖² = Σ A ⊙ A, without the square root; other powers as they are."""
+    """‖A‖² = Σ A ⊙ A without the square root: a·a of a vector (one dot), vdot of a NumPy matrix;
+    other powers as they are."""
     if _squared_norm(n):
-        a = em.operand(em.negated.get(n.base, n.base.arg))
-        return (f"{a} * {a}", False) if n.base.arg.is_scalar else (f"({a} * {a}).sum()", True)
+        a, k = em.operand(em.negated.get(n.base, n.base.arg)), kind(n.base.arg.shape)
+        return {"s": (f"{a} * {a}", False), "c": (f"{a} @ {a}", False), "r": (f"{a} @ {a}", False)}.get(
+            k, (f"np.vdot({a}, {a})", True) if em.b.name == "numpy" else (f"({a} * {a}).sum()", True))
     return _power(em, n, em.operand(n.base))
 
 
