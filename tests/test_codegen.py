@@ -41,7 +41,9 @@ try:
 except ImportError:
     torch = None
 
-BACKENDS = ["numpy", pytest.param("jax", marks=pytest.mark.slow)]  # JAX compiles each case: the slow tier
+
+BACKENDS = ["numpy", pytest.param("jax", marks=pytest.mark.slow)] + \
+    ([pytest.param("torch", marks=pytest.mark.slow)] if torch is not None else [])  # the slow tier: JAX compiles each case
 OPAQUE = (t.Call, t.Grad)
 
 

@@ -85,6 +85,9 @@ class Backend:
     def commutation(self, m: str, n: str) -> str:
         return f"_commutation({m}, {n})"
 
+    def kron(self, a: str, b: str) -> str:
+        return f"{self.xp}.kron({a}, {b})"
+
     def convert(self, v: str) -> str:
         return self.converts.format(xp=self.xp, v=v)
 
@@ -138,6 +141,9 @@ class TorchBackend(Backend):
     def commutation(self, m, n):
         return f"_commutation({m}, {n}, _dtype, _device)"
 
+    def kron(self, a, b):  # torch.kron of a transposed (non-contiguous) factor fails
+        return f"torch.kron({a}.contiguous(), {b}.contiguous())"
+
     def permute(self, a, axes):
         return f"torch.permute({a}, {axes})"
 
@@ -148,7 +154,8 @@ TORCH = TorchBackend(
     helpers={**HELPERS, **TORCH_HELPERS, **factors.TORCH, **spectral.TORCH},
     converts="_tensor({v})",
 )
-TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"
+TORCH.helpers["_tensor"] = ("def _tensor(v):\n    # a Python number is a double, as in NumPy\n"
+                            "    v = torch.as_tensor(v, dtype=torch.float64) if isinstance(v, (int, float)) else torch.as_tensor(v)\n"
                             "    return v if v.is_floating_point() else v.to(torch.get_default_dtype())\n")
 
 BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}

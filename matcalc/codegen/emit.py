@@ -419,7 +419,7 @@ def _broadcast(em: Emitter, n: t.Broadcast):
 
 def _kron(em: Emitter, n: t.Kron):
     a, b = products.as_2d(em, n.left), products.as_2d(em, n.right)
-    return products.from_2d(em, f"{em.b.xp}.kron({a}, {b})", n.shape), True
+    return products.from_2d(em, em.b.kron(a, b), n.shape), True
 
 
 def _kron_factor(em: Emitter, n: t.KronFactor):
