@@ -300,6 +300,18 @@ def test_common_subexpressions_are_computed_once_across_value_and_gradients():
     assert source.count("X @ w") == 1
 
 
+def test_the_trace_of_a_product_is_a_sum_of_products_reusing_the_gradient():
+    fn = mc.compile("tr(AXBXᵀC)", "X")
+    body = _lines(fn.source)
+    assert "trace(" not in fn.source and sum(line.count("@") for line in body) == 6  # CAXB once, AᵀCᵀXBᵀ
+    rng = np.random.default_rng(13)
+    a, x, b, c = (rng.standard_normal(s) for s in ((2, 3), (3, 4), (4, 4), (3, 2)))
+    value, grad = fn(X=x, A=a, B=b, C=c)
+    _close(value, np.trace(a @ x @ b @ x.T @ c))
+    _close(grad, a.T @ c.T @ x @ b.T + c @ a @ x @ b)
+    _close(mc.parse("tr(XᵀAX)").compile()(X=x, A=np.eye(3)), np.sum(x * x))
+
+
 def test_an_inverse_that_is_only_multiplied_is_a_solve():
     source = mc.compile("tr(AX⁻¹B)", "A").source
     assert "solve" in source and "inv(" not in source

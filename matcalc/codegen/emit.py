@@ -88,6 +88,8 @@ class Emitter:
             return (self.negated[n],)
         if _squared_norm(n):
             return (self.negated.get(n.base, n.base.arg),)
+        if isinstance(n, t.Trace) and products.trace_split(self, n):
+            return products.trace_operands(self, n)
         return n.children()
 
     def _uses(self) -> dict:
@@ -322,6 +324,8 @@ def _power_rule(em: Emitter, n: t.Power):
 def _trace(em: Emitter, n: t.Trace):
     if n.arg.is_scalar:
         return _same(em, n.arg)
+    if products.trace_split(em, n):
+        return products.emit_trace(em, n)
     return f"{em.b.xp}.trace({em.value(n.arg).text})", True
 
 
