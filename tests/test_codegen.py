@@ -330,6 +330,17 @@ def test_overflow_safe_functions():
     _close(grad, [0.5, 0.5])
 
 
+def test_the_sigmoid_beside_a_softplus_is_read_from_it():
+    f = mc.parse("𝟙ᵀsoftplus(Xw) − yᵀXw", shapes="X: 4×1, w: 1")
+    fn = mc.compile(f, "w")
+    body = "\n".join(_lines(fn.source))
+    assert body.count("_softplus(") == 1 and "_sigmoid(" not in body and "np.exp(" in body
+    x, y, w = np.array([[1.0], [-1.0], [30.0], [-700.0]]), np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.05])
+    value, grad = fn(w=w, X=x, y=y)
+    _close(value, f.evaluate({"w": w, "X": x, "y": y}), rtol=1e-14)
+    _close(grad, mc.grad(f, "w").evaluate({"w": w, "X": x, "y": y}), rtol=1e-13)
+
+
 def test_diagonal_products_broadcast_and_ones_products_sum():
     source = mc.hessian("𝟙ᵀsoftplus(Xw) − yᵀXw", "w").compile().source
     assert "diag(" not in source and "[:, None] *" in source

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import sympy
 
@@ -24,7 +25,7 @@ from ..expr.nodes import DifferentialOf, Partial
 from ..language.traversal import postorder
 from .backends import Backend
 from .formulas import formula_code
-from .stable import kind, negated_norms, shifted_exponentials
+from .stable import kind, negated_norms, shifted_exponentials, sigmoids_of_softplus
 from . import factors, products, vocabulary
 
 MAX_INLINE_DEPTH = 12
@@ -56,6 +57,7 @@ class Emitter:
         self.solved = self._solved_inverses()
         self.matmuls = {n.factors: n for r in self.roots for n in t.walk(r) if isinstance(n, t.MatMul)}
         self.negated = negated_norms(self.roots)
+        self.from_softplus = sigmoids_of_softplus(self.roots)
         self.uses = self._uses()
         self.shifted = shifted_exponentials(self.roots)
         self.shifts: dict = {}  # exp(z) shifted → the name of max(z)
@@ -88,6 +90,8 @@ class Emitter:
             return (self.negated[n],)
         if _squared_norm(n):
             return (self.negated.get(n.base, n.base.arg),)
+        if n in self.from_softplus:
+            return (n.arg, self.from_softplus[n])
         if isinstance(n, t.Trace) and products.trace_split(self, n):
             return products.trace_operands(self, n)
         return n.children()
@@ -274,8 +278,12 @@ def _add(em: Emitter, n: t.Add):
 
 
 def _negation_is_plain(p: str) -> bool:
-    """'(-x)' whose x is one operand (a name or a call), so that a + (-x) may be written a - x."""
+    """'(-x)' whose x is one operand (a name, a call, a parenthesised group), so that a + (-x)
+    may be written a - x."""
     inner = p[2:-1]
+    if inner.startswith("(") and inner.endswith(")"):  # one group: no depth 0 before its end
+        depths = list(accumulate({"(": 1, ")": -1}.get(ch, 0) for ch in inner))
+        return 0 not in depths[:-1]
     return inner.isidentifier() or (inner.endswith(")") and "(" in inner and inner.split("(")[0].replace(".", "").isidentifier())
 
 
@@ -366,8 +374,11 @@ def _apply(em: Emitter, n: t.Apply):
 
 def _stable_composition(em: Emitter, n: t.Apply):
     """log σ(z) = −softplus(−z) and log 𝟙ᵀexp(x) = log Σ exp(x), without overflow; exp(z) of a
-    log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``)."""
+    log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``); σ(z) = exp(z − softplus(z))
+    beside softplus(z) (``Emitter.from_softplus``)."""
     inner = n.arg
+    if n in em.from_softplus:
+        return f"{em.b.xp}.exp({em.operand(inner)} - {em.operand(em.from_softplus[n])})"
     if n in em.shifted:
         z = em.operand(n.arg)
         top = em.shifts[n] = em.temp(f"{em.b.xp}.max({z})")

@@ -29,12 +29,12 @@ NUMPY = {
                    "    if _lapack is not None and l.dtype == np.float64:\n"
                    "        return _lapack.dpotrs(l, b, lower=1)[0]\n"
                    "    return np.linalg.solve(a, b)\n"),
-    "_cho_inverse": ("def _cho_inverse(l, a):\n    # a⁻¹ from a = LLᵀ (LAPACK fills the lower triangle)\n"
+    "_cho_inverse": ("def _cho_inverse(l, a):\n    # a⁻¹ from a = LLᵀ (LAPACK fills the lower triangle; the upper one of L is 0)\n"
                      "    if _lapack is not None and l.dtype == np.float64:\n"
                      "        r = _lapack.dpotri(l, lower=1)[0]\n"
-                     "        return np.tril(r) + np.tril(r, -1).T\n"
+                     "        r = r + r.T\n        r.flat[::len(r) + 1] *= 0.5\n        return r\n"
                      "    return np.linalg.inv(a)\n"),
-    "_cho_logdet": "def _cho_logdet(l):\n    # log det a = 2 Σ log diag L\n    return 2.0 * np.sum(np.log(np.diag(l)))\n",
+    "_cho_logdet": "def _cho_logdet(l):\n    # log det a = 2 Σ log diag L\n    return 2.0 * np.log(l.diagonal()).sum()\n",
 }
 
 JAX = {
