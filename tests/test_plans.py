@@ -4,6 +4,8 @@ reports is still reported, by the checked way, with its message."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,11 @@ def test_user_functions_always_go_the_checked_way():
     assert f.evaluate({"x": x}, functions={"g": np.exp}) == pytest.approx(np.exp(x).sum())
     assert f.evaluate({"x": x}, functions={"g": np.sin}) == pytest.approx(np.sin(x).sum())
     assert _plan_of(f, {"x": x}) is None
+
+
+def test_a_planned_call_is_as_quiet_as_a_checked_one():
+    f = mc.parse("𝟙ᵀlog(x)", shapes="x: 2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(2):
+            assert np.isnan(f.evaluate({"x": np.array([-1.0, 1.0])}))

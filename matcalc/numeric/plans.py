@@ -29,16 +29,19 @@ MAX_PLANS = 4096
 
 @dataclass(frozen=True)
 class Plan:
-    """How a call with values of these names and shapes runs: ``feeds`` (the key of the value in
-    the caller's dict, the shape of the program's argument: () a number, (n,) a vector, (m, n)),
-    the bound ``sizes``, the ``units`` of work and the ``shape`` of the public result."""
+    """How a call with values of these names and shapes runs, for an expression of that
+    ``origin``: ``feeds`` (the key of the value in the caller's dict, the shape of the program's
+    argument: () a number, (n,) a vector, (m, n)), the bound ``sizes``, the ``units`` of work
+    and the ``shape`` of the public result."""
 
     run: object
+    origin: tuple  # the origin of the expression (equal trees may remember different ones)
     feeds: tuple
     sizes: dict
     units: int
     shape: tuple
 
+    @np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore")  # as the Evaluator
     def __call__(self, values: dict):
         args = []
         for key, shape in self.feeds:
@@ -47,7 +50,7 @@ class Plan:
                 a = a.reshape(shape)
             args.append(a)
         spend(self.units)
-        out = _run(self.run, self.sizes, args)
+        (out,) = self.run(None, self.sizes, *args)
         if self.shape == ():
             return float(out)
         fresh = type(out) is np.ndarray and out.base is None and out.dtype == np.float64 and all(out is not a for a in args)
@@ -59,23 +62,15 @@ class Plan:
         return r
 
 
-@np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore")
-def _run(run, sizes, args):
-    (out,) = run(None, sizes, *args)
-    return out
-
-
 _PLANS: dict = {}
 
 
-def _shape(v) -> tuple:
-    shape = getattr(v, "shape", None)
-    return shape if type(shape) is tuple else np.shape(v)
-
-
 def _signature(e: t.Expr, values: dict, dims) -> tuple:
-    return (e, e.origin, tuple((k, _shape(v)) for k, v in values.items()),
-            tuple((k, type(v), v) for k, v in dims.items()) if dims else ())
+    shapes = []
+    for k, v in values.items():
+        shape = getattr(v, "shape", None)
+        shapes.append((k, shape if type(shape) is tuple else np.shape(v)))
+    return (e, tuple(shapes), tuple([(k, type(v), v) for k, v in dims.items()]) if dims else ())
 
 
 def _plan(e: t.Expr, ev: Evaluator, values: dict):
@@ -92,7 +87,7 @@ def _plan(e: t.Expr, ev: Evaluator, values: dict):
         feeds.append((by_key[p.key], form))
     rows, cols = ev.shape(e)
     shape = () if (rows, cols) == (1, 1) else (rows,) if e.shape[1] == t.ONE else (rows, cols)
-    return Plan(run, tuple(feeds), dict(ev.sizes), ev.units(prog), shape)
+    return Plan(run, e.origin, tuple(feeds), dict(ev.sizes), ev.units(prog), shape)
 
 
 def planned(e: t.Expr, values, dims=None):
@@ -100,7 +95,7 @@ def planned(e: t.Expr, values, dims=None):
     or None when there is none or it does not go through (the checked way then decides)."""
     try:
         plan = _PLANS.get(_signature(e, values, dims))
-        return None if plan is None else plan(values)
+        return None if plan is None or (plan.origin is not e.origin and plan.origin != e.origin) else plan(values)
     except Exception:  # not hashable, not convertible, an error of the program: the checked way reports it
         return None
 
