@@ -248,6 +248,21 @@ def test_the_callable_takes_the_names_as_written_or_as_identifiers_or_in_order()
     assert isinstance(by_order[0], float) and by_order[1][0].shape == (3,)
 
 
+def test_the_unchecked_function_is_the_same_without_the_argument_checks():
+    rng = np.random.default_rng(14)
+    d, r, x = rng.standard_normal((4, 2)), rng.standard_normal((2, 5)), rng.standard_normal((4, 5))
+    fn = mc.compile("‖X − DR‖²_F", ["D", "R"])
+    value, (g_d, g_r) = fn.unchecked(d, r, x)
+    _close(value, fn(d, r, x)[0])
+    _close(g_d, fn(d, r, x)[1][0])
+    _close(g_r, fn(d, r, x)[1][1])
+    h = mc.hessian("𝟙ᵀsoftplus(Xw) − yᵀXw", "w").compile()
+    xs, w = rng.standard_normal((6, 3)), rng.standard_normal(3)
+    _close(h.unchecked(xs, w), h(X=xs, w=w))
+    with pytest.raises(mc.ShapeError):  # the checked one refuses what the unchecked one would broadcast
+        fn(d, r, x[:, :1])
+
+
 def test_bad_arguments_are_matcalc_errors_naming_the_symbol():
     fn = mc.compile("‖X − DR‖²_F", ["D", "R"])
     d, r, x = np.ones((4, 2)), np.ones((2, 5)), np.ones((4, 5))
