@@ -8,14 +8,18 @@ Run by hand: ``python bench/bench_codegen.py [--sizes 10 100 1000] [--hessian-si
   Σ) and the two-layer network ‖W₂tanh(W₁x) − y‖² (w.r.t. W₁ and W₂), at each size n: the value
   and gradients by the compiled NumPy function, the compiled JAX function (jitted),
   ``jax.jit(jax.value_and_grad(f))`` of a hand-written f, torch autograd where torch is
-  installed, and a hand-written NumPy closed form; the ratios compiled NumPy / hand-written and
-  compiled JAX / jax.value_and_grad (< 1: the compiled one is faster);
+  installed, and a hand-written NumPy closed form; the ratios compiled NumPy / hand-written (also
+  of ``fn.unchecked``, the function without the checks of its arguments) and compiled JAX /
+  jax.value_and_grad (< 1: the compiled one is faster);
 - ``Expr.evaluate`` of the gradient of ‖Ax − b‖² and of the logistic loss at n = 10 against the
   hand-written NumPy line;
 - the closed-form Hessians of xᵀAx, ‖Ax − b‖² and the logistic loss, compiled, against
   ``jax.jit(jax.hessian(f))`` (> 1: the closed form is faster).
 
-Each time is the median of repeated calls (enough calls to fill ``--budget`` seconds).
+Each time is the median of repeated calls, measured in three rounds in which the functions of a
+row are timed one after the other (``--budget`` seconds per function in all), the median round
+kept, so that a change of the load of a shared machine falls alike on each; the load average
+is printed before and after.
 """
 
 from __future__ import annotations
@@ -61,6 +65,14 @@ def median_seconds(call, budget: float) -> float:
         call()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def medians(calls, budget: float, rounds: int = 3) -> list:
+    """The time of each call: in each of ``rounds`` rounds, the functions are timed one after
+    the other (``median_seconds``, budget / rounds each), and each keeps the median of its rounds,
+    so that a change of the load of a shared machine falls alike on all."""
+    times = [[median_seconds(call, budget / rounds) for call in calls] for _ in range(rounds)]
+    return [statistics.median(column) for column in zip(*times)]
 
 
 def _block(out):
@@ -178,8 +190,8 @@ PROBLEMS = [
 
 def gradients(sizes, budget) -> list:
     print(f"value and gradients, median µs per call ({THREADS} thread)\n")
-    head = f"{'problem':<24} {'n':>5} {'compiled':>10} {'by hand':>10} {'ratio':>6} {'cmp JAX':>10} " \
-           f"{'jax v&g':>10} {'ratio':>6}" + (f" {'torch':>10}" if torch is not None else "")
+    head = f"{'problem':<24} {'n':>5} {'compiled':>10} {'by hand':>10} {'ratio':>6} {'unchecked':>10} {'ratio':>6} " \
+           f"{'cmp JAX':>10} {'jax v&g':>10} {'ratio':>6}" + (f" {'torch':>10}" if torch is not None else "")
     print(head)
     ratios = []
     for title, text, wrt, decl, data, hand, jf, nvar in PROBLEMS:
@@ -192,17 +204,19 @@ def gradients(sizes, budget) -> list:
             auto = jax.jit(jax.value_and_grad(jf, argnums=tuple(range(nvar)) if nvar > 1 else 0))
             ours, theirs = fn(*args), hand(*args)
             assert np.allclose(ours[0], theirs[0]), title
-            t_ours = median_seconds(lambda: fn(*args), budget)
-            t_hand = median_seconds(lambda: hand(*args), budget)
-            t_jax = median_seconds(lambda: _block(fj(*jargs)), budget)
-            t_auto = median_seconds(lambda: _block(auto(*jargs)), budget)
-            row = (f"{title:<24} {n:>5} {1e6 * t_ours:10.1f} {1e6 * t_hand:10.1f} {t_ours / t_hand:6.2f} "
-                   f"{1e6 * t_jax:10.1f} {1e6 * t_auto:10.1f} {t_jax / t_auto:6.2f}")
+            calls = [lambda: fn(*args), lambda: hand(*args), lambda: _block(fj(*jargs)), lambda: _block(auto(*jargs)),
+                     lambda: fn.unchecked(*args)]
             if torch is not None:
                 targs = [torch.tensor(a, requires_grad=i < nvar) for i, a in enumerate(args)]
-                row += f" {1e6 * median_seconds(lambda: _torch_step(jf, targs, nvar), budget):10.1f}"
+                calls.append(lambda: _torch_step(jf, targs, nvar))
+            t_ours, t_hand, t_jax, t_auto, t_fast, *t_torch = medians(calls, budget)
+            row = (f"{title:<24} {n:>5} {1e6 * t_ours:10.1f} {1e6 * t_hand:10.1f} {t_ours / t_hand:6.2f} "
+                   f"{1e6 * t_fast:10.1f} {t_fast / t_hand:6.2f} "
+                   f"{1e6 * t_jax:10.1f} {1e6 * t_auto:10.1f} {t_jax / t_auto:6.2f}")
+            if t_torch:
+                row += f" {1e6 * t_torch[0]:10.1f}"
             print(row, flush=True)
-            ratios.append((title, n, t_ours / t_hand, t_jax / t_auto))
+            ratios.append((title, n, t_ours / t_hand, t_jax / t_auto, t_fast / t_hand))
     return ratios
 
 
@@ -231,8 +245,7 @@ def evaluate(budget) -> list:
         values = data(10, np.random.default_rng(0))
         args = list(values.values())
         assert np.allclose(g.evaluate(values), hand(*args)[1])
-        t_eval = median_seconds(lambda: g.evaluate(values), budget)
-        t_hand = median_seconds(lambda: hand(*args)[1], budget)
+        t_eval, t_hand = medians([lambda: g.evaluate(values), lambda: hand(*args)[1]], budget)
         print(f"{title:<28} {1e6 * t_eval:10.1f} {1e6 * t_hand:10.1f} {t_eval / t_hand:6.2f}")
         out.append((title, t_eval / t_hand))
     return out
@@ -258,8 +271,7 @@ def hessians(sizes, budget) -> list:
             kwargs = {a: values[h.names[a]] for a in h.args}
             ordered = [jnp.asarray(v) for v in values.values()]
             ours, theirs = h(**kwargs), np.asarray(auto(*ordered))
-            t_ours = median_seconds(lambda: h(**kwargs), budget)
-            t_auto = median_seconds(lambda: _block(auto(*ordered)), budget)
+            t_ours, t_auto = medians([lambda: h(**kwargs), lambda: _block(auto(*ordered))], budget)
             diff = float(np.max(np.abs(ours - theirs)) / max(1.0, np.max(np.abs(theirs))))
             print(f"{title:<16} {n:>5} {1e3 * t_ours:12.3f} {1e3 * t_auto:12.3f} {t_auto / t_ours:9.2f} {diff:9.1e}",
                   flush=True)
@@ -273,6 +285,7 @@ def main() -> None:
     parser.add_argument("--hessian-sizes", type=int, nargs="+", default=[100, 500, 1000])
     parser.add_argument("--budget", type=float, default=0.5, help="seconds of calls per timing (default 0.5)")
     args = parser.parse_args()
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f\n" % os.getloadavg())
     ratios = gradients(args.sizes, args.budget)
     evaluated = evaluate(args.budget)
     speedups = hessians(args.hessian_sizes, args.budget)
@@ -280,12 +293,14 @@ def main() -> None:
     jax_ratios = [r[3] for r in ratios]
     print("\nsummary")
     print(f"  compiled NumPy / hand-written NumPy: median {statistics.median(numpy_ratios):.2f}, "
-          f"max {max(numpy_ratios):.2f} (target ≤ 1.1)")
+          f"max {max(numpy_ratios):.2f} (target ≤ 1.1); its unchecked function: median "
+          f"{statistics.median(r[4] for r in ratios):.2f}, max {max(r[4] for r in ratios):.2f}")
     print(f"  compiled JAX / jax.jit(value_and_grad): median {statistics.median(jax_ratios):.2f} (target ≤ 1.0), "
           f"max at n ≥ 100 {max([r[3] for r in ratios if r[1] >= 100], default=float('nan')):.2f} (target ≤ 1.25)")
     print("  Expr.evaluate / hand-written at n = 10: " + ", ".join(f"{t} {r:.2f}" for t, r in evaluated)
           + " (target ≤ 2)")
     print(f"  closed-form Hessian speed-up over jax.hessian: min {min(s[2] for s in speedups):.2f} (target ≥ 1)")
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

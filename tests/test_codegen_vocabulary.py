@@ -1,6 +1,6 @@
 """Generated code of the practitioner's vocabulary and of the spectral nodes: every elementwise
 function, the reductions of a vector and of a matrix's rows, tril/triu, and the spectral
-nodes (NumPy source; JAX refuses them by name), each against matcalc's own evaluation."""
+nodes (on NumPy, JAX, and PyTorch where it is installed), each against matcalc's own evaluation."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from matcalc.language.vocabulary import ELEMENTWISE
 from matcalc.numeric.functions import NUMERIC
 
 jax.config.update("jax_enable_x64", True)  # the checks compare at double precision
+
+try:
+    import torch
+except ImportError:
+    torch = None
 BACKENDS = ["numpy", pytest.param("jax", marks=pytest.mark.slow)]  # JAX compiles each case: the slow tier
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((3, 4))
@@ -58,17 +63,43 @@ SPECTRAL = ["λ_max(S)", "λ_min(S)", "σ_max(X)", "norm_nuc(X)", "tr(expm(S))",
             "tr(K_logm(P)) + tr(K2_logm(P, G))", "tr(K_sqrtm(P)) + tr(K2_sqrtm(P, G))"]
 
 
-@pytest.mark.parametrize("text", SPECTRAL)
-def test_spectral_nodes_have_numpy_code_and_refuse_jax(text):
-    f = mc.parse(text, shapes="S: 3×3, P: 3×3, G: 3×3, X: 3×3, a: 3", domains="S: symmetric, P: spd")
+def _spectral_point():
     a = RNG.standard_normal((3, 3))
-    values = {"S": a + a.T, "P": a @ a.T + np.eye(3), "G": RNG.standard_normal((3, 3)), "X": RNG.standard_normal((3, 3)),
-              "a": RNG.standard_normal(3)}
-    fn = f.compile()
-    got = fn(**{k: v for k, v in values.items() if k in fn.names})
-    np.testing.assert_allclose(float(got), f.evaluate(values), rtol=1e-9)
-    with pytest.raises(mc.UnsupportedError, match="has no generated jax code"):
-        f.compile(backend="jax")
+    return {"S": a + a.T, "P": a @ a.T + np.eye(3), "G": RNG.standard_normal((3, 3)), "X": RNG.standard_normal((3, 3)),
+            "a": RNG.standard_normal(3)}
+
+
+def _spectral(text):
+    return mc.parse(text, shapes="S: 3×3, P: 3×3, G: 3×3, X: 3×3, a: 3", domains="S: symmetric, P: spd")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"] + (["torch"] if torch is not None else []))
+@pytest.mark.parametrize("text", SPECTRAL + ["tr(Gᵀlogm(X + 3I))", "tr(Gᵀ L_sqrtm(X + 3I, G))"])  # + a non-symmetric one
+def test_spectral_nodes_have_code_on_every_backend(text, backend):
+    f, values = _spectral(text), _spectral_point()
+    fn = f.compile(backend=backend)
+    args = {k: (torch.tensor(v) if backend == "torch" else v) for k, v in values.items() if k in fn.names}
+    np.testing.assert_allclose(float(fn(**args)), f.evaluate(values), rtol=1e-9)
+
+
+def _has_gradient(f, name) -> bool:
+    try:
+        mc.grad(f, name)
+        return True
+    except mc.UnsupportedError:  # the second derivative of an eigen- or singular vector
+        return False
+
+
+@pytest.mark.slow  # a JAX compilation per case
+@pytest.mark.parametrize("text", SPECTRAL)
+def test_spectral_gradients_run_under_jax_jit(text):
+    f, values = _spectral(text), _spectral_point()
+    wrt = [s.name for s in sorted(f.free_symbols, key=lambda s: s.name) if _has_gradient(f, s.name)][0]
+    numpy_fn, jax_fn = mc.compile(f, wrt), jax.jit(mc.compile(f, wrt, backend="jax"))
+    args = [values[numpy_fn.names[a]] for a in numpy_fn.args]
+    (value, grad), (jvalue, jgrad) = numpy_fn(*args), jax_fn(*args)
+    np.testing.assert_allclose(float(jvalue), value, rtol=1e-9)
+    np.testing.assert_allclose(np.asarray(jgrad), grad, rtol=1e-8, atol=1e-10)
 
 
 def test_generated_logm_outside_its_domain_is_nan_not_a_real_part():

@@ -392,13 +392,19 @@ def test_codegen_follows_the_declarations_and_several_variables(client, tmp_path
     ({"expr": "tr(SA)", "wrt": "S", "structure": "symmetric"}, 400, "UnsupportedError",
      "codegen is not taken inside a structure (symmetric); the commands that take one: grad, differential, hessian, "
      "derive, check", "structure"),
-    ({"expr": "λ_max(S)", "wrt": "S", "backend": "jax"}, 400, "UnsupportedError", "has no generated jax code", None),
-    ({"expr": "λ_max(S)", "wrt": "S", "backend": "torch"}, 400, "UnsupportedError", "has no generated torch code", None),
     ({**CODE, "shapes": "D: m×"}, 400, "DomainError", "bad shape 'm×' for D", "shapes"),
 ])
 def test_codegen_says_what_it_refuses(client, body, status, kind, words, field):
     data = error_of(client.post("/api/codegen", json=body), status)
     assert data["kind"] == kind and words in data["error"] and data["field"] == field
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_codegen_of_a_spectral_word_on_every_backend(client, backend):
+    r = client.post("/api/codegen", json={"expr": "λ_max(S)", "wrt": "S", "backend": backend})
+    assert r.status_code == 200, r.text
+    assert "_eigenvalue" in r.json()["text"] and "∂f/∂S = vvᵀ" in r.json()["text"]
+    compile(r.json()["text"], "f_and_grad.py", "exec")
 
 
 def test_codegen_of_a_syntax_error_has_its_caret(client):

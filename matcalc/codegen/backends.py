@@ -3,8 +3,9 @@
 A backend is data: the module alias the code calls (``np``, ``jnp``, ``torch``), the import
 lines of a generated module, the spelling of each elementwise function, of the constructors
 and of the few operations the libraries name differently, and the source of the helpers the
-code may call (each overflow-safe: σ from e^{−|x|}, softplus and log Σ exp shifted by the maximum,
-log det by slogdet or the Cholesky diagonal).
+code may call (each overflow-safe: σ as e^(−softplus(−x)), softplus and log Σ exp shifted by the
+maximum, log det by slogdet or the Cholesky diagonal; the Cholesky solves of ``factors``, the
+spectral helpers of ``helpers`` (NumPy) and ``spectral`` (JAX, PyTorch)).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UnsupportedError
+from . import factors, spectral
 from .helpers import JAX_HELPERS, REDUCTIONS, SPECTRAL, TORCH_REDUCTIONS
 
 # Helper functions, as source templates ({xp} is the module alias).  Each is emitted once into a
 # module that calls it.
 HELPERS = {
-    "_sigmoid": ("def _sigmoid(x):\n    # 1/(1 + e⁻ˣ) for x ≥ 0, eˣ/(1 + eˣ) below: full relative precision on both sides\n"
-                 "    e = {xp}.exp(-{xp}.abs(x))\n    return {xp}.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n"),
+    "_sigmoid": ("def _sigmoid(x):\n    # e^(−softplus(−x)): never overflows; relative error about |x|·ε on both sides\n"
+                 "    return {xp}.exp(-{xp}.logaddexp(0.0, -x))\n"),
     "_softplus": "def _softplus(x):\n    return {xp}.logaddexp(0.0, x)\n",
     "_log_sigmoid": "def _log_sigmoid(x):\n    return -{xp}.logaddexp(0.0, -x)\n",
     "_step": "def _step(x):\n    return {xp}.where(x > 0, 1.0, 0.0)\n",
@@ -86,6 +88,9 @@ class Backend:
     def commutation(self, m: str, n: str) -> str:
         return f"_commutation({m}, {n})"
 
+    def kron(self, a: str, b: str) -> str:
+        return f"{self.xp}.kron({a}, {b})"
+
     def convert(self, v: str, complex_entries: bool = False) -> str:
         return (self.converts_complex if complex_entries else self.converts).format(xp=self.xp, v=v)
 
@@ -112,13 +117,13 @@ HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
 HELPERS.update(REDUCTIONS)
 HELPERS.update(SPECTRAL)
 
-NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE))
+NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE), helpers={**HELPERS, **factors.NUMPY})
 
 JAX = Backend(
     "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
     dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu",
          log_sigmoid="jax.nn.log_sigmoid"),
-    helpers={k: v for k, v in {**HELPERS, **JAX_HELPERS}.items() if k not in SPECTRAL},
+    helpers={**HELPERS, **JAX_HELPERS, **factors.JAX, **spectral.JAX},
     converts="{xp}.asarray({v})",
     converts_complex="{xp}.asarray({v})",
 )
@@ -140,6 +145,9 @@ class TorchBackend(Backend):
     def commutation(self, m, n):
         return f"_commutation({m}, {n}, _dtype, _device)"
 
+    def kron(self, a, b):  # torch.kron of a transposed (non-contiguous) factor fails
+        return f"torch.kron({a}.contiguous(), {b}.contiguous())"
+
     def permute(self, a, axes):
         return f"torch.permute({a}, {axes})"
 
@@ -147,11 +155,14 @@ class TorchBackend(Backend):
 TORCH = TorchBackend(
     "torch", "torch", ("import torch",),
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
-    helpers={k: v for k, v in {**HELPERS, **TORCH_HELPERS}.items() if k not in SPECTRAL},
+    helpers={**HELPERS, **TORCH_HELPERS, **factors.TORCH, **spectral.TORCH},
     converts="_tensor({v})",
     converts_complex="_tensor({v})",
 )
-TORCH.helpers["_tensor"] = ("def _tensor(v):\n    v = torch.as_tensor(v)\n"
+TORCH.helpers["_tensor"] = ("def _tensor(v):\n    # a Python number is a double (or a complex double), as in NumPy\n"
+                            "    if isinstance(v, (int, float, complex)):\n"
+                            "        v = torch.as_tensor(v, dtype=torch.complex128 if isinstance(v, complex) else torch.float64)\n"
+                            "    v = torch.as_tensor(v)\n"
                             "    return v if v.is_floating_point() or v.is_complex() else v.to(torch.get_default_dtype())\n")
 
 BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}

@@ -13,6 +13,8 @@ the emitter is given one, and refused otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 import sympy
 
@@ -23,8 +25,8 @@ from ..expr.nodes import DifferentialOf, Partial
 from ..language.traversal import postorder
 from .backends import Backend
 from .formulas import formula_code
-from .stable import kind, negated_norms, shifted_exponentials
-from . import complexes, products, vocabulary
+from .stable import kind, negated_norms, shifted_exponentials, sigmoids_of_softplus
+from . import complexes, factors, products, vocabulary
 from .numbers import number_code
 
 MAX_INLINE_DEPTH = 12
@@ -56,6 +58,7 @@ class Emitter:
         self.solved = self._solved_inverses()
         self.matmuls = {n.factors: n for r in self.roots for n in t.walk(r) if isinstance(n, t.MatMul)}
         self.negated = negated_norms(self.roots)
+        self.from_softplus = sigmoids_of_softplus(self.roots)
         self.uses = self._uses()
         self.shifted = shifted_exponentials(self.roots)
         self.shifts: dict = {}  # exp(z) shifted → the name of max(z)
@@ -88,6 +91,10 @@ class Emitter:
             return (self.negated[n],)
         if _squared_norm(n):
             return (self.negated.get(n.base, n.base.arg),)
+        if n in self.from_softplus:
+            return (n.arg, self.from_softplus[n])
+        if isinstance(n, t.Trace) and products.trace_split(self, n):
+            return products.trace_operands(self, n)
         return n.children()
 
     def _uses(self) -> dict:
@@ -236,8 +243,12 @@ def _add(em: Emitter, n: t.Add):
 
 
 def _negation_is_plain(p: str) -> bool:
-    """'(-x)' whose x is one operand (a name or a call), so that a + (-x) may be written a - x."""
+    """'(-x)' whose x is one operand (a name, a call, a parenthesised group), so that a + (-x)
+    may be written a - x."""
     inner = p[2:-1]
+    if inner.startswith("(") and inner.endswith(")"):  # one group: no depth 0 before its end
+        depths = list(accumulate({"(": 1, ")": -1}.get(ch, 0) for ch in inner))
+        return 0 not in depths[:-1]
     return inner.isidentifier() or (inner.endswith(")") and "(" in inner and inner.split("(")[0].replace(".", "").isidentifier())
 
 
@@ -258,12 +269,6 @@ def _of_a_matrix(template: str):
     return rule
 
 
-def _inverse(em: Emitter, n: t.Inverse):
-    if n.is_scalar:
-        return f"1.0 / {em.operand(n.arg)}", False
-    return f"{em.helper('_inv')}({em.value(n.arg).text})", True
-
-
 def _power(em: Emitter, n, base: str):
     p = n.exponent
     if p.is_Integer and 0 <= int(p) <= 4:
@@ -282,28 +287,21 @@ def _squared_norm(n: t.Expr) -> bool:
 
 
 def _power_rule(em: Emitter, n: t.Power):
-    """‖A‖² = Σ A ⊙ A, without the square root; other powers as they are."""
+    """‖A‖² = Σ A ⊙ A without the square root: a·a of a vector (one dot), vdot of a NumPy matrix;
+    other powers as they are."""
     if _squared_norm(n):
-        a = em.operand(em.negated.get(n.base, n.base.arg))
-        return (f"{a} * {a}", False) if n.base.arg.is_scalar else (f"({a} * {a}).sum()", True)
+        a, k = em.operand(em.negated.get(n.base, n.base.arg)), kind(n.base.arg.shape)
+        return {"s": (f"{a} * {a}", False), "c": (f"{a} @ {a}", False), "r": (f"{a} @ {a}", False)}.get(
+            k, (f"np.vdot({a}, {a})", True) if em.b.name == "numpy" else (f"({a} * {a}).sum()", True))
     return _power(em, n, em.operand(n.base))
 
 
 def _trace(em: Emitter, n: t.Trace):
     if n.arg.is_scalar:
         return _same(em, n.arg)
+    if products.trace_split(em, n):
+        return products.emit_trace(em, n)
     return f"{em.b.xp}.trace({em.value(n.arg).text})", True
-
-
-def _logdet(em: Emitter, n: t.LogDet):
-    if n.arg.is_scalar:
-        return f"{em.b.xp}.log({em.value(n.arg).text})", True
-    arg = n.arg
-    if not t.is_real(arg):
-        return f"{em.helper('_logdet_complex')}({em.value(arg).text})", True
-    if isinstance(arg, t.Symbol) and "spd" in arg.assumptions:
-        return f"{em.helper('_logdet_spd')}({em.value(arg).text})", True
-    return f"{em.helper('_logdet')}({em.value(arg).text})", True
 
 
 def _hadamard(em: Emitter, n: t.Hadamard):
@@ -345,10 +343,13 @@ def _apply(em: Emitter, n: t.Apply):
 
 def _stable_composition(em: Emitter, n: t.Apply):
     """log σ(z) = −softplus(−z) and log 𝟙ᵀexp(x) = log Σ exp(x), without overflow; exp(z) of a
-    log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``)."""
+    log Σ exp or softmax as exp(z − max z) (``Emitter.shifted``); σ(z) = exp(z − softplus(z))
+    beside softplus(z) (``Emitter.from_softplus``)."""
     inner = n.arg
     if not t.is_real(inner):
         return None
+    if n in em.from_softplus:
+        return f"{em.b.xp}.exp({em.operand(inner)} - {em.operand(em.from_softplus[n])})"
     if n in em.shifted:
         z = em.operand(n.arg)
         top = em.shifts[n] = em.temp(f"{em.b.xp}.max({z})")
@@ -404,7 +405,7 @@ def _broadcast(em: Emitter, n: t.Broadcast):
 
 def _kron(em: Emitter, n: t.Kron):
     a, b = products.as_2d(em, n.left), products.as_2d(em, n.right)
-    return products.from_2d(em, f"{em.b.xp}.kron({a}, {b})", n.shape), True
+    return products.from_2d(em, em.b.kron(a, b), n.shape), True
 
 
 def _kron_factor(em: Emitter, n: t.KronFactor):
@@ -442,12 +443,12 @@ EMIT = {
     t.Scale: _scale,
     t.MatMul: products.emit_matmul,
     t.Transpose: _of_a_matrix("{a}.T"),
-    t.Inverse: _inverse,
+    t.Inverse: factors.inverse_rule,
     t.MatPow: lambda em, n: (f"{em.b.xp}.linalg.matrix_power({em.value(n.arg).text}, {n.exponent})", True),
     t.Power: _power_rule,
     t.Trace: _trace,
     t.Det: lambda em, n: (em.operand(n.arg), False) if n.arg.is_scalar else (f"{em.b.xp}.linalg.det({em.value(n.arg).text})", True),
-    t.LogDet: _logdet,
+    t.LogDet: factors.logdet_rule,
     t.Adj: lambda em, n: (f"1.0 + 0.0 * {em.operand(n.arg)}", False) if n.arg.is_scalar else (f"{em.helper('_adj')}({em.value(n.arg).text})", True),
     t.Hadamard: _hadamard,
     t.HadamardDiv: lambda em, n: (f"{em.operand(n.num)} / {em.operand(n.den)}", False),

@@ -17,7 +17,7 @@ from .program import Program
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 STRING = re.compile(r"[A-Za-z0-9_ ×·*,()>\-]*\Z")
-MODULES = frozenset({"numpy", "jax", "jax.numpy", "torch", "math"})
+MODULES = frozenset({"numpy", "jax", "jax.numpy", "torch", "math", "scipy.linalg.lapack"})
 FORBIDDEN = frozenset({"eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr",
                        "globals", "locals", "vars", "input", "breakpoint"})
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import expr as t
+from . import factors
 
 LARGE = 1000  # the size an unknown dimension counts as, when choosing the order of a chain
 
@@ -183,14 +184,20 @@ def _inverse_arg(em, item) -> tuple[str, bool]:
     return em.operand(inverse.arg), transposed
 
 
-def _solve(em, a: str, dense: Dense, transposed: bool) -> Dense:
-    """A⁻¹X (or A⁻ᵀX)."""
+def _solve(em, a: str, dense: Dense, transposed: bool, matrix=None) -> Dense:
+    """A⁻¹X (or A⁻ᵀX); by A's Cholesky factor when A is factored (``matrix``: A's node)."""
+    if matrix is not None and factors.factored(em, matrix):
+        return Dense(factors.solve(em, matrix, dense.text), dense.shape, True)
     m = f"{a}.T" if transposed else a
     return Dense(f"{em.b.xp}.linalg.solve({m}, {dense.text})", dense.shape, True)
 
 
-def _solve_right(em, dense: Dense, a: str, transposed: bool, symmetric: bool) -> Dense:
-    """X A⁻¹ = (A⁻ᵀXᵀ)ᵀ (or X A⁻ᵀ = (A⁻¹Xᵀ)ᵀ)."""
+def _solve_right(em, dense: Dense, a: str, transposed: bool, symmetric: bool, matrix=None) -> Dense:
+    """X A⁻¹ = (A⁻ᵀXᵀ)ᵀ (or X A⁻ᵀ = (A⁻¹Xᵀ)ᵀ); by A's Cholesky factor when A is factored."""
+    if matrix is not None and factors.factored(em, matrix):
+        if dense.kind == "r":
+            return Dense(factors.solve(em, matrix, dense.text), dense.shape, True)
+        return Dense(f"{factors.solve(em, matrix, dense.op + '.T')}.T", dense.shape, True)
     m = a if (transposed or symmetric) else f"{a}.T"
     if dense.kind == "r":
         return Dense(f"{em.b.xp}.linalg.solve({m}, {dense.text})", dense.shape, True)
@@ -210,9 +217,9 @@ def _apply(em, op: tuple, dense: Dense, right: bool) -> Dense | None:
     if tag == "inv":
         a, transposed = _inverse_arg(em, op)
         if right:
-            return _solve(em, a, dense, transposed)
+            return _solve(em, a, dense, transposed, f.arg)
         sym = isinstance(f.arg, t.Symbol) and bool(f.arg.assumptions & {"symmetric", "spd"})
-        return _solve_right(em, dense, a, transposed, sym)
+        return _solve_right(em, dense, a, transposed, sym, f.arg)
     if tag == "ones_row" and right:
         text = f"{dense.op}.sum(0)" if dense.kind == "m" else f"{dense.op}.sum()"
         return Dense(text, (t.ONE, dense.shape[1]), True)
@@ -256,6 +263,8 @@ def _materialize(em, op: tuple) -> Dense:
         return Dense(f"{em.b.xp}.diag({op[2] or em.value(f.arg).text})", f.shape, True)
     if tag == "inv":
         a, transposed = _inverse_arg(em, op)
+        if factors.factored(em, f.arg):  # symmetric: A⁻ᵀ = A⁻¹
+            return Dense(factors.inverse(em, f.arg), f.shape, True)
         text = f"{em.helper('_inv')}({a})"
         return Dense(f"{text}.T" if transposed else text, f.shape, True)
     if tag == "ones_col":
@@ -335,3 +344,63 @@ def as_2d(em, e: t.Expr) -> str:
 def from_2d(em, text: str, shape) -> str:
     """A 2-D array's code in the form of ``shape``'s kind."""
     return FROM_2D[_kind(shape)].format(a=text, xp=em.b.xp)
+
+
+# ---- the trace of a product -------------------------------------------------------------------
+
+
+def trace_split(em, n: t.Trace):
+    """(P, L) with tr(F₁⋯Fₖ) = Σ P ⊙ Lᵀ, one matrix product fewer than forming F₁⋯Fₖ: the
+    factors turned cyclically so that P, the product of all but the last, is a product the
+    program computes anyway (tr(AXBXᵀC) = Σ (CAXB) ⊙ X beside the gradient's CAXB), else so
+    that the last is a transpose (tr(XᵀAX) = Σ (AX) ⊙ X); None when the argument is not a
+    product or is itself needed."""
+    cache = em.__dict__.setdefault("_traces", {})
+    if n not in cache:
+        cache[n] = _trace_split(em, n)
+    return cache[n]
+
+
+def _trace_split(em, n: t.Trace):
+    a = n.arg
+    if not isinstance(a, t.MatMul) or a.is_scalar or _parents(em).get(a, 0) > 1 or a in em.roots:
+        return None
+    fs = a.factors
+    for i in range(len(fs)):
+        turned = fs[i:] + fs[:i]
+        head = em.matmuls.get(tuple(turned[:-1])) if len(fs) > 2 else None
+        if head is not None and head != a:
+            return head, turned[-1]
+    i = next((i for i in range(len(fs)) if _is_matrix_transpose(fs[i - 1])), 0)  # ending in Xᵀ: Σ P ⊙ X
+    turned = fs[i:] + fs[:i]
+    return (t.MatMul(turned[:-1]) if len(fs) > 2 else turned[0]), turned[-1]
+
+
+def _parents(em) -> dict:
+    """{node: how many nodes of the program have it as a child}."""
+    if "_parents" not in em.__dict__:
+        count: dict = {}
+        for n in {m for r in em.roots for m in t.walk(r)}:
+            for c in n.children():
+                count[c] = count.get(c, 0) + 1
+        em.__dict__["_parents"] = count
+    return em.__dict__["_parents"]
+
+
+def trace_operands(em, n: t.Trace) -> tuple:
+    """The nodes the code of tr(P L) reads: P and L (or X, for L = Xᵀ)."""
+    p, last = trace_split(em, n)
+    return (p, last.arg if _is_matrix_transpose(last) else last)
+
+
+def _is_matrix_transpose(e) -> bool:
+    return isinstance(e, t.Transpose) and _kind(e.arg.shape) == "m"
+
+
+def emit_trace(em, n: t.Trace) -> tuple[str, bool]:
+    """Σ P ⊙ Lᵀ (a sum of products: no conjugate, as vdot would take of a complex P)."""
+    p, last = trace_split(em, n)
+    left = em.operand(p)
+    right = em.operand(last.arg) if _is_matrix_transpose(last) else (
+        f"{em.operand(last)}.T" if _kind(last.shape) == "m" else em.operand(last))
+    return f"({left} * {right}).sum()", True

@@ -19,6 +19,7 @@ from .. import expr as t
 from ..errors import UnsupportedError
 from .backends import Backend
 from .emit import Emitter, kind, number_code
+from .factors import DEPENDS as FACTOR_DEPENDS
 from .helpers import DEPENDS, SPECTRAL
 from .names import identifiers
 
@@ -156,7 +157,7 @@ def _with_dependencies(helpers, backend) -> list:
         h = pending.pop(0)
         if h not in out:
             out.append(h)
-            pending += DEPENDS.get(h, ())
+            pending += [d for d in DEPENDS.get(h, ()) + FACTOR_DEPENDS.get(h, ()) if d in backend.helpers]
     if backend.name == "torch" and "_tensor" not in out:
         out.insert(0, "_tensor")
     return out

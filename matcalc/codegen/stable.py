@@ -2,6 +2,8 @@
 
 - ``shifted_exponentials``: exp(z) used only through log 𝟙ᵀexp(z) and the softmax exp(z)/𝟙ᵀexp(z)
   is computed as exp(z − max z), which cannot overflow;
+- ``sigmoids_of_softplus``: σ(z) beside softplus(z) (the logistic loss and its gradient) is
+  exp(z − softplus(z)), two cheap operations on the softplus computed anyway;
 - ``negated_norms``: ‖A‖ read from −A when the program computes −A anyway (‖X − DR‖ beside the
   residual DR − X of the gradient).
 """
@@ -58,3 +60,15 @@ def negated_norms(roots) -> dict:
             if other in nodes:
                 out[n] = other
     return out
+
+
+def _builtin(n, name: str) -> bool:
+    return isinstance(n, t.Apply) and n.name == name and n.order == 0 and n.formula is None
+
+
+def sigmoids_of_softplus(roots) -> dict:
+    """{σ(z): softplus(z)} for each σ(z) whose softplus(z) the program computes too: σ(z) =
+    exp(z − softplus(z)) = exp(−softplus(−z)), which cannot overflow."""
+    nodes = {n for r in roots for n in t.walk(r)}
+    softplus = {n.arg: n for n in nodes if _builtin(n, "softplus")}
+    return {n: softplus[n.arg] for n in nodes if _builtin(n, "sigmoid") and n.arg in softplus}

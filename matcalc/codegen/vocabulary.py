@@ -4,8 +4,8 @@ The softmax family, mean, variance and standard deviation reduce a vector over i
 matrix row by row: in the kind form of a value, over its last axis (``helpers.REDUCTIONS``);
 of a 1×1 value, they are the value itself or a constant.  tril and triu act on the value as a
 2-D array.  The spectral nodes call their helpers on the operand as a 2-D array: in matcalc's
-own evaluation the runtime's (``matcalc.numeric.spectral``), in generated modules the NumPy
-source of ``helpers.SPECTRAL``; on JAX or PyTorch they have no generated code (UnsupportedError).
+own evaluation the runtime's (``matcalc.numeric.spectral``), in generated modules the source of
+the backend's (``helpers.SPECTRAL`` on NumPy, ``spectral`` on JAX and PyTorch).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import math
-from contextlib import contextmanager
 
 import sympy
 
@@ -100,14 +99,14 @@ def spend(units: int) -> None:
             )
 
 
-@contextmanager
-def bounded_work():
+class bounded_work:
     """The budget of MAX_WORK units for the public call it wraps (a call inside it shares it)."""
-    if _BUDGET.get() is not None:
-        yield
-        return
-    token = _BUDGET.set(_Budget(MAX_WORK))
-    try:
-        yield
-    finally:
-        _BUDGET.reset(token)
+
+    __slots__ = ("token",)
+
+    def __enter__(self):
+        self.token = _BUDGET.set(_Budget(MAX_WORK)) if _BUDGET.get() is None else None
+
+    def __exit__(self, *exc):
+        if self.token is not None:
+            _BUDGET.reset(self.token)

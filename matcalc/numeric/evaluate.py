@@ -1,6 +1,6 @@
 """Numeric evaluation of expressions with NumPy, by compiled code.
 
-``evaluate(e, {"X": array, …})`` binds every dimension symbol from the shapes of the given
+``Evaluator([e], {"X": array, …}).value(e)`` binds every dimension symbol from the shapes of the given
 arrays (or from ``dims``): of e's symbols and of the symbols its root remembers
 (``Expr.origin``, the expression a result came from: ``grad("tr(X)", "X").evaluate({"X": X})``
 is the identity of X's size).  The value is computed by e's NumPy program (``matcalc.codegen``:
@@ -235,8 +235,12 @@ class Evaluator:
         return a if k == "m" else a[:, 0] if k == "c" else a[0, :] if k == "r" else a[0, 0]
 
     def _limit(self, prog) -> None:
-        """Draw the work of the program's values from the budget (language.limits), refusing a
-        value of more than MAX_ENTRIES entries before anything is computed."""
+        """Draw the work of the program's values from the budget (language.limits)."""
+        spend(self.units(prog))
+
+    def units(self, prog) -> int:
+        """The work of the program's values, refusing a value of more than MAX_ENTRIES entries
+        before anything is computed."""
         units = 0
         for n in prog.materialized:
             entries = self._entries.get(n.shape)
@@ -248,7 +252,7 @@ class Evaluator:
             if entries > MAX_ENTRIES:
                 raise UnsupportedError(f"the value of {_show(n)} would have {entries:,} entries (the limit is {MAX_ENTRIES:,})")
             units += 1 + entries // ENTRIES_PER_UNIT
-        spend(units)
+        return units
 
     def at(self, name: str, array: np.ndarray) -> "Evaluator":
         """The same point with symbol ``name`` set to ``array`` (2-D); the compiled programs are kept."""
@@ -419,10 +423,6 @@ def richardson(quotient, steps):
 
 
 def evaluate(e: t.Expr, values: dict | None = None, *, dims: dict | None = None, functions: dict | None = None):
-    """The value of ``e`` at ``values`` ({"X": array, "dX": array, symbol: array, …}).
-
-    ``dims`` pins dimension sizes ({"n": 3}) that no value determines; ``functions`` gives
-    callables for user functions ("g", "g′" or ("g", 1), "f", "∇f"), else stand-ins are used.
-    Returns a float for a 1×1 result, a 1-D array for an n×1 result, else a 2-D array.
-    """
+    """The value of ``e`` at ``values``, every binding checked (``numeric.evaluate``, in ``plans``,
+    remembers the binding of a call for the next one)."""
     return Evaluator([e], values, dims, functions).value(e)

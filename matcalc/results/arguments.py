@@ -203,14 +203,22 @@ def public(fn: Callable = None, **overrides) -> Callable:
         return lambda f: public(f, **overrides)
     signature = inspect.signature(fn)
     checks = {**CHECKS, **overrides}
+    params = signature.parameters.values()
+    names = tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    required = sum(p.default is p.empty for p in params if p.name in names)
+    # a call by position alone binds its arguments to the first names (signature.bind, without its cost)
+    by_position = all(p.kind is not p.VAR_POSITIONAL and (p.name in names or p.default is not p.empty) for p in params)
 
     @functools.wraps(fn)
     def door(*args, **kwargs):
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise ArgumentTypeError(f"{fn.__name__}(): {exc}") from None
-        for name, value in bound.arguments.items():
+        if by_position and not kwargs and required <= len(args) <= len(names):
+            given = zip(names, args)
+        else:
+            try:
+                given = signature.bind(*args, **kwargs).arguments.items()
+            except TypeError as exc:
+                raise ArgumentTypeError(f"{fn.__name__}(): {exc}") from None
+        for name, value in given:
             if name in checks:
                 checks[name](name, value)
         with bounded_work():

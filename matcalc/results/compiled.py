@@ -27,10 +27,14 @@ INSTALL = {"jax": "pip install 'matcalc[jax]'", "torch": "pip install torch (see
 
 class Compiled:
     """A generated function.  ``source`` is its module text, ``args`` its argument names (Python
-    identifiers) in positional order, ``names`` {identifier: the name as the expression writes it}."""
+    identifiers) in positional order, ``names`` {identifier: the name as the expression writes it};
+    ``unchecked`` is the same function without the conversion and the checks of its arguments,
+    for a hot loop: called by position with arrays of the backend (NumPy: float64) of the declared
+    shapes, vectors 1-D; what it does with anything else is the backend's business."""
 
-    def __init__(self, program: Program, function, source: str):
+    def __init__(self, program: Program, function, source: str, unchecked=None):
         self.program, self._function, self.source = program, function, source
+        self.unchecked = unchecked or function
         self.args = program.args + tuple(ident for _, ident in program.dim_params)
         self.names = {p.ident: p.name for p in program.params} | {ident: d for d, ident in program.dim_params}
         self._by_name = {name: ident for ident, name in self.names.items()}
@@ -70,6 +74,10 @@ class Compiled:
             raise NumericError(f"{self.program.name}: {exc}") from None
         except (ValueError, TypeError, IndexError) as exc:
             raise ShapeError(f"{self.program.name}: {_named(str(exc), self.names)}") from None
+        except RuntimeError as exc:  # torch.linalg.LinAlgError: a matrix without a factor
+            if type(exc).__name__.lstrip("_") != "LinAlgError":
+                raise
+            raise NumericError(f"{self.program.name}: {exc}") from None
 
 
 def _complex_value(v) -> bool:
@@ -86,14 +94,16 @@ def _named(message: str, names: dict) -> str:
     return f"{names.get(head, head)} {rest}" if rest else message
 
 
-def run(program: Program, source: str) -> Compiled:
-    """The Compiled function of ``program``; the module text ``source`` is what ``source`` shows."""
+def run(program: Program, source: str, unchecked: Program | None = None) -> Compiled:
+    """The Compiled function of ``program``; the module text ``source`` is what ``source`` shows;
+    ``unchecked``, the program without the checks of its arguments, is its ``unchecked``."""
     try:
         function = load(_with_imports(program), {})
+        fast = load(_with_imports(unchecked), {}) if unchecked is not None else None
     except ImportError:
         raise UnsupportedError(f"the {program.backend.name} backend needs {program.backend.name}: "
                                f"{INSTALL.get(program.backend.name, '')}") from None
-    return Compiled(program, function, source)
+    return Compiled(program, function, source, fast)
 
 
 def _with_imports(program: Program) -> Program:
@@ -121,7 +131,7 @@ def _wrt_list(e: t.Expr, wrt) -> tuple[list, bool]:
 
 
 def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f_and_grad",
-                     comments: bool = False) -> tuple[Program, list, bool, list]:
+                     comments: bool = False, checked: bool = True) -> tuple[Program, list, bool, list]:
     """(the program of f and its gradients, the variables, whether wrt was one name, the roots:
     f, each gradient, and ``hessian(f, X)`` when that function is given)."""
     if not f.is_scalar:
@@ -144,7 +154,7 @@ def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str
 
     printer = to_unicode if comments else None
     prog = build(roots, _backend(backend), params=make_parameters(order), flavor="export", name=name,
-                 printer=printer, returns=returns)
+                 printer=printer, returns=returns, checked=checked)
     return prog, xs, single, roots
 
 
@@ -152,7 +162,8 @@ def compile_gradient(f: t.Expr, wrt, *, backend="numpy", hessian=None) -> Compil
     """The compiled (value, gradient[s][, hessian]) function of scalar f (``hessian``: the
     function (f, X) → H, when the Hessian is asked for)."""
     prog, *_ = gradient_program(f, wrt, backend=backend, hessian=hessian)
-    return run(prog, "\n".join(prog.backend.imports) + "\n\n\n" + prog.source)
+    fast, *_ = gradient_program(f, wrt, backend=backend, hessian=hessian, checked=False)
+    return run(prog, "\n".join(prog.backend.imports) + "\n\n\n" + prog.source, fast)
 
 
 def compile_expression(e: t.Expr, *, backend="numpy", name: str = "value") -> Compiled:
@@ -164,6 +175,8 @@ def compile_expression(e: t.Expr, *, backend="numpy", name: str = "value") -> Co
     unbound = {d for d, _ in prog.dim_params}
     extra = [s for s in sorted(e.origin, key=lambda s: s.name) if s not in order
              and any(d.is_Symbol and d.name in unbound for d in s.shape)]
+    params = make_parameters(order + extra)
     if extra:
-        prog = build([e], b, params=make_parameters(order + extra), flavor="export", name=name)
-    return run(prog, "\n".join(b.imports) + "\n\n\n" + prog.source)
+        prog = build([e], b, params=params, flavor="export", name=name)
+    fast = build([e], b, params=params, flavor="export", name=name, checked=False)
+    return run(prog, "\n".join(b.imports) + "\n\n\n" + prog.source, fast)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..expr import Expr
 from ..interop import to_sympy
 from ..numeric import evaluate
+from ..numeric.plans import with_plans
 from ..printing import to_latex, to_unicode
 from ..printing.shapes import shapes_of
 from .arguments import NUMERIC, public
@@ -28,7 +29,7 @@ def _repr_latex_(self: Expr) -> str:
 Expr.__str__ = to_unicode
 Expr.latex = to_latex
 Expr._repr_latex_ = _repr_latex_
-Expr.evaluate = public(evaluate, **NUMERIC)
+Expr.evaluate = with_plans(public(evaluate, **NUMERIC))
 Expr.compile = public(compile_expression)
 Expr.shapes = property(shapes_of)
 Expr.to_sympy = to_sympy

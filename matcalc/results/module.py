@@ -1,7 +1,7 @@
 """A generated module: the value-and-gradient function of f as a file a user keeps.
 
 ``module_text`` writes a self-contained module that imports only its backend (NumPy for the
-random point of the check): a docstring with f, each gradient in Unicode and every argument's
+random point of the check, SciPy's LAPACK where installed for the Cholesky solves): a docstring with f, each gradient in Unicode and every argument's
 shape; the helpers the code calls; the function; and ``check_gradient(seed)``, which compares
 each gradient (and the Hessian) with central finite differences at a random point drawn to
 respect the domains (spd, symmetric, positive, invertible; log and log det's arguments; complex
