@@ -91,7 +91,7 @@ def _has_gradient(f, name) -> bool:
 
 
 @pytest.mark.slow  # a JAX compilation per case
-@pytest.mark.parametrize("text", SPECTRAL)
+@pytest.mark.parametrize("text", [s for s in SPECTRAL if "K_" not in s])  # K_f, K2_f: a gradient would be a third derivative
 def test_spectral_gradients_run_under_jax_jit(text):
     f, values = _spectral(text), _spectral_point()
     wrt = [s.name for s in sorted(f.free_symbols, key=lambda s: s.name) if _has_gradient(f, s.name)][0]
