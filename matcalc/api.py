@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import expr as t
 from .errors import MatcalcError, ShapeError, did_you_mean
+from .expr import complexes as _complexes
 from .expr import parse as _parse
 from .language.names import canonical_name
 from .interop import from_sympy  # noqa: F401  (public)
@@ -277,3 +278,4 @@ def clear_caches() -> None:
     The grammar, compiled once, is kept."""
     for cached in (_rewriting.structure_key, _rewriting.order_key, _rewriting.size):
         cached.cache_clear()
+    _complexes.forget()

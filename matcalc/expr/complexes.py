@@ -44,15 +44,23 @@ def _real_node(n: Expr, real: dict) -> bool:
 
 
 _REAL: dict = {}  # node → whether it is real, remembered across calls (nodes are immutable)
+_COMPLEX_BELOW: dict = {}  # node → whether it or a node below it is not real
 _REMEMBERED = 1 << 16
 
 
 def _realness(e: Expr) -> dict:
     if len(_REAL) > _REMEMBERED:
-        _REAL.clear()
+        forget()
     for n in postorder(e, _REAL):
-        _REAL[n] = _real_node(n, _REAL)
+        real = _REAL[n] = _real_node(n, _REAL)
+        _COMPLEX_BELOW[n] = not real or any(_COMPLEX_BELOW[c] for c in n.children())
     return _REAL
+
+
+def forget() -> None:
+    """Forget the realness remembered of every node."""
+    _REAL.clear()
+    _COMPLEX_BELOW.clear()
 
 
 def is_real(e: Expr) -> bool:
@@ -151,6 +159,8 @@ def refuse_complex(e: Expr) -> Expr:
     elementwise function other than those of ``COMPLEX_ELEMENTWISE``, an opaque function): then
     UnsupportedError naming the word and why."""
     real = _realness(e)
+    if not _COMPLEX_BELOW[e]:
+        return e  # real all the way down: nothing to refuse
     for n in postorder(e):
         if isinstance(n, (Call, Grad)) and not real[n.arg]:
             raise UnsupportedError(f"the opaque function {n.name} of a complex argument is not supported: "
