@@ -59,7 +59,7 @@ $(DEMO_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 # matcalc itself (editable) with the test tools, only when the metadata or the pins change.
 $(TEST_STAMP): $(DEMO_STAMP)
-	@echo "installing matcalc and the test tools into .venv (about 400 MB; once)"
+	@echo "installing matcalc and the test tools into .venv (about 1.2 GB; once)"
 	$(PIP) install -q -c constraints.txt -e ".[dev]"
 	touch $@
 
