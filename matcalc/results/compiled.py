@@ -63,9 +63,14 @@ class Compiled:
         return bound
 
     def __call__(self, *args, **kwargs):
-        for ident, value in list(zip(self.args, args)) + list(kwargs.items()):
-            if _complex_value(value) and (ident in self._real or self._by_name.get(canonical_name(ident)) in self._real):
-                raise DomainError(f"the value of {self.names.get(ident, ident)} is complex but it is real: declare it complex")
+        if self._real:
+            for value in args:  # float arrays, the common case, need no closer look
+                if type(value) is not np.ndarray or value.dtype.kind != "f":
+                    _refuse_complex_values(self, args, kwargs)
+                    break
+            else:
+                if kwargs:
+                    _refuse_complex_values(self, args, kwargs)
         try:
             if not kwargs and len(args) == len(self.args):
                 return self._function(*args)
@@ -80,12 +85,20 @@ class Compiled:
             raise NumericError(f"{self.program.name}: {exc}") from None
 
 
+def _refuse_complex_values(fn: "Compiled", args: tuple, kwargs: dict) -> None:
+    """DomainError for a complex value given for a real symbol."""
+    for ident, value in (*zip(fn.args, args), *kwargs.items()):
+        if _complex_value(value) and (ident in fn._real or fn._by_name.get(canonical_name(ident)) in fn._real):
+            raise DomainError(f"the value of {fn.names.get(ident, ident)} is complex but it is real: declare it complex")
+
+
 def _complex_value(v) -> bool:
     """Whether an argument (a number, a NumPy or JAX array, a torch tensor) has complex entries."""
     dtype = getattr(v, "dtype", None)
-    if hasattr(dtype, "is_complex"):  # a torch dtype
-        return bool(dtype.is_complex)
-    return bool(np.iscomplexobj(v)) if dtype is not None or isinstance(v, (complex, list, tuple)) else False
+    if dtype is None:
+        return isinstance(v, complex) or (isinstance(v, (list, tuple)) and bool(np.iscomplexobj(v)))
+    kind = getattr(dtype, "kind", None)  # NumPy's and JAX's dtypes; a torch dtype says is_complex
+    return kind == "c" if kind is not None else bool(getattr(dtype, "is_complex", False))
 
 
 def _named(message: str, names: dict) -> str:
