@@ -13,6 +13,7 @@ import ast
 import re
 
 from ..errors import UnsupportedError
+from ..language.grammars import PYTHON_SYNTAX
 from .program import Program
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -24,7 +25,8 @@ FORBIDDEN = frozenset({"eval", "exec", "compile", "open", "__import__", "getattr
 
 def validate(source: str) -> None:
     """Refuse source that the generator could not have written."""
-    tree = ast.parse(source)
+    with PYTHON_SYNTAX:
+        tree = ast.parse(source)
     for node in ast.walk(tree):
         names = []
         if isinstance(node, ast.Name):
@@ -49,6 +51,7 @@ def validate(source: str) -> None:
 def load(program: Program, namespace: dict):
     """The function of ``program``, its source validated, compiled and run in ``namespace``."""
     validate(program.source)
-    code = compile(program.source, f"<matcalc {program.name}>", "exec")
+    with PYTHON_SYNTAX:
+        code = compile(program.source, f"<matcalc {program.name}>", "exec")
     exec(code, namespace)
     return namespace[program.name]

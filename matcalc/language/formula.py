@@ -19,7 +19,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 
 from ..errors import DomainError, MatcalcError, ParseError
 from .exact import numeral
-from .grammars import grammar_text
+from .grammars import PYTHON_SYNTAX, grammar_text
 from .limits import (MAX_FORMULA_DEPTH, MAX_FORMULA_LENGTH, exponent_problem, number_problem, numeral_problem,
                      power_problem)
 
@@ -81,8 +81,13 @@ class Formula:
 
 
 @lru_cache(maxsize=1)
-def lark_parser() -> Lark:
+def _built() -> Lark:
     return Lark(grammar_text("formula.lark"), parser="lalr", lexer="basic", propagate_positions=True)
+
+
+def lark_parser() -> Lark:
+    with PYTHON_SYNTAX:  # built once, by one thread
+        return _built()
 
 
 class _Failure(Exception):

@@ -22,7 +22,7 @@ from . import traversal
 from .declarations import Declarations
 from .dims import dim
 from .exact import numeral
-from .grammars import grammar_text
+from .grammars import PYTHON_SYNTAX, grammar_text
 from .limits import numeral_problem, power_problem
 from .names import ATOM, GREEK, atoms, canonical_name, is_greek_word, split_name
 from .sizes import read_subscript
@@ -32,8 +32,13 @@ from .vocabulary import BUILTINS, ELEMENTWISE, ELEMENTWISE_ALIASES, IMAGINARY_UN
 # ---- the grammar ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def lark_parser() -> Lark:
+    with PYTHON_SYNTAX:  # built once, by one thread
+        return _built()
+
+
+@lru_cache(maxsize=1)
+def _built() -> Lark:
     return Lark(
         grammar_text(),
         parser="lalr",

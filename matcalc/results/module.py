@@ -17,6 +17,7 @@ import re
 import sympy
 
 from .. import expr as t
+from ..language.grammars import PYTHON_SYNTAX
 from ..codegen import number_code
 from ..numeric.sampling import domains as _domains
 from ..printing import to_unicode
@@ -149,8 +150,10 @@ def module_text(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f
             or name.startswith("_"):
         raise ArgumentValueError(f"name must be a Python identifier, not a keyword, not starting with _: not {name!r}")
     text = _module_text(f, wrt, backend, hessian, _PLACEHOLDER)
-    taken = {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)} | {
-        n.arg for n in ast.walk(ast.parse(text)) if isinstance(n, ast.arg)} | {"check_gradient", "hessian"}
+    with PYTHON_SYNTAX:
+        tree = ast.parse(text)
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)} | {"check_gradient", "hessian"}
     if name in taken:
         raise ArgumentValueError(f"name {name!r} is taken in the generated module (by an argument, the backend or "
                                  "its helpers): choose another")
