@@ -11,6 +11,10 @@ import pytest
 import sympy
 
 import matcalc as mc
+from matcalc.numeric import sample
+from matcalc.numeric.check import KINK_MARGIN, kinks
+from matcalc.simplify import simplify
+from matcalc.simplify.rewriting import size
 import matcalc.expr as t
 from matcalc.interop import from_sympy
 from matcalc.numeric.functions import NUMERIC
@@ -150,7 +154,6 @@ def test_softmax_evaluates_stably_row_by_row():
 
 
 def test_a_probability_is_sampled_on_the_simplex():
-    from matcalc.numeric import sample
 
     values = sample([mc.parse("yᵀx + sum(Y)", domains="y: probability, Y: onehot")], seed=3)
     assert np.all(values["y"] >= 0) and np.isclose(values["y"].sum(), 1.0)
@@ -253,8 +256,6 @@ def test_layer_norm_jacobian_and_vjp():
 def test_the_rules_behind_the_short_layer_norm_forms():
     """(√s)² = s, s𝟙 in a sum is s broadcast, 𝟙ᵀx/n = mean(x): each keeps the value and never
     makes the tree larger."""
-    from matcalc.simplify import simplify
-    from matcalc.simplify.rewriting import size
 
     rng = np.random.default_rng(4)
     values = {"x": rng.standard_normal(4), "a": 0.7, "G": rng.standard_normal(4)}
@@ -301,7 +302,6 @@ def test_max_evaluates_as_numpy_does():
 
 
 def test_a_check_keeps_its_points_away_from_kinks():
-    from matcalc.numeric.check import KINK_MARGIN, kinks
 
     f = mc.parse("sum(relu(X − Y))")
     report = mc.check("sum(relu(X − Y))", "X", trials=5)
@@ -358,7 +358,6 @@ def test_the_max_norm_gradient_is_sign_x_k_e_k():
 
 
 def test_a_check_redraws_points_at_a_tie_of_the_max_norm():
-    from matcalc.numeric.check import KINK_MARGIN
 
     report = mc.check("‖x‖_∞", "x", trials=8)
     top = np.sort(np.abs(report.point["x"]))[::-1]
