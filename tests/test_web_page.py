@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import py_compile
 import shutil
 import socket
@@ -430,9 +431,21 @@ def test_the_code_panel_follows_the_form_and_says_what_it_refuses(page, server):
 
 
 def test_a_backend_chosen_while_the_panels_compute(page, server):
+    held = []  # the panels' requests wait here until the backend is chosen
+
+    def hold(route):
+        if held is None:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/api/(derive|check|codegen)$"), hold)
     page.goto("/?expr=" + quote("‖X − DR‖²_F") + "&wrt=D")
     page.wait_for_selector("body[data-state=computing]", state="attached", timeout=WAIT_MS)
     page.select_option("#backend", "jax")  # before the first answers: every panel still answers
+    waiting, held = held, None
+    for route in waiting:
+        route.continue_()
     done(page)
     expect(page.locator(".panel-body.busy")).to_have_count(0)
     assert text_of(code_of(page)) == codegen(server, expr="‖X − DR‖²_F", wrt="D", backend="jax")["text"]
