@@ -11,6 +11,8 @@ matcalc and pass their own check in a fresh interpreter.
 from __future__ import annotations
 
 import ast
+import importlib.util
+import inspect
 import py_compile
 import subprocess
 import sys
@@ -303,6 +305,52 @@ def test_bad_arguments_are_matcalc_errors_naming_the_symbol():
         mc.compile("‖x‖²", 3)
     with pytest.raises(mc.UnsupportedError, match="has no code"):
         mc.compile("f(Wx)", "W", functions={"f": "scalar"})
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_a_compiled_function_is_called_as_python_calls_a_function(backend):
+    fn = mc.compile("‖Ax − b‖² + log det Σ", "x", backend=backend, domains={"Σ": "spd"})
+    assert fn.args == ("x", "A", "b", "Sigma") and str(inspect.signature(fn)) == "(x, A, b, Sigma)"
+    a, x, b, s = np.arange(6.0).reshape(3, 2), np.array([1.0, -1.0]), np.ones(3), np.diag([2.0, 3.0])
+    expected = (a @ x - b) @ (a @ x - b) + np.log(6.0), 2 * a.T @ (a @ x - b)
+    calls = [fn(x, a, b, s), fn(x=x, A=a, b=b, Σ=s), fn(x, a, Sigma=s, b=b), fn(**{"x": x, "A": a, "b": b, "Σ": s})]
+    for value, grad in calls:
+        _close(value, expected[0])
+        _close(grad, expected[1])
+    with pytest.raises(mc.DomainError, match=r"takes 4 arguments \(x, A, b, Sigma\), 5 were given"):
+        fn(x, a, b, s, s)
+    with pytest.raises(mc.DomainError, match="no value for b, Σ"):
+        fn(x, a)
+    with pytest.raises(mc.DomainError, match="A is given twice"):
+        fn(x, a, A=a, b=b, Σ=s)
+    for complex_call in (lambda: fn(x * 1j, a, b, s), lambda: fn(x, a, b=b * 1j, Σ=s)):
+        with pytest.raises(mc.DomainError, match="is complex but it is real: declare it complex"):
+            complex_call()
+    if backend == "numpy":  # JAX's Cholesky factor of a matrix that is not positive definite is nan
+        with pytest.raises(mc.DomainError, match="f_and_grad: Sigma is not positive definite"):
+            fn(x, a, b, -s)
+
+
+def test_arguments_not_of_float64_are_converted_and_complex_ones_refused_by_the_module_itself(tmp_path):
+    fn = mc.compile("‖Ax − b‖²", "x")
+    a, x, b = np.array([[1.0, 2.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, -2.0]), np.array([0.5, 0.0, 1.0])
+    expected = fn(x, a, b)
+    for given in ([list(x), a.tolist(), list(b)], [x.astype(np.float32), a.astype(np.float32), b],
+                  [np.array([1, -2]), a, b], [np.array([[1.0, 0.0], [-2.0, 0.0]])[:, 0], a, b], [x[:, None], a, b[None, :]]):
+        value, grad = fn(*given)
+        assert grad.dtype == np.float64 and grad.shape == (2,)
+        _close(value, expected[0])
+        _close(grad, expected[1])
+    boolean = a > 0.5  # computed as numbers, not as logical products
+    _close(fn(x, boolean, b)[1], 2 * boolean.T @ (boolean @ x - b))
+    path = tmp_path / "least_squares.py"
+    path.write_text(mc.codegen("‖Ax − b‖²", "x"), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("least_squares", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _close(module.f_and_grad(x, a, b)[1], expected[1])
+    with pytest.raises(TypeError, match="A is real but its value is complex"):
+        module.f_and_grad(x, a + 0j, b)
 
 
 def test_a_singular_matrix_is_a_numeric_error():

@@ -10,7 +10,7 @@ from .backends import BACKENDS, JAX, NUMPY, TORCH, Backend, backend
 from .emit import EMIT, kind, number_code
 from .load import load
 from .names import identifiers, spell
-from .program import Parameter, Program, build, leaves, make_parameters
+from .program import Parameter, Program, build, entry, leaves, make_parameters
 
-__all__ = ["BACKENDS", "EMIT", "JAX", "NUMPY", "TORCH", "Backend", "Parameter", "Program", "backend", "build",
+__all__ = ["BACKENDS", "EMIT", "JAX", "NUMPY", "TORCH", "Backend", "Parameter", "Program", "backend", "build", "entry",
            "identifiers", "kind", "leaves", "load", "make_parameters", "number_code", "spell"]

@@ -63,8 +63,9 @@ class Backend:
     imports: tuple
     functions: dict  # elementwise function name → callable's spelling or helper name
     helpers: dict = field(default_factory=lambda: dict(HELPERS))
-    converts: str = "{xp}.asarray({v}, dtype=float)"
+    converts: str = "{xp}.asarray({v}, dtype=float)"  # lines that make an argument an array of reals
     converts_complex: str = "{xp}.asarray({v}, dtype=complex)"
+    converts_helpers: tuple = ()  # the helpers those lines call
 
     def f(self, template: str, **kw) -> str:
         return template.format(xp=self.xp, **kw)
@@ -91,8 +92,9 @@ class Backend:
     def kron(self, a: str, b: str) -> str:
         return f"{self.xp}.kron({a}, {b})"
 
-    def convert(self, v: str, complex_entries: bool = False) -> str:
-        return (self.converts_complex if complex_entries else self.converts).format(xp=self.xp, v=v)
+    def convert(self, v: str, complex_entries: bool = False) -> list:
+        """The lines that make the argument ``v`` an array of the backend."""
+        return (self.converts_complex if complex_entries else self.converts).format(xp=self.xp, v=v).split("\n")
 
     def permute(self, a: str, axes: str) -> str:
         return f"{self.xp}.transpose({a}, {axes})"
@@ -113,11 +115,22 @@ HELPERS["_flatten"] = ("def _flatten(v, name, declared, ndim):\n"
                       "    if (ndim == 1 and v.ndim == 2 and 1 in v.shape) or (ndim == 0 and v.ndim <= 2 and v.size == 1):\n"
                       "        return v.reshape((-1,) if ndim else ())\n"
                       "    _shape_error(name, declared, tuple(v.shape), declared)\n")
+# An argument that is already an array of float64 passes with two tests; anything else is
+# converted, and complex entries are refused rather than silently dropped.
+HELPERS["_float_array"] = ("_ndarray, _f64 = {xp}.ndarray, {xp}.dtype(float)\n\n\n"
+                           "def _float_array(v, name):\n"
+                           "    # a number, a list or an array of another kind as an array of floats\n"
+                           "    v = {xp}.asarray(v)\n"
+                           "    if v.dtype.kind == 'c':\n"
+                           "        raise TypeError(f'{{name}} is real but its value is complex')\n"
+                           "    return v.astype(float)\n")
 HELPERS["_relu"] = "def _relu(x):\n    return {xp}.maximum(x, 0.0)\n"
 HELPERS.update(REDUCTIONS)
 HELPERS.update(SPECTRAL)
 
-NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE), helpers={**HELPERS, **factors.NUMPY})
+NUMPY = Backend("numpy", "np", ("import numpy as np",), dict(ELEMENTWISE), helpers={**HELPERS, **factors.NUMPY},
+                converts="if type({v}) is not _ndarray or {v}.dtype is not _f64:\n    {v} = _float_array({v}, {v!r})",
+                converts_helpers=("_float_array",))
 
 JAX = Backend(
     "jax", "jnp", ("import jax", "import jax.numpy as jnp"),

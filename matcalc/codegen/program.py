@@ -11,7 +11,7 @@ result is the tuple of the expressions' values.  Two flavours:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -55,6 +55,8 @@ class Program:
     materialized: frozenset
     source: str = ""
     dims: dict = field(default_factory=dict)
+    code: tuple = ()  # the function's body, line by line
+    prelude: str = ""  # the helpers' source, before the function
 
     @property
     def args(self) -> tuple:
@@ -142,12 +144,36 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
     helpers = [h for h in _with_dependencies(em.helpers, backend) if flavor != "internal" or h not in INTERNAL_HELPERS]
     if flavor != "internal" and checked and params:
         helpers += ["_shape_error"] + (["_flatten"] if any(kind(p.leaf.shape) != "m" for p in params) else [])
+        helpers += list(backend.converts_helpers) if any(t.is_real(p.leaf) for p in params) else []
     parts = [backend.helper_source(h) for h in helpers]
-    body = "\n".join("    " + line for line in prologue + em.lines + [ret])
+    prog.code = tuple(prologue + em.lines + [ret])
+    prog.prelude = "\n\n".join(parts)
+    body = "\n".join("    " + line for line in prog.code)
     parts.append(f"{signature}\n{body}\n")
     prog.helpers = helpers
     prog.source = "\n\n".join(parts)
     return prog
+
+
+def entry(prog: Program) -> Program:
+    """An export program as matcalc's ``Compiled`` calls it: the same body in a function whose
+    parameters are positional-only with the default ``_NONE``, whose call by keyword, or with
+    an argument too many or too few, goes to ``_call_by_name(values, extra, named)``, and whose
+    failure goes to ``_failure(exc, values)`` for the error to raise; those three names are given
+    by the caller's namespace."""
+    args = list(prog.args) + [ident for _, ident in prog.dim_params]
+    values = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+    missing = f" or {args[-1]} is _NONE" if args else ""
+    signature = ", ".join([f"{a}=_NONE" for a in args] + (["/"] if args else []) + ["*_extra", "**_named"])
+    lines = [f"def {prog.name}({signature}):",
+             f"    if _named or _extra{missing}:",
+             f"        return _call_by_name({values}, _extra, _named)",
+             "    try:",
+             *("        " + line for line in prog.code),
+             "    except (ValueError, TypeError, IndexError, RuntimeError) as _exc:",
+             f"        raise _failure(_exc, {values}) from None"]
+    source = (prog.prelude + "\n\n" if prog.prelude else "") + "\n".join(lines) + "\n"
+    return replace(prog, source=source)
 
 
 def _with_dependencies(helpers, backend) -> list:
@@ -194,7 +220,8 @@ def _export_prologue(backend: Backend, params, dim_ids: dict, checked: bool):
     for p in params:
         k = kind(p.leaf.shape)
         if checked:
-            lines.append(f"{p.ident} = {backend.convert(p.ident, not t.is_real(p.leaf))}")
+            first, *rest = backend.convert(p.ident, not t.is_real(p.leaf))
+            lines += [f"{p.ident} = {first}"] if not rest else [first, *rest]
             if k != "m":  # a vector as a 1-D array (an n×1 or 1×n one is flattened), a scalar as 0-D
                 shown = "×".join(str(d) for d in p.leaf.shape)
                 lines.append(f"if {p.ident}.ndim != {0 if k == 's' else 1}:")
@@ -202,32 +229,42 @@ def _export_prologue(backend: Backend, params, dim_ids: dict, checked: bool):
     if backend.name == "torch" and params:
         lines.append(f"_dtype, _device = {params[0].ident}.dtype, {params[0].ident}.device")
     axes = {"m": (0, 1), "c": (0,), "r": (1,), "s": ()}
-    full = []  # the parameters whose shape is not read off by themselves alone
-    for p in params:
+    full = []  # (parameter, positions its shape does not bind, whether its ndim is checked already)
+    for p in sorted(params, key=lambda p: kind(p.leaf.shape) == "m"):  # vectors first: their ndim is known
         k = kind(p.leaf.shape)
         shown = "×".join(str(d) for d in p.leaf.shape)
-        binds = []
+        binds, unbound = [], []
         for pos, axis in enumerate(axes[k]):
             d = p.leaf.shape[axis]
             if d.is_Symbol and d.name not in bound:
                 bound.add(d.name)
-                binds.append(f"{dim_ids[d.name]} = {p.ident}.shape[{pos}]")
+                binds.append(f"{dim_ids[d.name]} = {_axis(p.ident, pos)}")
+            else:
+                unbound.append(pos)
         if checked and binds and k == "m":
             lines.append(f"if {p.ident}.ndim != {len(axes[k])}:")
             lines.append(f"    _shape_error({p.ident!r}, {shown!r}, tuple({p.ident}.shape), {shown!r})")
         lines += binds
-        if len(binds) < len(axes[k]):
-            full.append(p)
+        if unbound:
+            full.append((p, unbound, k != "m" or bool(binds)))
     dim_params = tuple((d, ident) for d, ident in dim_ids.items() if d not in bound)
     if checked:
-        for p in full:
-            k = kind(p.leaf.shape)
-            want = [p.leaf.shape[a] for a in axes[k]]
+        for p, unbound, ndim_known in full:
+            want = [p.leaf.shape[a] for a in axes[kind(p.leaf.shape)]]
             code = "(" + ", ".join(_dim_code(d, dim_ids) for d in want) + ("," if len(want) == 1 else "") + ")"
             shown = "×".join(str(d) for d in p.leaf.shape)
-            lines.append(f"if {p.ident}.shape != {code}:")
+            if ndim_known:  # the axes not read off compared one by one: no tuple built
+                tests = [f"{_axis(p.ident, pos)} != {_dim_code(want[pos], dim_ids)}" for pos in unbound]
+                lines.append(f"if {' or '.join(tests)}:")
+            else:
+                lines.append(f"if {p.ident}.shape != {code}:")
             lines.append(f"    _shape_error({p.ident!r}, {shown!r}, tuple({p.ident}.shape), {code})")
     return lines, dim_params
+
+
+def _axis(ident: str, pos: int) -> str:
+    """The length of an argument along one axis (len() for the first: no shape tuple is built)."""
+    return f"len({ident})" if pos == 0 else f"{ident}.shape[{pos}]"
 
 
 def _dim_code(d, dim_ids) -> str:

@@ -12,10 +12,14 @@ or as their identifiers (W_1, Sigma), or positionally in the order of ``args``.
 
 from __future__ import annotations
 
+import inspect
+import operator
+from dataclasses import replace
+
 import numpy as np
 
 from .. import expr as t
-from ..codegen import Program, backend as _backend, build, leaves, load, make_parameters
+from ..codegen import Program, backend as _backend, build, entry, leaves, load, make_parameters
 from ..errors import DomainError, ShapeError, UnsupportedError
 from ..language.names import canonical_name
 from ..numeric.evaluate import NumericError
@@ -25,21 +29,44 @@ from .gradient import gradient
 INSTALL = {"jax": "pip install 'matcalc[jax]'", "torch": "pip install torch (see README: Using the answer in your code)"}
 
 
+class _Unset:
+    """The default of every parameter of a compiled function as matcalc calls it: not given."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NONE = _Unset()
+
+
 class Compiled:
     """A generated function.  ``source`` is its module text, ``args`` its argument names (Python
     identifiers) in positional order, ``names`` {identifier: the name as the expression writes it};
     ``unchecked`` is the same function without the conversion and the checks of its arguments,
     for a hot loop: called by position with arrays of the backend (NumPy: float64) of the declared
-    shapes, vectors 1-D; what it does with anything else is the backend's business."""
+    shapes, vectors 1-D; what it does with anything else is the backend's business.
 
-    def __init__(self, program: Program, function, source: str, unchecked=None):
-        self.program, self._function, self.source = program, function, source
+    A call goes straight to the generated function (``codegen.entry``), with no Python frame in
+    between: it hands a call by keyword to ``_call_by_name`` and a failure to ``_failure``."""
+
+    __call__ = property(operator.attrgetter("_entry"))
+
+    def __init__(self, program: Program, function, namespace: dict, source: str, unchecked=None):
+        self.program, self.source = program, source
         self.unchecked = unchecked or function
         self.args = program.args + tuple(ident for _, ident in program.dim_params)
         self.names = {p.ident: p.name for p in program.params} | {ident: d for d, ident in program.dim_params}
         self._by_name = {name: ident for ident, name in self.names.items()}
         self._real = {p.ident for p in program.params if t.is_real(p.leaf)}
         self.backend = program.backend.name
+        namespace.update(_call_by_name=self._call_by_name, _failure=self._failure)
+        self._function = function
+        # NumPy code refuses a complex value of a real argument itself (a TypeError, named by
+        # _failure); JAX and PyTorch would compute with it, so their arguments are screened first
+        screen = bool(self._real) and not program.backend.converts_helpers
+        self._entry = self._screened if screen else function
+        self.__signature__ = inspect.Signature([inspect.Parameter(a, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                                for a in self.args])
 
     def __repr__(self) -> str:
         return f"<compiled {self.program.name}({', '.join(self.args)}) on {self.backend}>"
@@ -62,34 +89,37 @@ class Compiled:
             raise DomainError(f"no value for {', '.join(self.names[a] for a in missing)}")
         return bound
 
-    def __call__(self, *args, **kwargs):
-        if self._real:
-            for value in args:  # float arrays, the common case, need no closer look
-                if type(value) is not np.ndarray or value.dtype.kind != "f":
-                    _refuse_complex_values(self, args, kwargs)
-                    break
-            else:
-                if kwargs:
-                    _refuse_complex_values(self, args, kwargs)
-        try:
-            if not kwargs and len(args) == len(self.args):
-                return self._function(*args)
-            return self._function(**self.bind(args, kwargs))
-        except np.linalg.LinAlgError as exc:
-            raise NumericError(f"{self.program.name}: {exc}") from None
-        except (ValueError, TypeError, IndexError) as exc:
-            raise ShapeError(f"{self.program.name}: {_named(str(exc), self.names)}") from None
-        except RuntimeError as exc:  # torch.linalg.LinAlgError: a matrix without a factor
-            if type(exc).__name__.lstrip("_") != "LinAlgError":
-                raise
-            raise NumericError(f"{self.program.name}: {exc}") from None
+    def _call_by_name(self, values: tuple, extra: tuple, named: dict):
+        """A call with keywords, or with too few or too many positional arguments."""
+        given = values[:sum(v is not _NONE for v in values)]  # positional arguments fill from the left
+        bound = self.bind(given + extra, named)
+        return self._entry(*(bound[a] for a in self.args))
+
+    def _screened(self, *args, **kwargs):
+        """The call, its complex values for real symbols refused first."""
+        refused = _complex_refused(self, dict(zip(self.args, args)) | kwargs)
+        if refused is not None:
+            raise refused
+        return self._function(*args, **kwargs)
+
+    def _failure(self, exc: Exception, values: tuple) -> Exception:
+        """The error to raise for ``exc``, raised by the generated function called with ``values``."""
+        name = self.program.name
+        if isinstance(exc, np.linalg.LinAlgError) or type(exc).__name__.lstrip("_") == "LinAlgError":
+            return NumericError(f"{name}: {exc}")  # torch.linalg.LinAlgError too: a matrix without a factor
+        if not isinstance(exc, (ValueError, TypeError, IndexError)):
+            return exc
+        refused = _complex_refused(self, dict(zip(self.args, values)))
+        return refused or ShapeError(f"{name}: {_named(str(exc), self.names)}")
 
 
-def _refuse_complex_values(fn: "Compiled", args: tuple, kwargs: dict) -> None:
-    """DomainError for a complex value given for a real symbol."""
-    for ident, value in (*zip(fn.args, args), *kwargs.items()):
-        if _complex_value(value) and (ident in fn._real or fn._by_name.get(canonical_name(ident)) in fn._real):
-            raise DomainError(f"the value of {fn.names.get(ident, ident)} is complex but it is real: declare it complex")
+def _complex_refused(fn: Compiled, values: dict) -> DomainError | None:
+    """The DomainError for a complex value given for a real symbol, if one is."""
+    for ident, value in values.items():
+        ident = ident if ident in fn.names else fn._by_name.get(canonical_name(ident), ident)
+        if ident in fn._real and _complex_value(value):
+            return DomainError(f"the value of {fn.names.get(ident, ident)} is complex but it is real: declare it complex")
+    return None
 
 
 def _complex_value(v) -> bool:
@@ -110,19 +140,18 @@ def _named(message: str, names: dict) -> str:
 def run(program: Program, source: str, unchecked: Program | None = None) -> Compiled:
     """The Compiled function of ``program``; the module text ``source`` is what ``source`` shows;
     ``unchecked``, the program without the checks of its arguments, is its ``unchecked``."""
+    namespace = {"_NONE": _NONE}
     try:
-        function = load(_with_imports(program), {})
+        function = load(_with_imports(entry(program)), namespace)
         fast = load(_with_imports(unchecked), {}) if unchecked is not None else None
     except ImportError:
         raise UnsupportedError(f"the {program.backend.name} backend needs {program.backend.name}: "
                                f"{INSTALL.get(program.backend.name, '')}") from None
-    return Compiled(program, function, source, fast)
+    return Compiled(program, function, namespace, source, fast)
 
 
 def _with_imports(program: Program) -> Program:
-    text = "\n".join(program.backend.imports) + "\n\n\n" + program.source
-    return Program(program.backend, program.name, program.params, program.dim_params, program.roots, program.body,
-                   program.helpers, program.nodes, program.materialized, text, program.dims)
+    return replace(program, source="\n".join(program.backend.imports) + "\n\n\n" + program.source)
 
 
 def _wrt_list(e: t.Expr, wrt) -> tuple[list, bool]:
