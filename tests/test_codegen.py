@@ -343,14 +343,20 @@ def test_arguments_not_of_float64_are_converted_and_complex_ones_refused_by_the_
         _close(grad, expected[1])
     boolean = a > 0.5  # computed as numbers, not as logical products
     _close(fn(x, boolean, b)[1], 2 * boolean.T @ (boolean @ x - b))
-    path = tmp_path / "least_squares.py"
-    path.write_text(mc.codegen("‖Ax − b‖²", "x"), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("least_squares", path)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"] + (["torch"] if torch is not None else []))
+def test_a_generated_module_refuses_a_complex_value_of_a_real_argument(tmp_path, backend):
+    path = tmp_path / f"least_squares_{backend}.py"
+    path.write_text(mc.codegen("‖Ax − b‖²", "x", backend=backend), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    _close(module.f_and_grad(x, a, b)[1], expected[1])
+    a, x, b = np.array([[1.0, 2.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, -2.0]), np.array([0.5, 0.0, 1.0])
+    convert = {"numpy": np.asarray, "jax": jax.numpy.asarray, "torch": lambda v: torch.tensor(v)}[backend]
+    _close(np.asarray(module.f_and_grad(convert(x), convert(a), convert(b))[1]), 2 * a.T @ (a @ x - b))
     with pytest.raises(TypeError, match="A is real but its value is complex"):
-        module.f_and_grad(x, a + 0j, b)
+        module.f_and_grad(convert(x), convert(a + 1j), convert(b))
 
 
 def test_a_singular_matrix_is_a_numeric_error():
@@ -510,7 +516,7 @@ def test_without_scipy_the_spd_solves_are_plain_solves(monkeypatch):
     point = _spd_point(np.random.default_rng(12))
     args = {k: v for k, v in point.items() if k in fn._by_name}
     with_lapack = fn(**args)
-    monkeypatch.setitem(fn._function.__globals__, "_lapack", None)
+    monkeypatch.setitem(fn._entry.__globals__, "_lapack", None)
     without = fn(**args)
     _close(without[0], with_lapack[0])
     for a, b in zip(without[1], with_lapack[1]):

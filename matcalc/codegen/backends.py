@@ -136,9 +136,16 @@ JAX = Backend(
     "jax", "jnp", ("import jax", "import jax.numpy as jnp"),
     dict(ELEMENTWISE, sigmoid="jax.nn.sigmoid", softplus="jax.nn.softplus", relu="jax.nn.relu",
          log_sigmoid="jax.nn.log_sigmoid"),
-    helpers={**HELPERS, **JAX_HELPERS, **factors.JAX, **spectral.JAX},
-    converts="{xp}.asarray({v})",
+    helpers={**HELPERS, **JAX_HELPERS, **factors.JAX, **spectral.JAX,
+             "_real_array": "def _real_array(v, name):\n"
+                            "    # an array of the argument; complex entries are refused\n"
+                            "    v = jnp.asarray(v)\n"
+                            "    if jnp.iscomplexobj(v):\n"
+                            "        raise TypeError(f'{{name}} is real but its value is complex')\n"
+                            "    return v\n"},
+    converts="_real_array({v}, {v!r})",
     converts_complex="{xp}.asarray({v})",
+    converts_helpers=("_real_array",),
 )
 
 
@@ -169,9 +176,15 @@ TORCH = TorchBackend(
     "torch", "torch", ("import torch",),
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
     helpers={**HELPERS, **TORCH_HELPERS, **factors.TORCH, **spectral.TORCH},
-    converts="_tensor({v})",
+    converts="_real_tensor({v}, {v!r})",
     converts_complex="_tensor({v})",
+    converts_helpers=("_real_tensor",),
 )
+TORCH.helpers["_real_tensor"] = ("def _real_tensor(v, name):\n    # a tensor of the argument; complex entries are refused\n"
+                                 "    v = _tensor(v)\n"
+                                 "    if v.is_complex():\n"
+                                 "        raise TypeError(f'{{name}} is real but its value is complex')\n"
+                                 "    return v\n")
 TORCH.helpers["_tensor"] = ("def _tensor(v):\n    # a Python number is a double (or a complex double), as in NumPy\n"
                             "    if isinstance(v, (int, float, complex)):\n"
                             "        v = torch.as_tensor(v, dtype=torch.complex128 if isinstance(v, complex) else torch.float64)\n"

@@ -60,11 +60,7 @@ class Compiled:
         self._real = {p.ident for p in program.params if t.is_real(p.leaf)}
         self.backend = program.backend.name
         namespace.update(_call_by_name=self._call_by_name, _failure=self._failure)
-        self._function = function
-        # NumPy code refuses a complex value of a real argument itself (a TypeError, named by
-        # _failure); JAX and PyTorch would compute with it, so their arguments are screened first
-        screen = bool(self._real) and not program.backend.converts_helpers
-        self._entry = self._screened if screen else function
+        self._entry = function
         self.__signature__ = inspect.Signature([inspect.Parameter(a, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                                                 for a in self.args])
 
@@ -94,13 +90,6 @@ class Compiled:
         given = values[:sum(v is not _NONE for v in values)]  # positional arguments fill from the left
         bound = self.bind(given + extra, named)
         return self._entry(*(bound[a] for a in self.args))
-
-    def _screened(self, *args, **kwargs):
-        """The call, its complex values for real symbols refused first."""
-        refused = _complex_refused(self, dict(zip(self.args, args)) | kwargs)
-        if refused is not None:
-            raise refused
-        return self._function(*args, **kwargs)
 
     def _failure(self, exc: Exception, values: tuple) -> Exception:
         """The error to raise for ``exc``, raised by the generated function called with ``values``."""
