@@ -107,7 +107,7 @@ MATRIX_FUNCTION_HESSIANS = [
     ("tr(expm(X))", {}, "K_{m,m}K_expm(X)"),
     ("tr(X logm(X))", {}, "K_{m,m}K_logm(X)"),  # the von Neumann entropy
     ("tr(S logm(S))", {"domains": "S: spd"}, "K_{m,m}K_logm(S)"),
-    ("tr(sqrtm(X))", {}, "−½K_{m,m}(sqrtm(X)⁻ᵀ ⊗ (sqrtm(X)⁻ᵀ)ᵀ)K_sqrtm(X)"),
+    ("tr(sqrtm(X))", {}, "−½K_{m,m}(sqrtm(X)⁻ᵀ ⊗ sqrtm(X)⁻¹)K_sqrtm(X)"),
     ("tr(Gᵀexpm(X))", {}, "K2_expm(Xᵀ, G)K_{m,m}"),  # ⟨G, expm(X)⟩, X not symmetric
     ("tr(Gᵀlogm(X))", {}, "K2_logm(Xᵀ, G)K_{m,m}"),
     ("tr(Gᵀsqrtm(X))", {}, "K2_sqrtm(Xᵀ, G)K_{m,m}"),

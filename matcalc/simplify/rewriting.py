@@ -86,7 +86,10 @@ def _signless(term: t.Expr) -> t.Expr:
 
 
 def _is_leafish(e: t.Expr) -> bool:
-    return isinstance(e, (t.Symbol, t.Transpose, t.Inverse, t.Identity, t.Ones))
+    """A leaf, or a leaf under marks: A, Aᵀ, A⁻ᵀ (not (A + B)ᵀ, whose mark is on a node)."""
+    while isinstance(e, (t.Transpose, t.Inverse)):
+        e = e.arg
+    return isinstance(e, (t.Symbol, t.Identity, t.Ones))
 
 
 def total_key(e: t.Expr) -> tuple:
