@@ -66,6 +66,10 @@ CASES = [
     ("a ⊙ (𝟙 ⊘ √x) ⊙ b", {}, "(a ⊙ b) ⊘ √x"),
     ("A ⊘ (1 + exp(X))", {}, "A ⊙ σ(−X)"),
     ("exp(X − Y) ⊙ σ(Y − X)", {}, "σ(X − Y)"),
+    ("θ²·abs(λ)·X/θ", {}, "θ·abs(λ)X"),  # |λ| read as λ·sign(λ) and written back
+    ("sign(λ)λ³X", {}, "abs(λ)³X"),
+    ("sign(λ)X/abs(λ)", {}, "X/λ"),
+    ("abs(λ)X/λ", {}, "sign(λ)X"),
 ]
 
 

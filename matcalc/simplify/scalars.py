@@ -71,9 +71,21 @@ def _merged(s: t.Expr) -> t.Expr | None:
     if found is None:
         return None
     c, powers, read = found
+    powers = _moduli(powers)
     if read <= len(powers) and c == _leading(s):
         return None
     return build_product(c, powers, t.Number(sympy.Integer(1)))
+
+
+def _moduli(powers: dict) -> dict:
+    """uᵏsign(u) written back as |u|ᵏ for an odd k (the inverse of reading |u|ᵏ = uᵏsign(u)ᵏ)."""
+    out = dict(powers)
+    for base in [b for b in powers if known_function(b, "sign") and powers[b] == 1]:
+        k = out.get(base.arg)
+        if k is not None and k.is_Integer and k % 2 == 1:
+            del out[base], out[base.arg]
+            out[t.Apply("abs", base.arg)] = k
+    return out
 
 
 def _leading(s: t.Expr) -> sympy.Expr:
