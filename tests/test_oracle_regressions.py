@@ -117,3 +117,29 @@ def test_a_user_function_at_a_negative_number():
     assert np.isclose(e.evaluate({}), np.sqrt(5.0), rtol=1e-15)
     g = mc.grad("h(-2)·sum(x)", "x", shapes="x: 3", functions={"h": "sqrt(1 + x^2)"})
     assert np.allclose(g.evaluate({"x": np.ones(3)}), np.sqrt(5.0) * np.ones(3), rtol=1e-15)
+
+
+def test_a_softmax_of_a_row_has_a_hessian_that_evaluates():
+    """logsumexp(ρaᵀ) takes a 1×m row row by row: its Jacobian carries I_1 and 𝟙_1, which the
+    generated code wrote as np.eye(1), np.ones(1) — a 2-D and a 1-D array for a 1×1 value that
+    should be the number 1 — so that I_1·s of an m-vector s became a 1×m array and the Hessian
+    aᵀ(…) did not evaluate.  ∂²/∂ρ² logsumexp(ρa) = Σ aᵢ²sᵢ − (Σ aᵢsᵢ)², s = softmax(ρa)."""
+    a, rho = np.array([0.7, 1.2, 1.9]), 0.8
+    s = np.exp(rho * a) / np.sum(np.exp(rho * a))
+    h = mc.hessian("logsumexp(ρaᵀ)", "ρ", shapes="a: m, ρ: scalar")
+    assert np.isclose(h.evaluate({"a": a, "ρ": rho}), s @ a**2 - (s @ a) ** 2, rtol=1e-13)
+    b = np.array([0.3, -0.2, 0.5])
+    h = mc.hessian("softmax(ρaᵀ)b", "ρ", shapes="a: m, b: m, ρ: scalar")
+    first = s @ (a * b) - (s @ a) * (s @ b)  # ∂/∂ρ sᵀb = Σ sᵢaᵢbᵢ − (sᵀa)(sᵀb)
+    second = s @ (a * a * b) - (s @ (a * a)) * (s @ b) - 2 * (s @ a) * first
+    assert np.isclose(h.evaluate({"a": a, "b": b, "ρ": rho}), second, rtol=1e-12)
+
+
+def test_the_variance_of_a_single_entry():
+    """var(α) of a 1×1 argument is 0: its differential 2(α − mean(α))dα/1 was built with the
+    Python int 2, which the simplifier read as a SymPy number (an internal AttributeError)."""
+    for text, wrt, decl in [("var(α)", "α", "α: scalar"), ("relu(var(wᵀG))", "G", "G: 2×1, w: 2")]:
+        g = mc.grad(text, wrt, shapes=decl)
+        values = {"α": 0.7, "w": np.array([0.3, -1.2]), "G": np.array([[0.5], [2.0]])}
+        assert np.allclose(g.evaluate(values), 0.0, atol=1e-15)
+        assert np.allclose(mc.hessian(text, wrt, shapes=decl).evaluate(values), 0.0, atol=1e-15)
