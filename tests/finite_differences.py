@@ -26,8 +26,8 @@ repeated eigenvalue or largest singular value, a rank-deficient argument, a tie 
 |xᵢ|, a constant row: ``Problem.near_a_tie``), at the point or at a step; one where a ‖·‖ of
 the text has the argument 0 and matcalc's derivative is not finite (the norm is not
 differentiable there; its chain rule is 0/0 even where f happens to be constant); and one
-where matcalc's derivative is exactly 0 and the differences are below ``ROUNDING_LEVEL``
-(the oracle's value is rounding residue: (log(exp(E)) − E)^{∘3} is 0, its float is not).
+where matcalc's derivative and the differences are both below ``ROUNDING_LEVEL`` (rounding
+residue: (log(exp(E)) − E)^{∘3} is 0, its float is not).
 """
 
 from __future__ import annotations
@@ -164,10 +164,10 @@ def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float)
         return Outcome(INCONCLUSIVE, f"finite differences cannot resolve (estimate {estimate / size:.1e})")
     if error <= RTOL * size + 4 * estimate:
         return Outcome(OK, error=error / size)
-    if not np.any(actual) and _norm(reference) <= ROUNDING_LEVEL:
-        # matcalc's exact 0 against a derivative of rounding residue: (log(exp(E)) − E) ⊙ B is
-        # 0, but its floating-point value is ~1e-16·B and so are its differences
-        return Outcome(INCONCLUSIVE, "finite differences see only rounding residue where matcalc's derivative is exactly 0")
+    if _norm(actual) <= ROUNDING_LEVEL and _norm(reference) <= ROUNDING_LEVEL:
+        # rounding residue on both sides: (log(exp(E)) − E) ⊙ B is 0, but its floating-point
+        # value is ~1e-16·B and so are its differences; var(c𝟙)³ is 0, matcalc's Hessian 1e-60
+        return Outcome(INCONCLUSIVE, "finite differences and matcalc's derivative are both rounding residue")
     return Outcome(WRONG, f"relative error {error / size:.3g} (finite-difference error ≤ {estimate / size:.1e})",
                    error=error / size)
 

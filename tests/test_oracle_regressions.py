@@ -143,3 +143,24 @@ def test_the_variance_of_a_single_entry():
         values = {"α": 0.7, "w": np.array([0.3, -1.2]), "G": np.array([[0.5], [2.0]])}
         assert np.allclose(g.evaluate(values), 0.0, atol=1e-15)
         assert np.allclose(mc.hessian(text, wrt, shapes=decl).evaluate(values), 0.0, atol=1e-15)
+
+
+def test_the_frechet_derivative_of_expm_in_a_large_direction():
+    """∇ tr expm(expm(H)) = L_expm(Hᵀ, expm(expm(H))ᵀ), a direction of norm 10¹⁸: the block
+    exp([[A, E], [0, A]]) scaled by 2⁻⁶³ sank A below rounding (49% off); L is linear in E,
+    so E is scaled to A's size first.  Checked against the Taylor series of L_exp(A, E) =
+    Σₖ Σⱼ AʲEAᵏ⁻¹⁻ʲ/k! on a small A."""
+    h = np.array([[0.80, 1.88, 1.79], [1.94, 0.53, 0.78], [1.04, 1.92, 0.67]])
+    g = mc.grad("tr(expm(expm(H)))", "H", shapes="H: 3×3").evaluate({"H": h})
+    f = mc.parse("tr(expm(expm(H)))", shapes="H: 3×3")
+    u, step = np.array([[0.3, -0.5, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.7, 0.5]]), 1e-6
+    slope = (f.evaluate({"H": h + step * u}) - f.evaluate({"H": h - step * u})) / (2 * step)
+    assert np.isclose(np.sum(g * u), slope, rtol=1e-5)
+    a = np.array([[0.1, -0.2], [0.3, 0.05]])
+    e = np.array([[2.0, 1.0], [-1.0, 0.5]]) * 1e15
+    series, power_terms = np.zeros((2, 2)), [e]  # power_terms[j] = Σ_{i} AⁱEA^{k−1−i} at order k
+    for k in range(1, 30):
+        series += power_terms[-1] / np.prod(np.arange(1.0, k + 1))
+        power_terms.append(a @ power_terms[-1] + e @ np.linalg.matrix_power(a, k))
+    value = mc.parse("L_expm(A, E)", shapes="A: 2×2, E: 2×2").evaluate({"A": a, "E": e})
+    assert np.allclose(value, series, rtol=1e-12, atol=0)
