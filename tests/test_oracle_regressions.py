@@ -1,6 +1,8 @@
 """Cases the oracle campaign (bench/fuzz.py) found wrong or refused, kept as explicit examples,
 each reduced to its smallest form and checked against NumPy written out by hand."""
 
+import re
+
 import numpy as np
 
 import matcalc as mc
@@ -164,3 +166,14 @@ def test_the_frechet_derivative_of_expm_in_a_large_direction():
         power_terms.append(a @ power_terms[-1] + e @ np.linalg.matrix_power(a, k))
     value = mc.parse("L_expm(A, E)", shapes="A: 2×2, E: 2×2").evaluate({"A": a, "E": e})
     assert np.allclose(value, series, rtol=1e-12, atol=0)
+
+
+def test_the_matrix_of_an_eigenvalue_clause_prints_alike_on_both_sides():
+    """The Hessian of λ_max(VVᵀ + I) printed `where (VVᵀ + I_2)v = λ_max(VVᵀ + I)v`: the left
+    copy was sized within the whole answer, the right one alone, and the two texts differ, so
+    the clause did not read back.  Both sides now print the same text."""
+    for text, decl in [("λ_max(VVᵀ + I)", "V: 2×4"), ("λ_min(Z ⊙ (VVᵀ + I))", "V: 2×4, Z: 2×2")]:
+        h = mc.hessian(text, "V", shapes=decl).matrix
+        clause = re.fullmatch(r"\((.+)\)([vw]) = λ_m(?:ax|in)\((.+)\)\2 \(λ_m(?:ax|in) simple\)", str(h).split(" where ")[1])
+        assert clause and clause[1] == clause[3]
+        assert mc.parse(str(h), shapes=decl) == h
