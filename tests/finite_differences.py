@@ -19,12 +19,15 @@ the two, at least the level at which rounding swamps a quotient (so that a deriv
 exactly 0 compares with the rounding noise).  For a variable declared symmetric (or spd) only
 symmetric directions count: the symmetric parts are compared.
 
-Three more kinds of point cannot judge: one where a step of the differences crosses a kink of
-abs, relu or ‖·‖₁ (the quotients then agree with each other and are wrong); one where a
-‖·‖ of the text has the argument 0 and matcalc's derivative is not finite (the norm is not
+Four more kinds of point cannot judge: one where a step of the differences crosses a kink of
+abs, relu, max, min, softsign, ‖·‖₁ or ‖·‖_∞ (the quotients then agree with each other and are
+wrong); one near a point where λ_max, λ_min, ‖X‖₂, ‖X‖_*, ‖x‖_∞ or std is not differentiable (a
+repeated eigenvalue or largest singular value, a rank-deficient argument, a tie of the largest
+|xᵢ|, a constant row: ``Problem.near_a_tie``), at the point or at a step; one where a ‖·‖ of
+the text has the argument 0 and matcalc's derivative is not finite (the norm is not
 differentiable there; its chain rule is 0/0 even where f happens to be constant); and one
-where matcalc's derivative is exactly 0 and the differences are below ``ROUNDING_LEVEL``
-(the oracle's value is rounding residue: (log(exp(E)) − E)^{∘3} is 0, its float is not).
+where matcalc's derivative and the differences are both below ``ROUNDING_LEVEL`` (rounding
+residue: (log(exp(E)) − E)^{∘3} is 0, its float is not).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ class Misshapen(Exception):
 
 
 class CrossesKink(Exception):
-    """A step of finite differences crossed a kink of abs, relu or ‖·‖₁."""
+    """A step of finite differences crossed a kink (abs, relu, max, ‖·‖₁, …) or came near a tie."""
 
 
 def _vec(a: np.ndarray) -> np.ndarray:
@@ -161,10 +164,10 @@ def compare(actual: np.ndarray, reference: np.ndarray, gap: float, noise: float)
         return Outcome(INCONCLUSIVE, f"finite differences cannot resolve (estimate {estimate / size:.1e})")
     if error <= RTOL * size + 4 * estimate:
         return Outcome(OK, error=error / size)
-    if not np.any(actual) and _norm(reference) <= ROUNDING_LEVEL:
-        # matcalc's exact 0 against a derivative of rounding residue: (log(exp(E)) − E) ⊙ B is
-        # 0, but its floating-point value is ~1e-16·B and so are its differences
-        return Outcome(INCONCLUSIVE, "finite differences see only rounding residue where matcalc's derivative is exactly 0")
+    if _norm(actual) <= ROUNDING_LEVEL and _norm(reference) <= ROUNDING_LEVEL:
+        # rounding residue on both sides: (log(exp(E)) − E) ⊙ B is 0, but its floating-point
+        # value is ~1e-16·B and so are its differences; var(c𝟙)³ is 0, matcalc's Hessian 1e-60
+        return Outcome(INCONCLUSIVE, "finite differences and matcalc's derivative are both rounding residue")
     return Outcome(WRONG, f"relative error {error / size:.3g} (finite-difference error ≤ {estimate / size:.1e})",
                    error=error / size)
 
@@ -178,14 +181,14 @@ def _symmetric(problem: Problem) -> bool:
 
 def _oracle_at(problem: Problem, values: dict):
     """The oracle as a function of the variable alone (a 2-D array), the others fixed; it
-    raises CrossesKink at a point on the other side of a kink (abs, relu, ‖·‖₁) than
-    ``values``: the function is not smooth between them."""
+    raises CrossesKink at a point on the other side of a kink (abs, relu, max, ‖·‖₁, …) than
+    ``values``, or near a tie (``Problem.near_a_tie``): the function is not smooth between them."""
     signs = problem.signs(values)
 
     def fun(x):
         point = dict(values)
         point[problem.wrt] = x
-        if any(not np.array_equal(a, b) for a, b in zip(problem.signs(point), signs)):
+        if any(not np.array_equal(a, b) for a, b in zip(problem.signs(point), signs)) or problem.near_a_tie(point):
             raise CrossesKink
         with np.errstate(all="ignore"):
             return np.asarray(problem.oracle(point), dtype=float)
@@ -305,6 +308,9 @@ def judge(problem: Problem, tamper=None, read_back=False) -> Outcome:
         wrong = check_value(problem, values, user)
         if wrong is not None:
             return wrong
+        if problem.near_a_tie(values):
+            return Outcome(INCONCLUSIVE, "near a repeated eigenvalue or singular value, a rank deficiency, a tie of the "
+                                         "largest |xᵢ| or a constant row: not differentiable there")
         outcome = check_derivative(problem, values, user, tamper, read_back)
         if outcome.detail == NOT_FINITE and problem.at_a_kink(values):
             outcome.status, outcome.detail = INCONCLUSIVE, "a ‖·‖ of an exact 0: not differentiable there (0/0)"
@@ -316,4 +322,5 @@ def judge(problem: Problem, tamper=None, read_back=False) -> Outcome:
     except Misshapen as exc:
         return Outcome(WRONG, str(exc))
     except CrossesKink:
-        return Outcome(INCONCLUSIVE, "a kink of abs, relu or ‖·‖₁ within the finite-difference steps")
+        return Outcome(INCONCLUSIVE, "a kink of abs, relu, max, ‖·‖₁ or ‖·‖_∞, or a near tie, within the "
+                                     "finite-difference steps")

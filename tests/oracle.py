@@ -11,7 +11,10 @@ are given at evaluation (``dims=``).
 The expressions cover vectors, matrices, products (inner and outer), transposes, inverses of
 SPD parts, traces, determinants, log-determinants, Hadamard products and quotients,
 elementwise functions, Hadamard and matrix powers, norms, sums, diag, identities and ones,
-and Kronecker products inside traces and vec forms, in the language's many spellings.
+and Kronecker products inside traces and vec forms, in the language's many spellings; and
+(``oracle_words``, registered into the tables here) the newer words: the softmax family,
+row statistics, max and min, more elementwise functions, ‖x‖_∞, ‖X‖₂, ‖X‖_*, λ_max, λ_min,
+expm, logm, sqrtm, tril and triu.
 
 ``Problem.kind`` is "grad" or "hessian" (of a scalar f) or "jacobian" (of a matrix-valued F),
 ``Problem.wrt`` the variable; ``tests/finite_differences.py`` checks a problem.
@@ -24,7 +27,13 @@ from typing import Callable
 
 import numpy as np
 
-from oracle_terms import KINDS, ONE, Exhausted, Generator, Term, add, random_value
+from oracle_terms import GENERAL, KINDS, ONE, SCALAR, SQUARE, VECTOR, Exhausted, Generator, Term, add, random_value
+from oracle_words import WORDS
+
+for _table, _name in ((GENERAL, "GENERAL"), (SQUARE, "SQUARE"), (VECTOR, "VECTOR"), (SCALAR, "SCALAR")):
+    _table.extend(WORDS[_name])  # the newer words, one draw in each table
+
+SEPARATION = 0.02  # a relative gap below which a spectral word or ‖·‖_∞ is not judged
 
 
 @dataclass
@@ -42,7 +51,8 @@ class Problem:
     seed: int  # of the random point
     functions: dict = field(default_factory=dict)  # user function name → formula in x
     norms: list = field(default_factory=list)  # point → the argument of a ‖·‖ of the text
-    kinks: list = field(default_factory=list)  # point → the argument of an abs, relu or ‖·‖₁
+    kinks: list = field(default_factory=list)  # point → the argument of an abs, relu, max, ‖·‖₁, …
+    separations: list = field(default_factory=list)  # point → a relative gap, 0 at a non-differentiable point
     as_dict: bool = False  # declarations given as Python values rather than text
     _point: dict | None = field(default=None, repr=False)
 
@@ -89,8 +99,16 @@ class Problem:
         with np.errstate(all="ignore"):
             return any(not np.any(arg(point)) for arg in self.norms)
 
+    def near_a_tie(self, point: dict) -> bool:
+        """Whether some λ_max, λ_min, ‖X‖₂, ‖X‖_*, ‖x‖_∞ or std of the text is within
+        ``SEPARATION`` of a point where it is not differentiable: a repeated extreme eigenvalue
+        or largest singular value, a rank-deficient argument, a tie of the largest |xᵢ|, a
+        constant row."""
+        with np.errstate(all="ignore"):
+            return any(not gap(point) >= SEPARATION for gap in self.separations)
+
     def signs(self, point: dict) -> list:
-        """The signs of the arguments of abs, relu and ‖·‖₁ at ``point``: where they differ
+        """The signs of the arguments of abs, relu, max, ‖·‖₁, … at ``point``: where they differ
         from those at the point itself, a step of finite differences crossed a kink."""
         with np.errstate(all="ignore"):
             return [np.sign(arg(point)) for arg in self.kinks]
@@ -127,6 +145,7 @@ def problem(rng, kind: str | None = None, max_depth: int = 6) -> Problem:
 
 def _draw(rng, kind: str, max_depth: int) -> Problem:
     g = Generator(rng, symbolic=rng.random() < 0.5)
+    g.kind = kind
     if kind == "hessian":
         g.budget = min(g.budget, 12)
     depth = 2 + rng.randrange(max_depth - 1)
@@ -150,7 +169,8 @@ def _draw(rng, kind: str, max_depth: int) -> Problem:
             raise Exhausted
         wrt = g.pick(small)
     return Problem(kind, top.text, top.shape, wrt, g.symbols, g.sizes, g.symbolic, top.fn,
-                   seed=rng.randrange(2**32), functions=g.functions, norms=g.norms, kinks=g.kinks, as_dict=rng.random() < 0.3)
+                   seed=rng.randrange(2**32), functions=g.functions, norms=g.norms, kinks=g.kinks, separations=g.separations,
+                   as_dict=rng.random() < 0.3)
 
 
 def _names_in(term: Term, g: Generator) -> set:

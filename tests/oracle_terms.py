@@ -124,6 +124,8 @@ class Generator:
         self.functions: dict[str, str] = {}  # user function name → formula
         self.norms: list = []  # the arguments of ‖·‖ (not differentiable where they are 0)
         self.kinks: list = []  # the arguments of abs, relu, ‖·‖₁ (not differentiable at 0 entries)
+        self.separations: list = []  # relative gaps, 0 where a spectral word is not differentiable
+        self.kind = None  # the derivative drawn: "grad", "jacobian" or "hessian"
 
     # ---- helpers ---------------------------------------------------------------------------
 

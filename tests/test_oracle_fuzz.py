@@ -70,7 +70,7 @@ def _bump(a: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("kind", ["grad", "jacobian", "hessian"])
 def test_a_slightly_wrong_derivative_is_judged_wrong(kind):
-    rng = random.Random(3)
+    rng = random.Random(1)
     caught = 0
     for _ in range(12):
         p = problem(rng, kind)

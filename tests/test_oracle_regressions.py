@@ -1,6 +1,8 @@
 """Cases the oracle campaign (bench/fuzz.py) found wrong or refused, kept as explicit examples,
 each reduced to its smallest form and checked against NumPy written out by hand."""
 
+import re
+
 import numpy as np
 
 import matcalc as mc
@@ -117,3 +119,61 @@ def test_a_user_function_at_a_negative_number():
     assert np.isclose(e.evaluate({}), np.sqrt(5.0), rtol=1e-15)
     g = mc.grad("h(-2)·sum(x)", "x", shapes="x: 3", functions={"h": "sqrt(1 + x^2)"})
     assert np.allclose(g.evaluate({"x": np.ones(3)}), np.sqrt(5.0) * np.ones(3), rtol=1e-15)
+
+
+def test_a_softmax_of_a_row_has_a_hessian_that_evaluates():
+    """logsumexp(ρaᵀ) takes a 1×m row row by row: its Jacobian carries I_1 and 𝟙_1, which the
+    generated code wrote as np.eye(1), np.ones(1) — a 2-D and a 1-D array for a 1×1 value that
+    should be the number 1 — so that I_1·s of an m-vector s became a 1×m array and the Hessian
+    aᵀ(…) did not evaluate.  ∂²/∂ρ² logsumexp(ρa) = Σ aᵢ²sᵢ − (Σ aᵢsᵢ)², s = softmax(ρa)."""
+    a, rho = np.array([0.7, 1.2, 1.9]), 0.8
+    s = np.exp(rho * a) / np.sum(np.exp(rho * a))
+    h = mc.hessian("logsumexp(ρaᵀ)", "ρ", shapes="a: m, ρ: scalar")
+    assert np.isclose(h.evaluate({"a": a, "ρ": rho}), s @ a**2 - (s @ a) ** 2, rtol=1e-13)
+    b = np.array([0.3, -0.2, 0.5])
+    h = mc.hessian("softmax(ρaᵀ)b", "ρ", shapes="a: m, b: m, ρ: scalar")
+    first = s @ (a * b) - (s @ a) * (s @ b)  # ∂/∂ρ sᵀb = Σ sᵢaᵢbᵢ − (sᵀa)(sᵀb)
+    second = s @ (a * a * b) - (s @ (a * a)) * (s @ b) - 2 * (s @ a) * first
+    assert np.isclose(h.evaluate({"a": a, "b": b, "ρ": rho}), second, rtol=1e-12)
+
+
+def test_the_variance_of_a_single_entry():
+    """var(α) of a 1×1 argument is 0: its differential 2(α − mean(α))dα/1 was built with the
+    Python int 2, which the simplifier read as a SymPy number (an internal AttributeError)."""
+    for text, wrt, decl in [("var(α)", "α", "α: scalar"), ("relu(var(wᵀG))", "G", "G: 2×1, w: 2")]:
+        g = mc.grad(text, wrt, shapes=decl)
+        values = {"α": 0.7, "w": np.array([0.3, -1.2]), "G": np.array([[0.5], [2.0]])}
+        assert np.allclose(g.evaluate(values), 0.0, atol=1e-15)
+        assert np.allclose(mc.hessian(text, wrt, shapes=decl).evaluate(values), 0.0, atol=1e-15)
+
+
+def test_the_frechet_derivative_of_expm_in_a_large_direction():
+    """∇ tr expm(expm(H)) = L_expm(Hᵀ, expm(expm(H))ᵀ), a direction of norm 10¹⁸: the block
+    exp([[A, E], [0, A]]) scaled by 2⁻⁶³ sank A below rounding (49% off); L is linear in E,
+    so E is scaled to A's size first.  Checked against the Taylor series of L_exp(A, E) =
+    Σₖ Σⱼ AʲEAᵏ⁻¹⁻ʲ/k! on a small A."""
+    h = np.array([[0.80, 1.88, 1.79], [1.94, 0.53, 0.78], [1.04, 1.92, 0.67]])
+    g = mc.grad("tr(expm(expm(H)))", "H", shapes="H: 3×3").evaluate({"H": h})
+    f = mc.parse("tr(expm(expm(H)))", shapes="H: 3×3")
+    u, step = np.array([[0.3, -0.5, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.7, 0.5]]), 1e-6
+    slope = (f.evaluate({"H": h + step * u}) - f.evaluate({"H": h - step * u})) / (2 * step)
+    assert np.isclose(np.sum(g * u), slope, rtol=1e-5)
+    a = np.array([[0.1, -0.2], [0.3, 0.05]])
+    e = np.array([[2.0, 1.0], [-1.0, 0.5]]) * 1e15
+    series, power_terms = np.zeros((2, 2)), [e]  # power_terms[j] = Σ_{i} AⁱEA^{k−1−i} at order k
+    for k in range(1, 30):
+        series += power_terms[-1] / np.prod(np.arange(1.0, k + 1))
+        power_terms.append(a @ power_terms[-1] + e @ np.linalg.matrix_power(a, k))
+    value = mc.parse("L_expm(A, E)", shapes="A: 2×2, E: 2×2").evaluate({"A": a, "E": e})
+    assert np.allclose(value, series, rtol=1e-12, atol=0)
+
+
+def test_the_matrix_of_an_eigenvalue_clause_prints_alike_on_both_sides():
+    """The Hessian of λ_max(VVᵀ + I) printed `where (VVᵀ + I_2)v = λ_max(VVᵀ + I)v`: the left
+    copy was sized within the whole answer, the right one alone, and the two texts differ, so
+    the clause did not read back.  Both sides now print the same text."""
+    for text, decl in [("λ_max(VVᵀ + I)", "V: 2×4"), ("λ_min(Z ⊙ (VVᵀ + I))", "V: 2×4, Z: 2×2")]:
+        h = mc.hessian(text, "V", shapes=decl).matrix
+        clause = re.fullmatch(r"\((.+)\)([vw]) = λ_m(?:ax|in)\((.+)\)\2 \(λ_m(?:ax|in) simple\)", str(h).split(" where ")[1])
+        assert clause and clause[1] == clause[3]
+        assert mc.parse(str(h), shapes=decl) == h

@@ -322,7 +322,7 @@ def _mean(e, d):
 
 @rule(t.Var, "d var(x) = 2(x − mean(x)𝟙)ᵀdx/n; row by row 2((X − mean(X)𝟙ᵀ) ⊙ dX)𝟙/n")
 def _var(e, d):
-    return t.scale(t.Number(2), _averaged(_centred(e), d(e.arg)))
+    return t.scale(t.Number(sympy.Integer(2)), _averaged(_centred(e), d(e.arg)))
 
 
 @rule(t.Std, "d std(x) = (x − mean(x)𝟙)ᵀdx/(n std(x)); row by row ((X − mean(X)𝟙ᵀ) ⊙ dX)𝟙 ⊘ (n std(X))")

@@ -92,10 +92,19 @@ def expm(a: np.ndarray) -> np.ndarray:
     return r
 
 
+def _direction_scale(a: np.ndarray, e: np.ndarray) -> float:
+    """A power of two c with ‖E/c‖₁ ≈ max(‖A‖₁, ½): L_exp(A, E) is linear in E, and the block
+    method loses A's digits when ‖E‖ ≫ ‖A‖ (the scaling 2⁻ˢ of the block sinks A below rounding)."""
+    size = np.linalg.norm(e, 1)
+    if not np.isfinite(size) or size == 0:
+        return 1.0
+    return 2.0 ** np.round(np.log2(size / max(np.linalg.norm(a, 1), PADE_RADIUS)))
+
+
 def expm_frechet(a: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """L_exp(A, E): the upper-right block of exp([[A, E], [0, A]])."""
-    n = len(a)
-    return expm(np.block([[a, e], [np.zeros_like(a), a]]))[:n, n:]
+    """L_exp(A, E) = c·L_exp(A, E/c): the upper-right block of exp([[A, E/c], [0, A]]) times c."""
+    n, c = len(a), _direction_scale(a, e)
+    return c * expm(np.block([[a, e / c], [np.zeros_like(a), a]]))[:n, n:]
 
 
 SCALAR_FUNCTIONS = {  # f and f′ on eigenvalues (complex: principal branches)
@@ -174,9 +183,12 @@ def daleckii_krein2(name: str, a: np.ndarray, e1: np.ndarray, e2: np.ndarray) ->
 
 
 def expm_frechet2(a: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
-    """L²_exp(A, E₁, E₂): the upper-right block of exp([[A, E₁, E₂, 0], [0, A, 0, E₂], [0, 0, A, E₁], [0, 0, 0, A]])."""
+    """L²_exp(A, E₁, E₂): the upper-right block of exp([[A, E₁, E₂, 0], [0, A, 0, E₂], [0, 0, A, E₁], [0, 0, 0, A]])
+    (with E₁, E₂ scaled as in ``expm_frechet``: L² is linear in each)."""
     n, z = len(a), np.zeros_like(a)
-    return expm(np.block([[a, e1, e2, z], [z, a, z, e2], [z, z, a, e1], [z, z, z, a]]))[:n, 3 * n:]
+    c1, c2 = _direction_scale(a, e1), _direction_scale(a, e2)
+    e1, e2 = e1 / c1, e2 / c2
+    return c1 * c2 * expm(np.block([[a, e1, e2, z], [z, a, z, e2], [z, z, a, e1], [z, z, z, a]]))[:n, 3 * n:]
 
 
 def frechet_kron(name: str, a: np.ndarray, *directions: np.ndarray) -> np.ndarray:

@@ -179,7 +179,8 @@ class LatexPrinter(Printer):
                 out.append(rf"{matrix} = U\Sigma V^{{\top}} \ ({assumed})")
             else:
                 v, lam = BINDS[c.kind][0], self.SPECTRAL[f"λ_{c.kind}"]
-                out.append(rf"{self.parenthesize(c.matrix, ATOM)}{v} = {lam}\left({matrix}\right){v} \ ({assumed})")
+                lhs = self.paren(matrix) if self.precedence(c.matrix) < ATOM else matrix  # S as in λ_max(S)
+                out.append(rf"{lhs}{v} = {lam}\left({matrix}\right){v} \ ({assumed})")
         return "".join(r"\quad\text{where } " + r";\ ".join(out) for _ in out[:1])
 
 

@@ -65,7 +65,8 @@ class UnicodePrinter(Printer):
                 out.append(f"{matrix} = UΣVᵀ ({assumed})")
             else:
                 v = self.FACTOR_NAMES[BINDS[c.kind][0]]
-                out.append(f"{self.parenthesize(c.matrix, ATOM)}{v} = λ_{c.kind}({matrix}){v} ({assumed})")
+                lhs = self.paren(matrix) if self.precedence(c.matrix) < ATOM else matrix  # S as in λ_max(S)
+                out.append(f"{lhs}{v} = λ_{c.kind}({matrix}){v} ({assumed})")
         return "".join(" where " + "; ".join(out) for _ in out[:1])
 
     def paren(self, text: str) -> str:
