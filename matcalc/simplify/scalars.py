@@ -72,9 +72,23 @@ def _merged(s: t.Expr) -> t.Expr | None:
         return None
     c, powers, read = found
     powers = _moduli(powers)
-    if read <= len(powers) and c == _leading(s):
+    if read <= len(powers) and c == _leading(s) and not _reads_modulus(s):
         return None
     return build_product(c, powers, t.Number(sympy.Integer(1)))
+
+
+def _reads_modulus(s: t.Expr) -> bool:
+    """Whether a factor of the product s is |u| (|u|² may be written u²)."""
+    stack = [s]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Scale):
+            stack += [n.factor, n.operand]
+        elif isinstance(n, t.Power):
+            stack.append(n.base)
+        elif known_function(n, "abs"):
+            return True
+    return False
 
 
 def _moduli(powers: dict) -> dict:
