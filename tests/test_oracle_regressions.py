@@ -177,3 +177,16 @@ def test_the_matrix_of_an_eigenvalue_clause_prints_alike_on_both_sides():
         clause = re.fullmatch(r"\((.+)\)([vw]) = λ_m(?:ax|in)\((.+)\)\2 \(λ_m(?:ax|in) simple\)", str(h).split(" where ")[1])
         assert clause and clause[1] == clause[3]
         assert mc.parse(str(h), shapes=decl) == h
+
+
+def test_a_factor_clause_does_not_name_a_symbol_of_the_expression():
+    """The gradient of tr(VP) − α‖F‖₂ in F does not contain V, but reading it back with the same
+    declarations does: the clause F = UΣVᵀ would name V twice, so the factors print by function."""
+    shapes = "V: 3×3, P: 3×3, F: 2×2, α: scalar"
+    g = mc.grad("tr(VP) − ‖F‖₂α", "F", shapes=shapes)
+    text = str(g)
+    assert "where" not in text and mc.parse(text, shapes=shapes) == g
+    assert "where F = UΣVᵀ" in str(mc.grad("‖F‖₂α", "F", shapes="F: 2×2, α: scalar"))
+    f = np.array([[2.0, 1.0], [0.5, -1.0]])
+    u, _, vt = np.linalg.svd(f)
+    assert np.allclose(g.evaluate({"F": f, "α": 1.5}), -1.5 * np.outer(u[:, 0], vt[0]))

@@ -190,7 +190,7 @@ _ASSUMED = {"σ₁ simple": r"\sigma_1\text{ simple}", "full rank": r"\text{full
 
 def to_latex(e: t.Expr) -> str:
     """LaTeX of ``e`` (for MathJax): the structure of ``to_unicode`` with LaTeX commands."""
-    names, clauses = named_factors(e, {s.name for s in e.free_symbols})
+    names, clauses = named_factors(e, {s.name for s in (*e.free_symbols, *e.origin)})
     printer = LatexPrinter(base_names(e) | set(names.values()))
     printer.factor_names = names
     return printer.print_tree(e) + printer.where(clauses)

@@ -196,7 +196,7 @@ def _runs_together(out: str, prev: str, right: str, words: frozenset) -> bool:
 
 def to_unicode(e: t.Expr) -> str:
     """Textbook Unicode of ``e``; ``parse`` reads it back to ``e``."""
-    names, clauses = named_factors(e, {s.name for s in e.free_symbols})
+    names, clauses = named_factors(e, {s.name for s in (*e.free_symbols, *e.origin)})
     printer = UnicodePrinter(base_names(e) | set(names.values()), function_names(e), declared_dimensions(e))
     printer.factor_names = names
     return printer.print_tree(e) + printer.where(clauses)
