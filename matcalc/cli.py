@@ -30,7 +30,7 @@ from . import expr as t
 from .commands import Output, json_values
 from .errors import DomainError, MatcalcError, UnsupportedError, did_you_mean
 from .language.names import canonical_name
-from .numeric.functions import NUMERIC
+from .numeric.functions import NUMERIC, as_array
 from .numeric.structures import SPACES
 from .printing.prose import latex_number
 
@@ -236,7 +236,7 @@ class Value:
 
     @property
     def array(self) -> np.ndarray:
-        return np.asarray(self.value, dtype=complex if np.iscomplexobj(self.value) else float)
+        return as_array(self.value)
 
     def __str__(self) -> str:
         if np.ndim(self.value) == 0:

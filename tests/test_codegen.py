@@ -11,7 +11,6 @@ matcalc and pass their own check in a fresh interpreter.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import py_compile
 import subprocess
@@ -35,6 +34,7 @@ import golden
 import test_cookbook
 import test_hessian
 import test_jacobian
+from generated import load_module
 from strategies import expressions
 
 jax.config.update("jax_enable_x64", True)  # the checks compare at double precision
@@ -347,11 +347,7 @@ def test_arguments_not_of_float64_are_converted_and_complex_ones_refused_by_the_
 
 @pytest.mark.parametrize("backend", ["numpy", "jax"] + (["torch"] if torch is not None else []))
 def test_a_generated_module_refuses_a_complex_value_of_a_real_argument(tmp_path, backend):
-    path = tmp_path / f"least_squares_{backend}.py"
-    path.write_text(mc.codegen("‖Ax − b‖²", "x", backend=backend), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(tmp_path, mc.codegen("‖Ax − b‖²", "x", backend=backend), f"least_squares_{backend}")
     a, x, b = np.array([[1.0, 2.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, -2.0]), np.array([0.5, 0.0, 1.0])
     convert = {"numpy": np.asarray, "jax": jax.numpy.asarray, "torch": lambda v: torch.tensor(v)}[backend]
     _close(np.asarray(module.f_and_grad(convert(x), convert(a), convert(b))[1]), 2 * a.T @ (a @ x - b))

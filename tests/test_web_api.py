@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.util
 import json
 import re
 import subprocess
@@ -36,6 +35,7 @@ from matcalc.web import create_app  # noqa: E402
 from matcalc.web.protocol import read_request  # noqa: E402
 from matcalc.web.workers import LOST, Pool  # noqa: E402
 from matcalc.web.app import STATIC  # noqa: E402
+from generated import load_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 60.0  # generous: the machine may be busy; the slow test has its own small limit
@@ -311,16 +311,6 @@ def test_the_readme_shows_what_the_api_answers(client, endpoint, body, shown):
 # ---- generated code --------------------------------------------------------------------------------
 
 CODE = {"expr": "‖X − DR‖²_F", "wrt": "D"}
-
-
-def load_module(tmp_path, text: str, name: str = "f_and_grad"):
-    """The module ``text`` written to tmp_path/NAME.py and imported (the code matcalc wrote, in the test)."""
-    path = tmp_path / f"{name}.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"generated_{name}_{abs(hash(text))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])

@@ -150,11 +150,8 @@ def _matpow(e, d):
 def _power(e, d):
     p = e.exponent
     base = e.base
-    if isinstance(base, t.Norm) and base.p == 2:
-        # d‖A‖ᵖ = p‖A‖ᵖ⁻² Re⟨A, dA⟩: no ‖A‖/‖A‖ to cancel later.
-        coeff = t.scale(t.Number(p), t.power(base, p - 2))
-        return t.scale(coeff, real_inner(base.arg, d(base.arg)))
-    if _complex_abs(base):  # d|s|ᵖ = p|s|ᵖ⁻² Re(s̄ ds)
+    if (isinstance(base, t.Norm) and base.p == 2) or _complex_abs(base):
+        # d‖A‖ᵖ = p‖A‖ᵖ⁻² Re⟨A, dA⟩ and d|s|ᵖ = p|s|ᵖ⁻² Re(s̄ ds): no ‖A‖/‖A‖ to cancel later.
         return t.scale(t.scale(t.Number(p), t.power(base, p - 2)), real_inner(base.arg, d(base.arg)))
     return t.scale(t.scale(t.Number(p), t.power(base, p - 1)), d(base))
 
@@ -205,8 +202,7 @@ def _hpow(e, d):
     if p - 1 == 0:
         return d(e.base)
     if _complex_abs(e.base):  # d|A|^{∘p} = p|A|^{∘(p−2)} ⊙ Re(Ā ⊙ dA)
-        a = e.base.arg
-        return emul(t.scale(t.Number(p), t.hadamard_pow(e.base, p - 2)), _re(emul(t.conj(a), d(a))))
+        return emul(t.scale(t.Number(p), t.hadamard_pow(e.base, p - 2)), _modulus_part(e.base.arg, d))
     return emul(t.scale(t.Number(p), t.hadamard_pow(e.base, p - 1)), d(e.base))
 
 
@@ -339,6 +335,11 @@ def _re(a: t.Expr) -> t.Expr:
     return t.scale(t.Number(sympy.Rational(1, 2)), t.add(a, t.conj(a)))
 
 
+def _modulus_part(a: t.Expr, d) -> t.Expr:
+    """Re(Ā ⊙ dA), the differential of ½|A|^{∘2}."""
+    return _re(emul(t.conj(a), d(a)))
+
+
 def real_inner(a: t.Expr, da: t.Expr) -> t.Expr:
     """Re⟨A, dA⟩ = ½(⟨Ā, dA⟩ + ⟨A, dĀ⟩), the differential of ½‖A‖²; ⟨A, dA⟩ for a real A."""
     if t.is_real(a):
@@ -354,8 +355,7 @@ def _complex_apply(e, d):
     """g(A) of a complex A: g′(A) ⊙ dA for g with real Taylor coefficients (holomorphic);
     d|A| = Re(Ā ⊙ dA) ⊘ |A|, the modulus."""
     if _complex_abs(e):
-        a = e.arg
-        re = _re(emul(t.conj(a), d(a)))
+        re = _modulus_part(e.arg, d)
         return t.mul(t.power(e, -1), re) if e.is_scalar else t.HadamardDiv(re, e)
     if e.name not in t.REAL_COEFFICIENTS or e.formula is not None or e.order:
         raise UnsupportedError(f"{e.name} of a complex argument is not supported "

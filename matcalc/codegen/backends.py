@@ -63,8 +63,8 @@ class Backend:
     imports: tuple
     functions: dict  # elementwise function name → callable's spelling or helper name
     helpers: dict = field(default_factory=lambda: dict(HELPERS))
-    converts: str = "{xp}.asarray({v}, dtype=float)"  # lines that make an argument an array of reals
-    converts_complex: str = "{xp}.asarray({v}, dtype=complex)"
+    converts: str = "{v} = {xp}.asarray({v}, dtype=float)"  # lines that make an argument an array of reals
+    converts_complex: str = "{v} = {xp}.asarray({v}, dtype=complex)"
     converts_helpers: tuple = ()  # the helpers those lines call
 
     def f(self, template: str, **kw) -> str:
@@ -143,8 +143,8 @@ JAX = Backend(
                             "    if jnp.iscomplexobj(v):\n"
                             "        raise TypeError(f'{{name}} is real but its value is complex')\n"
                             "    return v\n"},
-    converts="_real_array({v}, {v!r})",
-    converts_complex="{xp}.asarray({v})",
+    converts="{v} = _real_array({v}, {v!r})",
+    converts_complex="{v} = {xp}.asarray({v})",
     converts_helpers=("_real_array",),
 )
 
@@ -176,8 +176,8 @@ TORCH = TorchBackend(
     "torch", "torch", ("import torch",),
     dict(ELEMENTWISE, sigmoid="torch.sigmoid", relu="torch.relu"),
     helpers={**HELPERS, **TORCH_HELPERS, **factors.TORCH, **spectral.TORCH},
-    converts="_real_tensor({v}, {v!r})",
-    converts_complex="_tensor({v})",
+    converts="{v} = _real_tensor({v}, {v!r})",
+    converts_complex="{v} = _tensor({v})",
     converts_helpers=("_real_tensor",),
 )
 TORCH.helpers["_real_tensor"] = ("def _real_tensor(v, name):\n    # a tensor of the argument; complex entries are refused\n"

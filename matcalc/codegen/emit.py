@@ -42,13 +42,12 @@ class Code:
 class Emitter:
     """Code for the nodes of ``roots``: ``symbols`` {(kind, name): identifier} for the leaves
     (kind 'sym' or 'diff'), ``dims`` {dimension name: identifier}; ``runtime`` allows calls to
-    ``_rt``; ``comments`` writes each line's expression in Unicode after it (``printer``)."""
+    ``_rt``."""
 
-    def __init__(self, backend: Backend, roots, symbols: dict, dims: dict, *, runtime: bool = False,
-                 printer=None):
+    def __init__(self, backend: Backend, roots, symbols: dict, dims: dict, *, runtime: bool = False):
         self.b, self.roots = backend, tuple(roots)
         self.symbols, self.dims = symbols, dims
-        self.runtime, self.printer = runtime, printer
+        self.runtime = runtime
         self.code: dict = {}
         self.lines: list[str] = []
         self.helpers: list[str] = []
@@ -146,10 +145,7 @@ class Emitter:
     def _assign(self, n: t.Expr, text: str) -> str:
         self._temps += 1
         name = f"_t{self._temps}"
-        comment = ""
-        if self.printer is not None:
-            comment = "  # " + self.printer(n).replace("\n", " ")
-        self.lines.append(f"{name} = {text}{comment}")
+        self.lines.append(f"{name} = {text}")
         self.code[n] = Code(name, True, 0)
         return name
 

@@ -115,7 +115,7 @@ def make_parameters(order) -> tuple:
 
 
 def build(roots, backend: Backend, *, params=None, flavor: str = "internal", name: str = "_program",
-          printer=None, checked: bool = True, returns=None) -> Program:
+          checked: bool = True, returns=None) -> Program:
     """The program of ``roots``.  ``params`` fixes the argument order (default: every leaf by
     name); ``returns(texts)`` shapes the return statement of an export function."""
     roots = tuple(roots)
@@ -123,7 +123,7 @@ def build(roots, backend: Backend, *, params=None, flavor: str = "internal", nam
     taken = {p.ident for p in params}
     dim_ids = identifiers(_dim_names(roots, params), taken | {name})
     symbols = {p.key: p.ident for p in params}
-    em = Emitter(backend, roots, symbols, dim_ids, runtime=flavor == "internal", printer=printer)
+    em = Emitter(backend, roots, symbols, dim_ids, runtime=flavor == "internal")
     missing = [k for r in roots for k in _leaf_keys(r) if k not in symbols]
     if missing:
         raise UnsupportedError(f"no argument for {', '.join(sorted({('d' if k[0] == 'diff' else '') + k[1] for k in missing}))}")
@@ -220,8 +220,7 @@ def _export_prologue(backend: Backend, params, dim_ids: dict, checked: bool):
     for p in params:
         k = kind(p.leaf.shape)
         if checked:
-            first, *rest = backend.convert(p.ident, not t.is_real(p.leaf))
-            lines += [f"{p.ident} = {first}"] if not rest else [first, *rest]
+            lines += backend.convert(p.ident, not t.is_real(p.leaf))
             if k != "m":  # a vector as a 1-D array (an n×1 or 1×n one is flattened), a scalar as 0-D
                 shown = "×".join(str(d) for d in p.leaf.shape)
                 lines.append(f"if {p.ident}.ndim != {0 if k == 's' else 1}:")

@@ -21,6 +21,7 @@ import sympy
 
 from ..errors import ShapeError, UnsupportedError
 from ..language import traversal
+from ..language.declarations import SQUARE_DOMAINS
 from ..language.limits import number_problem, spend
 from ..language.dims import ONE, SCALAR, Dim, Shape, dim, is_scalar_shape, same_dim, show_dim, show_shape  # noqa: F401
 from .structure import TextRepr, structure
@@ -167,7 +168,7 @@ class Symbol(Expr):
     assumptions: frozenset = frozenset()
 
     def _shape(self):
-        if self.assumptions & {"symmetric", "spd", "invertible", "hermitian", "unitary"}:
+        if self.assumptions & SQUARE_DOMAINS:
             _need(
                 same_dim(self.dims[0], self.dims[1]),
                 lambda: f"{self.name} is declared {'/'.join(sorted(self.assumptions))} "

@@ -145,11 +145,7 @@ def daleckii_krein(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
     f, df = SCALAR_FUNCTIONS[name]
     w, v, vinv = _eigenbasis(name, a)
     z = w.astype(complex)
-    li, lj = z[:, None], z[None, :]
-    gap = li - lj
-    close = np.abs(gap) <= CLOSE * np.maximum(np.abs(li), np.abs(lj))
-    safe = np.where(close, 1.0, gap)
-    divided = np.where(close, df((li + lj) / 2), (f(li) - f(lj)) / safe)
+    divided = _divided(f, df, z[:, None], z[None, :])
     return _real(v @ ((vinv @ e @ v) * divided) @ vinv)
 
 
@@ -160,6 +156,12 @@ def _close(x, y):
     return np.abs(x - y) <= CLOSE * np.maximum(np.abs(x), np.abs(y))
 
 
+def _divided(f, df, x, y):
+    """The first divided difference f[x, y] = (f(x) − f(y))/(x − y), f′ at the midpoint where x ≈ y."""
+    close = _close(x, y)
+    return np.where(close, df((x + y) / 2), (f(x) - f(y)) / np.where(close, 1.0, x - y))
+
+
 def daleckii_krein2(name: str, a: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
     """L²_f(A, E₁, E₂) = V M V⁻¹, Mᵢⱼ = Σₖ f[λᵢ, λₖ, λⱼ](Ẽ₁ᵢₖẼ₂ₖⱼ + Ẽ₂ᵢₖẼ₁ₖⱼ) with Ẽ = V⁻¹EV and
     the second divided differences f[a, b, c] = (f[a, b] − f[b, c])/(a − c), f[a, a, b] =
@@ -168,12 +170,7 @@ def daleckii_krein2(name: str, a: np.ndarray, e1: np.ndarray, e2: np.ndarray) ->
     w, v, vinv = _eigenbasis(name, a)
     z = w.astype(complex)
     li, lk, lj = z[:, None, None], z[None, :, None], z[None, None, :]
-
-    def first(x, y):
-        close = _close(x, y)
-        return np.where(close, df((x + y) / 2), (f(x) - f(y)) / np.where(close, 1.0, x - y))
-
-    fik, fkj = first(li, lk), first(lk, lj)
+    fik, fkj = _divided(f, df, li, lk), _divided(f, df, lk, lj)
     ij, ik = _close(li, lj), _close(li, lk)
     second = np.where(~ij, (fik - fkj) / np.where(ij, 1.0, li - lj),
                       np.where(~ik, (df(li) - fik) / np.where(ik, 1.0, li - lk), SECOND_DERIVATIVES[name](li) / 2))
@@ -199,10 +196,7 @@ def frechet_kron(name: str, a: np.ndarray, *directions: np.ndarray) -> np.ndarra
         unit = np.zeros(n * n)
         unit[j] = 1.0
         unit = unit.reshape((n, n), order="F")
-        if directions:
-            d = expm_frechet2(a, directions[0], unit) if name == "expm" else daleckii_krein2(name, a, directions[0], unit)
-        else:
-            d = _frechet(name, a, unit)
+        d = _frechet2(name, a, directions[0], unit) if directions else _frechet(name, a, unit)
         out[:, j] = d.reshape(-1, order="F")
     return out
 
@@ -213,6 +207,10 @@ def _matrix_function(name: str, a: np.ndarray) -> np.ndarray:
 
 def _frechet(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
     return expm_frechet(a, e) if name == "expm" else daleckii_krein(name, a, e)
+
+
+def _frechet2(name: str, a: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    return expm_frechet2(a, e1, e2) if name == "expm" else daleckii_krein2(name, a, e1, e2)
 
 
 def _svd_values(a: np.ndarray) -> np.ndarray:

@@ -51,9 +51,8 @@ class Compiled:
 
     __call__ = property(operator.attrgetter("_entry"))
 
-    def __init__(self, program: Program, function, namespace: dict, source: str, unchecked=None):
-        self.program, self.source = program, source
-        self.unchecked = unchecked or function
+    def __init__(self, program: Program, function, namespace: dict, source: str, unchecked):
+        self.program, self.source, self.unchecked = program, source, unchecked
         self.args = program.args + tuple(ident for _, ident in program.dim_params)
         self.names = {p.ident: p.name for p in program.params} | {ident: d for d, ident in program.dim_params}
         self._by_name = {name: ident for ident, name in self.names.items()}
@@ -126,17 +125,17 @@ def _named(message: str, names: dict) -> str:
     return f"{names.get(head, head)} {rest}" if rest else message
 
 
-def run(program: Program, source: str, unchecked: Program | None = None) -> Compiled:
-    """The Compiled function of ``program``; the module text ``source`` is what ``source`` shows;
+def run(program: Program, unchecked: Program) -> Compiled:
+    """The Compiled function of ``program`` (its module text is what ``source`` shows);
     ``unchecked``, the program without the checks of its arguments, is its ``unchecked``."""
     namespace = {"_NONE": _NONE}
     try:
         function = load(_with_imports(entry(program)), namespace)
-        fast = load(_with_imports(unchecked), {}) if unchecked is not None else None
+        fast = load(_with_imports(unchecked), {})
     except ImportError:
         raise UnsupportedError(f"the {program.backend.name} backend needs {program.backend.name}: "
                                f"{INSTALL.get(program.backend.name, '')}") from None
-    return Compiled(program, function, namespace, source, fast)
+    return Compiled(program, function, namespace, _with_imports(program).source, fast)
 
 
 def _with_imports(program: Program) -> Program:
@@ -161,10 +160,18 @@ def _wrt_list(e: t.Expr, wrt) -> tuple[list, bool]:
     return out, single
 
 
-def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str = "f_and_grad",
-                     comments: bool = False, checked: bool = True) -> tuple[Program, list, bool, list]:
+def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None,
+                     name: str = "f_and_grad") -> tuple[Program, list, bool, list]:
     """(the program of f and its gradients, the variables, whether wrt was one name, the roots:
     f, each gradient, and ``hessian(f, X)`` when that function is given)."""
+    roots, order, xs, single = _gradient_roots(f, wrt, hessian)
+    prog = _gradient_build(roots, order, xs, single, backend, name, checked=True)
+    return prog, xs, single, roots
+
+
+def _gradient_roots(f: t.Expr, wrt, hessian) -> tuple[list, list, list, bool]:
+    """(the roots: f, each gradient[, the Hessian]; the symbols in argument order, the variables
+    first; the variables; whether wrt was one name)."""
     if not f.is_scalar:
         raise ShapeError(f"only a scalar function has a gradient, but {to_unicode(f)} is {t.show_shape(f.shape)}")
     xs, single = _wrt_list(f, wrt)
@@ -177,24 +184,27 @@ def gradient_program(f: t.Expr, wrt, *, backend="numpy", hessian=None, name: str
     if others:
         raise UnsupportedError(f"cannot compile a differential {to_unicode(others[0])} as an argument")
     order += [s for s in sorted(f.free_symbols, key=lambda s: s.name) if s not in order]
+    return roots, order, xs, single
+
+
+def _gradient_build(roots, order, xs, single, backend, name, *, checked: bool) -> Program:
+    """The program returning (value, grad) or (value, (grad₁, …)), then the Hessian if a root."""
 
     def returns(outputs):
         grads = outputs[1:1 + len(xs)]
         grad = grads[0] if single else "(" + ", ".join(grads) + ("," if len(grads) == 1 else "") + ")"
         return ", ".join([outputs[0], grad] + outputs[1 + len(xs):])
 
-    printer = to_unicode if comments else None
-    prog = build(roots, _backend(backend), params=make_parameters(order), flavor="export", name=name,
-                 printer=printer, returns=returns, checked=checked)
-    return prog, xs, single, roots
+    return build(roots, _backend(backend), params=make_parameters(order), flavor="export", name=name,
+                 returns=returns, checked=checked)
 
 
 def compile_gradient(f: t.Expr, wrt, *, backend="numpy", hessian=None) -> Compiled:
     """The compiled (value, gradient[s][, hessian]) function of scalar f (``hessian``: the
     function (f, X) → H, when the Hessian is asked for)."""
-    prog, *_ = gradient_program(f, wrt, backend=backend, hessian=hessian)
-    fast, *_ = gradient_program(f, wrt, backend=backend, hessian=hessian, checked=False)
-    return run(prog, "\n".join(prog.backend.imports) + "\n\n\n" + prog.source, fast)
+    roots, order, xs, single = _gradient_roots(f, wrt, hessian)
+    return run(_gradient_build(roots, order, xs, single, backend, "f_and_grad", checked=True),
+               _gradient_build(roots, order, xs, single, backend, "f_and_grad", checked=False))
 
 
 def compile_expression(e: t.Expr, *, backend="numpy", name: str = "value") -> Compiled:
@@ -210,4 +220,4 @@ def compile_expression(e: t.Expr, *, backend="numpy", name: str = "value") -> Co
     if extra:
         prog = build([e], b, params=params, flavor="export", name=name)
     fast = build([e], b, params=params, flavor="export", name=name, checked=False)
-    return run(prog, "\n".join(b.imports) + "\n\n\n" + prog.source, fast)
+    return run(prog, fast)
