@@ -36,17 +36,24 @@ def textbook_name(identity: str) -> str:
     return identity.split(": ⟨")[0]
 
 
+def dependence(df: t.Expr, wrt: t.Symbol, conjugate: bool = False) -> tuple[t.Expr, dict]:
+    """(dX, or dX̄ with ``conjugate``; {node of df in postorder: whether it depends on that}).
+    dX̄ is a leaf of its own, apart from dX: a conjugate never depends on dX."""
+    target = t.Conj(t.Differential(wrt)) if conjugate else t.Differential(wrt)
+    depends: dict[t.Expr, bool] = {}
+    for node in t.postorder(df):
+        depends[node] = node == target or (not isinstance(node, t.Conj) and any(depends[c] for c in node.children()))
+    return target, depends
+
+
 def gradient(df: t.Expr, wrt: t.Symbol, observe: Callable | None = None, conjugate: bool = False) -> t.Expr:
     """The G of wrt's shape with df = tr(Gᵀ dX) (for vectors, df = gᵀdx); with ``conjugate``,
     the G with the part of df in dX̄ equal to tr(Gᵀ dX̄) (dX and dX̄ independent, a complex X).
 
     ``observe(name, node, pending)``, if given, is called after each rule applied: then
     df = Σ ⟨C, n⟩ over the cotangents C pending at each node n (``matcalc.results.derivation`` shows it)."""
-    target = t.Conj(t.Differential(wrt)) if conjugate else t.Differential(wrt)
-    order = list(t.postorder(df))
-    memo: dict[t.Expr, bool] = {}
-    for node in order:  # dX̄ is a leaf of its own, apart from dX
-        memo[node] = node == target or (not isinstance(node, t.Conj) and any(memo[c] for c in node.children()))
+    target, memo = dependence(df, wrt, conjugate)
+    order = list(memo)
     depends = memo.__getitem__
     pending: dict[t.Expr, list[t.Expr]] = {df: [t.Number(t.ONE)]}
     found: list[t.Expr] = []

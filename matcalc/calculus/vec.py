@@ -22,6 +22,7 @@ from typing import Callable
 from .. import expr as t
 from ..errors import UnsupportedError
 from ..expr import diag, kron, vec
+from .adjoint import dependence
 
 
 # ---- vec pushed through a linear expression -------------------------------------------------
@@ -41,12 +42,10 @@ def vec_rule(cls: type, identity: str):
 def vec_jacobian(df: t.Expr, wrt: t.Symbol, conjugate: bool = False) -> t.Expr:
     """J with vec(df) = J vec(dX), for df linear in dX (raw: not yet simplified); for a complex
     X, df = J vec(dX) + J̄ vec(dX̄) in the Wirtinger pair, and ``conjugate`` gives the part in dX̄."""
-    target = t.Conj(t.Differential(wrt)) if conjugate else t.Differential(wrt)
+    target, depends = dependence(df, wrt, conjugate)
     n = wrt.rows * wrt.cols
-    depends: dict[t.Expr, bool] = {}
     jac: dict[t.Expr, t.Expr] = {}
-    for node in t.postorder(df):  # dX̄ is a leaf of its own, apart from dX
-        depends[node] = node == target or (not isinstance(node, t.Conj) and any(depends[c] for c in node.children()))
+    for node in depends:  # postorder
         if not depends[node]:
             continue
         if node == target:

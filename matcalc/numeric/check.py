@@ -339,7 +339,7 @@ def _jacobian_differences(ev: Evaluator, F: t.Expr, x: t.Symbol, conjugate: bool
     """Central differences in each entry of vec(X); for a complex X, in its real and its imaginary
     direction, combined as the Wirtinger derivatives ½(∂/∂Re − i∂/∂Im), or ½(∂/∂Re + i∂/∂Im)
     (the part in dX̄) with ``conjugate``."""
-    complex_x = bool(x.assumptions & t.COMPLEX_DOMAINS)
+    complex_x = not t.is_real(x)
     if complex_x:
         ev = ev.at(x.name, np.asarray(ev.matrix(x), dtype=complex))
     xv = _vec(ev.matrix(x))
@@ -464,7 +464,7 @@ def jacobian_differences(ev: Evaluator, F: t.Expr, wrt: t.Symbol, hessian: bool,
     complex X, ∂vec(F)/∂vec(X)ᵀ, or ∂vec(F)/∂vec(X̄)ᵀ with ``conjugate``."""
     if hessian and space is not None:
         return _hessian_differences(ev, F, wrt, space.vectors(ev.matrix(wrt)))
-    if hessian and wrt.assumptions & t.COMPLEX_DOMAINS:
+    if hessian and not t.is_real(wrt):
         return _wirtinger_hessian(ev, F, wrt, conjugate)
     if hessian:
         return _hessian_differences(ev, F, wrt)

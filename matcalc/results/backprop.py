@@ -80,7 +80,7 @@ def _symbol_named(text: str) -> t.Symbol | None:
 def pairing(F: t.Expr, upstream: t.Symbol) -> t.Expr:
     """The loss seen through F: L = ⟨G, F⟩ = tr(GᵀF) (gᵀf for vectors, gf for scalars); for a
     complex F and G = ∂L/∂F̄, L = 2 Re tr(GᴴF), whose differential is dL = 2 Re tr(Gᴴ dF)."""
-    if not upstream.assumptions & t.COMPLEX_DOMAINS:
+    if t.is_real(upstream):
         return t.inner(upstream, F)
     return t.scale(t.number(2), t.real_part(t.inner(t.conj(upstream), F)))
 

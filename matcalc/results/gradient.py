@@ -37,7 +37,7 @@ def gradient(f: t.Expr, x: t.Symbol) -> t.Expr:
 
 def is_complex(x: t.Symbol) -> bool:
     """Whether the variable has complex entries (declared complex, hermitian or unitary)."""
-    return bool(x.assumptions & t.COMPLEX_DOMAINS)
+    return not t.is_real(x)
 
 
 @dataclass(frozen=True, repr=False)

@@ -120,7 +120,7 @@ TANGENT = {
 def structure_of(name: str, x: t.Symbol) -> Structure:
     """The structure called ``name`` for the real variable X, whose shape must fit it."""
     s = STRUCTURES[name]
-    if x.assumptions & t.COMPLEX_DOMAINS:
+    if not t.is_real(x):
         raise UnsupportedError(f"a structure is for a real variable, but {x.name} has complex entries")
     if x.is_scalar:
         raise ShapeError(f"a structure is for a matrix or a vector variable, but {x.name} is a scalar")
